@@ -1,0 +1,19 @@
+import { apiRoute, json, methodNotAllowed } from "@/lib/http/api-route";
+import { deleteImage } from "@/lib/images/delete-image";
+import { getOwnedImage } from "@/lib/images/get-image";
+import { imageJson } from "@/lib/images/image-json";
+
+type Params = { id: string };
+
+export const GET = apiRoute<Params>(async ({ principal, params, baseUrl }) =>
+  json(imageJson(await getOwnedImage(principal.userId, params.id), principal.plan, baseUrl)),
+);
+
+export const DELETE = apiRoute<Params>(async ({ principal, params }) => {
+  await deleteImage(principal.userId, params.id);
+  return new Response(null, { status: 204 });
+});
+
+export const POST = methodNotAllowed(["GET", "DELETE"]);
+export const PUT = POST;
+export const PATCH = POST;

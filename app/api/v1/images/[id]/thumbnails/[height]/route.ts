@@ -1,0 +1,12 @@
+import { apiRoute, methodNotAllowed } from "@/lib/http/api-route";
+import { mediaResponse } from "@/lib/http/media-response";
+import { thumbnailMedia } from "@/lib/images/media";
+
+export const GET = apiRoute<{ id: string; height: string }>(async ({ request, principal, params }) =>
+  mediaResponse(request, await thumbnailMedia(principal, params.id, params.height)),
+);
+
+export const POST = methodNotAllowed(["GET"]);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

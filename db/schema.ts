@@ -1,0 +1,130 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// Millisecond precision, as JavaScript dates have: a keyset cursor must round-trip exactly.
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow();
+
+export const plans = pgTable(
+  "plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** Thumbnail heights in pixels, kept sorted ascending and distinct. */
+    heights: integer("heights").array().notNull(),
+    originalLink: boolean("original_link").notNull().default(false),
+    expiringLinks: boolean("expiring_links").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("plans_name_key").on(t.name),
+    check(
+      "plans_heights_valid",
+      sql`cardinality(${t.heights}) between 1 and 64 and 1 <= all(${t.heights}) and 4096 >= all(${t.heights})`,
+    ),
+  ],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-cased; the unique index is on lower(email) so case never makes a second account. */
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    isStaff: boolean("is_staff").notNull().default(false),
+    isActive: boolean("is_active").notNull().default(true),
+    planId: uuid("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "restrict" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`), index("users_plan_id_idx").on(t.planId)],
+);
+
+export const images = pgTable(
+  "images",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    storageKey: text("storage_key").notNull(),
+    contentType: text("content_type").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    byteSize: bigint("byte_size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    createdAt: createdAt(),
+  },
+  // Keyset pagination walks (owner, created_at desc, id desc): one index range scan per page.
+  (t) => [index("images_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc())],
+);
+
+export const imageVariants = pgTable(
+  "image_variants",
+  {
+    imageId: uuid("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
+    height: integer("height").notNull(),
+    storageKey: text("storage_key").notNull(),
+    width: integer("width").notNull(),
+    byteSize: bigint("byte_size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    createdAt: createdAt(),
+  },
+  // One row per (image, height): concurrent producers of the same variant agree on one row.
+  (t) => [primaryKey({ name: "image_variants_pkey", columns: [t.imageId, t.height] })],
+);
+
+export const expiringLinks = pgTable(
+  "expiring_links",
+  {
+    id: uuid("id").primaryKey(),
+    imageId: uuid("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("expiring_links_image_idx").on(t.imageId, t.expiresAt)],
+);
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** SHA-256 of the token: the token itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull(),
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+);
+
+export type Plan = typeof plans.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Image = typeof images.$inferSelect;
+export type ImageVariant = typeof imageVariants.$inferSelect;
+export type ExpiringLink = typeof expiringLinks.$inferSelect;
+export type ApiToken = typeof apiTokens.$inferSelect;

@@ -1,0 +1,73 @@
+import { and, eq, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { plans, users } from "@/db/schema";
+import { type Entitlements, entitlements } from "@/lib/plans/entitlements";
+import { hashApiToken } from "./api-token";
+
+/** Who is calling, as the database says right now: plan, staff flag and activity are never taken from a cookie. */
+export type Principal = {
+  userId: string;
+  email: string;
+  isStaff: boolean;
+  plan: { id: string; name: string } & Entitlements;
+};
+
+type PrincipalRow = {
+  id: string;
+  email: string;
+  is_staff: boolean;
+  plan_id: string;
+  plan_name: string;
+  heights: number[];
+  original_link: boolean;
+  expiring_links: boolean;
+};
+
+function toPrincipal(row: PrincipalRow): Principal {
+  return {
+    userId: row.id,
+    email: row.email,
+    isStaff: row.is_staff,
+    plan: {
+      id: row.plan_id,
+      name: row.plan_name,
+      ...entitlements({ heights: row.heights, originalLink: row.original_link, expiringLinks: row.expiring_links }),
+    },
+  };
+}
+
+/**
+ * One statement: finds the live token's active user and plan, and records last use
+ * (at most once a minute per token, so busy integrations do not write on every request).
+ */
+export async function principalFromApiToken(token: string): Promise<Principal | null> {
+  const rows = await getDb().execute<PrincipalRow>(sql`
+    with t as (
+      select id, user_id from api_tokens where token_hash = ${hashApiToken(token)} and revoked_at is null
+    ), touched as (
+      update api_tokens set last_used_at = now()
+      where id in (select id from t) and (last_used_at is null or last_used_at < now() - interval '1 minute')
+    )
+    select u.id, u.email, u.is_staff, p.id as plan_id, p.name as plan_name, p.heights, p.original_link, p.expiring_links
+    from t join users u on u.id = t.user_id and u.is_active join plans p on p.id = u.plan_id`);
+  const row = rows[0];
+  return row ? toPrincipal(row) : null;
+}
+
+export async function principalFromUserId(userId: string): Promise<Principal | null> {
+  const [row] = await getDb()
+    .select({
+      id: users.id,
+      email: users.email,
+      is_staff: users.isStaff,
+      plan_id: plans.id,
+      plan_name: plans.name,
+      heights: plans.heights,
+      original_link: plans.originalLink,
+      expiring_links: plans.expiringLinks,
+    })
+    .from(users)
+    .innerJoin(plans, eq(plans.id, users.planId))
+    .where(and(eq(users.id, userId), eq(users.isActive, true)));
+  return row ? toPrincipal(row) : null;
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  LINK_SIGNING_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  PUBLIC_URL: z.url().optional(),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(50_000_000),
+  STORAGE: z.enum(["disk", "s3"]).default("disk"),
+  MEDIA_DIR: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: booleanString,
+});
+
+export type Env = Omit<z.infer<typeof schema>, "AUTH_SECRET" | "LINK_SIGNING_KEY" | "MEDIA_DIR"> & {
+  AUTH_SECRET: string;
+  LINK_SIGNING_KEY: string;
+  MEDIA_DIR: string;
+  /** True when no DATABASE_URL is set: PGlite under DATA_DIR, secrets generated there. */
+  embedded: boolean;
+  /** The URL every process connects to: DATABASE_URL, or the embedded server's port. */
+  databaseUrl: string;
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Validates an environment record; throws an EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset", as in .env files written from .env.example.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const raw = result.data;
+  const embedded = raw.DATABASE_URL === undefined;
+  if (raw.STORAGE === "s3" && !raw.S3_BUCKET) throw new EnvError("Invalid environment:\n  S3_BUCKET: required when STORAGE=s3");
+
+  let secrets = { AUTH_SECRET: raw.AUTH_SECRET, LINK_SIGNING_KEY: raw.LINK_SIGNING_KEY };
+  if (!secrets.AUTH_SECRET || !secrets.LINK_SIGNING_KEY) {
+    if (!embedded) {
+      const missing = (["AUTH_SECRET", "LINK_SIGNING_KEY"] as const).filter((k) => !secrets[k]);
+      throw new EnvError(
+        `Invalid environment:\n${missing.map((k) => `  ${k}: required when DATABASE_URL is set (generate one with: openssl rand -base64 48)`).join("\n")}`,
+      );
+    }
+    const generated = embeddedSecrets(raw.DATA_DIR);
+    secrets = { AUTH_SECRET: secrets.AUTH_SECRET ?? generated.AUTH_SECRET, LINK_SIGNING_KEY: secrets.LINK_SIGNING_KEY ?? generated.LINK_SIGNING_KEY };
+  }
+
+  return {
+    ...raw,
+    AUTH_SECRET: secrets.AUTH_SECRET as string,
+    LINK_SIGNING_KEY: secrets.LINK_SIGNING_KEY as string,
+    MEDIA_DIR: raw.MEDIA_DIR ?? path.join(raw.DATA_DIR, "media"),
+    embedded,
+    databaseUrl: raw.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${raw.EMBEDDED_DB_PORT}/postgres`,
+  };
+}
+
+/** Secrets of the embedded default: generated once into DATA_DIR/secrets.json (mode 0600), then reused. */
+function embeddedSecrets(dataDir: string): { AUTH_SECRET: string; LINK_SIGNING_KEY: string } {
+  const file = path.join(dataDir, "secrets.json");
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const fresh = { AUTH_SECRET: randomBytes(48).toString("base64url"), LINK_SIGNING_KEY: randomBytes(48).toString("base64url") };
+  try {
+    writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600, flag: "wx" });
+    return fresh;
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return JSON.parse(readFileSync(file, "utf8"));
+    throw error;
+  }
+}
+
+let cached: Env | undefined;
+
+/** The process environment, validated once on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between suites; this forgets the validated copy. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

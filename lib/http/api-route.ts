@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { type Principal, principalFromApiToken, principalFromUserId } from "@/lib/accounts/principal";
+import { env } from "@/lib/env";
+import { ApiError, problemOf, problemResponse, validationError } from "./problem";
+import { sessionUserId } from "./session";
+
+/**
+ * The one wrapper every /api/v1 route goes through: authentication (Bearer token or session
+ * cookie, checked against the database on every request), cross-site protection for cookie
+ * requests, and mapping of every error to application/problem+json.
+ */
+export type RouteContext<P> = { params: Promise<P> };
+
+export type AuthedRequest<P> = {
+  request: Request;
+  principal: Principal;
+  params: P;
+  /** Absolute origin for links in responses (PUBLIC_URL, else the request's own origin). */
+  baseUrl: string;
+};
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function baseUrlOf(request: Request): string {
+  return env().PUBLIC_URL?.replace(/\/$/, "") ?? new URL(request.url).origin;
+}
+
+/** Cookies ride along on cross-site requests; an Origin from elsewhere must not act with them. */
+function assertSameOrigin(request: Request): void {
+  const origin = request.headers.get("origin");
+  const allowed = new Set([new URL(request.url).origin]);
+  const publicUrl = env().PUBLIC_URL;
+  if (publicUrl) allowed.add(new URL(publicUrl).origin);
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (host) allowed.add(`${request.headers.get("x-forwarded-proto") ?? new URL(request.url).protocol.replace(":", "")}://${host}`);
+  if (!origin || !allowed.has(origin)) {
+    throw new ApiError(403, "Cross-site request refused: a session-authenticated change must come from this site (Origin header).");
+  }
+}
+
+export async function authenticate(request: Request): Promise<Principal> {
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const principal = match?.[1] ? await principalFromApiToken(match[1]) : null;
+    if (!principal) {
+      throw new ApiError(401, "The API token is invalid, revoked, or its user is deactivated.", undefined, {
+        "WWW-Authenticate": 'Bearer error="invalid_token"',
+      });
+    }
+    return principal;
+  }
+  const userId = await sessionUserId(request, env().AUTH_SECRET);
+  if (userId) {
+    if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
+    const principal = await principalFromUserId(userId);
+    if (principal) return principal;
+  }
+  throw new ApiError(401, "Authentication required: send Authorization: Bearer <token> or sign in.", undefined, {
+    "WWW-Authenticate": "Bearer",
+  });
+}
+
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "ENOTFOUND"]);
+
+function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof ApiError) return problemResponse(problemOf(error.status, error.detail, error.errors), error.headers);
+  if (error instanceof z.ZodError) return errorResponse(validationError(error));
+  if (isUnavailable(error)) {
+    console.error("dependency unavailable", error);
+    return problemResponse(problemOf(503, "A backing service (database or storage) is unavailable; try again shortly."), {
+      "Retry-After": "5",
+    });
+  }
+  console.error("unhandled error", error);
+  return problemResponse(problemOf(500, "Something went wrong on our side."));
+}
+
+/** For routes anyone may call (expiring links): error mapping only. */
+export function publicRoute<P>(handler: (request: Request, params: P) => Promise<Response>) {
+  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+    try {
+      return await handler(request, await context.params);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+export function apiRoute<P = Record<string, never>>(handler: (ctx: AuthedRequest<P>) => Promise<Response>) {
+  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+    try {
+      const principal = await authenticate(request);
+      return await handler({ request, principal, params: await context.params, baseUrl: baseUrlOf(request) });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/** Exported for the methods a route does not implement, so they answer 405 in problem+json too. */
+export function methodNotAllowed(allowed: readonly string[]) {
+  return async (): Promise<Response> =>
+    problemResponse(problemOf(405, `This endpoint allows ${allowed.join(", ")}.`), { Allow: allowed.join(", ") });
+}
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "application/json");
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "private, no-store");
+  return new Response(JSON.stringify(body), { ...init, headers });
+}

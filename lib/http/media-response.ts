@@ -1,0 +1,31 @@
+import type { MediaFile } from "@/lib/images/media";
+
+const YEAR = 365 * 24 * 3600;
+
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}
+
+/**
+ * Sends a stored file with headers that keep it inert in a browser (nosniff, no active content)
+ * and private to the requester's cache; answers 304 without touching storage when it can.
+ */
+export async function mediaResponse(request: Request, file: MediaFile, cacheControl?: string): Promise<Response> {
+  const headers = new Headers({
+    "Content-Type": file.contentType,
+    ETag: file.etag,
+    "Cache-Control": cacheControl ?? (file.immutable ? `private, max-age=${YEAR}, immutable` : "private, no-cache"),
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'",
+    "Content-Disposition": "inline",
+  });
+  if (matches(request.headers.get("if-none-match"), file.etag)) return new Response(null, { status: 304, headers });
+  const stored = await file.open();
+  headers.set("Content-Length", String(stored.size));
+  if (request.method === "HEAD") {
+    await stored.body.cancel();
+    return new Response(null, { status: 200, headers });
+  }
+  return new Response(stored.body, { status: 200, headers });
+}

@@ -1,0 +1,30 @@
+import type { Image } from "@/db/schema";
+import type { ImageJson } from "@/lib/api/schemas";
+import type { Entitlements } from "@/lib/plans/entitlements";
+import { variantSize } from "./variants";
+
+export const imagePath = (id: string) => `/api/v1/images/${id}`;
+export const thumbnailPath = (id: string, height: number) => `/api/v1/images/${id}/thumbnails/${height}`;
+export const originalPath = (id: string) => `/api/v1/images/${id}/original`;
+
+/**
+ * The Image resource as the owner's current plan shows it: exactly the plan's heights,
+ * ascending, each with the width of the file served at that height (never upscaled).
+ */
+export function imageJson(image: Image, plan: Entitlements, baseUrl: string): ImageJson {
+  return {
+    id: image.id,
+    name: image.name,
+    width: image.width,
+    height: image.height,
+    content_type: image.contentType as ImageJson["content_type"],
+    bytes: image.byteSize,
+    created_at: image.createdAt.toISOString(),
+    thumbnails: plan.heights.map((height) => ({
+      height,
+      width: variantSize(image, height).width,
+      url: baseUrl + thumbnailPath(image.id, height),
+    })),
+    original: plan.originalLink ? { url: baseUrl + originalPath(image.id) } : null,
+  };
+}

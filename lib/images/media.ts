@@ -1,0 +1,62 @@
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { type Image, imageVariants, images } from "@/db/schema";
+import type { Principal } from "@/lib/accounts/principal";
+import { uuidParam } from "@/lib/api/schemas";
+import { ApiError, notFound } from "@/lib/http/problem";
+import { allowsHeight } from "@/lib/plans/entitlements";
+import { getStorage, type StoredObject } from "@/lib/storage";
+import { ensureVariant } from "./ensure-variant";
+
+/** A stored file ready to send: metadata for headers first, bytes only when needed (not on 304). */
+export type MediaFile = {
+  contentType: string;
+  etag: string;
+  /** Variants never change under their URL; originals may be re-checked. */
+  immutable: boolean;
+  open: () => Promise<StoredObject>;
+};
+
+async function openOrThrow(key: string): Promise<StoredObject> {
+  const file = await getStorage().get(key);
+  if (!file) throw notFound("file");
+  return file;
+}
+
+export function originalMedia(image: Image, immutable = false): MediaFile {
+  return { contentType: image.contentType, etag: `"${image.sha256}"`, immutable, open: () => openOrThrow(image.storageKey) };
+}
+
+/** GET /images/{id}/thumbnails/{height}: owner only, height checked against the current plan. */
+export async function thumbnailMedia(principal: Principal, imageId: string, heightParam: string): Promise<MediaFile> {
+  if (!uuidParam.safeParse(imageId).success || !/^[1-9]\d{0,3}$/.test(heightParam)) throw notFound("thumbnail");
+  const height = Number(heightParam);
+  const [row] = await getDb()
+    .select({ image: images, variant: imageVariants })
+    .from(images)
+    .leftJoin(imageVariants, and(eq(imageVariants.imageId, images.id), eq(imageVariants.height, height)))
+    .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
+  if (!row) throw notFound("image");
+  if (!allowsHeight(principal.plan, height)) {
+    throw new ApiError(403, `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`);
+  }
+  const variant = row.variant ?? (await ensureVariant(row.image, height));
+  return {
+    contentType: row.image.contentType,
+    etag: `"${variant.sha256}"`,
+    immutable: true,
+    open: async () => (await getStorage().get(variant.storageKey)) ?? openOrThrow((await ensureVariant(row.image, height)).storageKey),
+  };
+}
+
+/** GET /images/{id}/original: owner only, and only while the plan has the original link. */
+export async function originalMediaFor(principal: Principal, imageId: string): Promise<MediaFile> {
+  if (!uuidParam.safeParse(imageId).success) throw notFound("image");
+  const [image] = await getDb()
+    .select()
+    .from(images)
+    .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
+  if (!image) throw notFound("image");
+  if (!principal.plan.originalLink) throw new ApiError(403, `Your plan (${principal.plan.name}) does not include the original image.`);
+  return originalMedia(image);
+}

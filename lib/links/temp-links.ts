@@ -1,0 +1,100 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { type ExpiringLink, expiringLinks, images, plans, users } from "@/db/schema";
+import type { Principal } from "@/lib/accounts/principal";
+import { uuidParam, type TempLinkJson } from "@/lib/api/schemas";
+import { env } from "@/lib/env";
+import { ApiError, notFound } from "@/lib/http/problem";
+import { getOwnedImage } from "@/lib/images/get-image";
+import { type MediaFile, originalMedia } from "@/lib/images/media";
+import { signLinkId, verifyLinkToken } from "./signing";
+
+export const tempLinkPath = (linkId: string) => `/l/${signLinkId(linkId, env().LINK_SIGNING_KEY)}`;
+
+function assertPlanAllowsLinks(principal: Principal): void {
+  if (!principal.plan.expiringLinks) {
+    throw new ApiError(403, `Your plan (${principal.plan.name}) does not include expiring links.`);
+  }
+}
+
+export async function createTempLink(
+  principal: Principal,
+  input: { imageId: string; aliveSeconds: number },
+): Promise<ExpiringLink> {
+  assertPlanAllowsLinks(principal);
+  await getOwnedImage(principal.userId, input.imageId);
+  const createdAt = new Date();
+  const [link] = await getDb()
+    .insert(expiringLinks)
+    .values({
+      id: randomUUID(),
+      imageId: input.imageId,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + input.aliveSeconds * 1000),
+    })
+    .returning();
+  return link as ExpiringLink;
+}
+
+/** The caller's live links (not expired, not revoked), newest first; optionally for one image. */
+export async function listTempLinks(principal: Principal, imageId?: string): Promise<ExpiringLink[]> {
+  if (imageId) await getOwnedImage(principal.userId, imageId);
+  return getDb()
+    .select({ link: expiringLinks })
+    .from(expiringLinks)
+    .innerJoin(images, eq(images.id, expiringLinks.imageId))
+    .where(
+      and(
+        eq(images.ownerId, principal.userId),
+        imageId ? eq(expiringLinks.imageId, imageId) : undefined,
+        isNull(expiringLinks.revokedAt),
+        gt(expiringLinks.expiresAt, new Date()),
+      ),
+    )
+    .orderBy(desc(expiringLinks.createdAt))
+    .then((rows) => rows.map((r) => r.link));
+}
+
+/** Revoking is idempotent for the owner; anyone else's link is a 404. */
+export async function revokeTempLink(principal: Principal, linkId: string): Promise<void> {
+  if (!uuidParam.safeParse(linkId).success) throw notFound("link");
+  const [owned] = await getDb()
+    .select({ id: expiringLinks.id, revokedAt: expiringLinks.revokedAt })
+    .from(expiringLinks)
+    .innerJoin(images, eq(images.id, expiringLinks.imageId))
+    .where(and(eq(expiringLinks.id, linkId), eq(images.ownerId, principal.userId)));
+  if (!owned) throw notFound("link");
+  if (!owned.revokedAt) await getDb().update(expiringLinks).set({ revokedAt: new Date() }).where(eq(expiringLinks.id, linkId));
+}
+
+/**
+ * GET /l/{token}, no authentication: the original's bytes until the link expires.
+ * Tampered or unknown → 404; expired, revoked, or no longer covered by the owner's plan → 410.
+ */
+export async function openTempLink(token: string): Promise<{ file: MediaFile; expiresAt: Date }> {
+  const linkId = verifyLinkToken(token, env().LINK_SIGNING_KEY);
+  if (!linkId) throw notFound("link");
+  const [row] = await getDb()
+    .select({ link: expiringLinks, image: images, ownerActive: users.isActive, planAllows: plans.expiringLinks })
+    .from(expiringLinks)
+    .innerJoin(images, eq(images.id, expiringLinks.imageId))
+    .innerJoin(users, eq(users.id, images.ownerId))
+    .innerJoin(plans, eq(plans.id, users.planId))
+    .where(eq(expiringLinks.id, linkId));
+  if (!row) throw notFound("link");
+  if (row.link.revokedAt) throw new ApiError(410, "This link was revoked.");
+  if (row.link.expiresAt.getTime() <= Date.now()) throw new ApiError(410, "This link has expired.");
+  if (!row.ownerActive || !row.planAllows) throw new ApiError(410, "This link is no longer available.");
+  return { file: originalMedia(row.image, true), expiresAt: row.link.expiresAt };
+}
+
+export function tempLinkJson(link: ExpiringLink, baseUrl: string): TempLinkJson {
+  return {
+    id: link.id,
+    url: baseUrl + tempLinkPath(link.id),
+    image_id: link.imageId,
+    expires_at: link.expiresAt.toISOString(),
+    created_at: link.createdAt.toISOString(),
+  };
+}

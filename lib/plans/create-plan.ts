@@ -1,0 +1,19 @@
+import { getDb } from "@/db/client";
+import { type Plan, plans } from "@/db/schema";
+import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
+import { ApiError, parseOrThrow } from "@/lib/http/problem";
+import { type PlanInput, planInputSchema } from "./schemas";
+
+export async function createPlan(input: PlanInput): Promise<Plan> {
+  const data = parseOrThrow(planInputSchema, input);
+  try {
+    const [plan] = await getDb()
+      .insert(plans)
+      .values({ ...data, heights: [...data.heights].sort((a, b) => a - b) })
+      .returning();
+    return plan as Plan;
+  } catch (error) {
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw new ApiError(409, `A plan named "${data.name}" already exists.`, { name: ["already taken"] });
+    throw error;
+  }
+}

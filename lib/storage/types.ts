@@ -1,0 +1,24 @@
+/** The few operations the app needs from a blob store; keys are generated, never user-supplied. */
+export type StoredObject = {
+  body: ReadableStream<Uint8Array>;
+  size: number;
+};
+
+export interface StorageProvider {
+  readonly kind: "disk" | "s3";
+  put(key: string, data: Uint8Array, contentType: string): Promise<void>;
+  /** null when the key does not exist. */
+  get(key: string): Promise<StoredObject | null>;
+  /** Deleting a key that does not exist is not an error. */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Every key under a prefix (operations and tests: finding strays). */
+  list(prefix: string): Promise<string[]>;
+  /** Throws if the store cannot be reached. */
+  check(): Promise<void>;
+}
+
+const SAFE_KEY = /^[a-z0-9]+(\/[a-z0-9-]+)*$/;
+
+export function assertSafeKey(key: string): void {
+  if (!SAFE_KEY.test(key)) throw new Error(`Refusing unsafe storage key ${JSON.stringify(key)}`);
+}

@@ -1,0 +1,29 @@
+import { connect, type Database } from "@/db/client";
+import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
+import { migrateAndSeed } from "@/db/migrate";
+import type { Env } from "@/lib/env";
+
+/**
+ * For processes other than the web app (start-up, admin CLI): make sure the database is
+ * reachable — on the embedded default, start the PGlite server unless the app already runs
+ * one — and bring the schema up to date.
+ */
+export async function prepareDatabase(e: Env): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
+  const embedded = e.embedded ? await startEmbeddedServer({ dataDir: e.DATA_DIR, port: e.EMBEDDED_DB_PORT }) : null;
+  const { db, sql } = connect(e.databaseUrl, { max: 2 });
+  try {
+    await migrateAndSeed(db);
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    db,
+    embedded,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+    },
+  };
+}
