@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";

@@ -15,6 +15,9 @@ export const imageNameSchema = z
   .min(1, "name must not be empty")
   .max(200, "name must be at most 200 characters");
 
+/** The text fields of the multipart upload (the file itself is checked from its bytes). */
+export const uploadFieldsSchema = z.object({ name: imageNameSchema });
+
 export const listImagesQuerySchema = z.object({
   limit: z.coerce
     .number({ error: "limit must be a number" })

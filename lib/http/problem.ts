@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 
 /** RFC 9457 problem details: the one error shape every endpoint answers with. */
 export type FieldErrors = Record<string, string[]>;

@@ -58,18 +58,15 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
   }));
   const files = [{ storageKey: originalKey(id), data: bytes, contentType }, ...variants];
 
-  const written: string[] = [];
-  const removeWritten = () => storage.delete(written).catch((error) => console.error("could not remove files of a failed upload", written, error));
-  try {
-    await Promise.all(
-      files.map(async (f) => {
-        await storage.put(f.storageKey, f.data, f.contentType);
-        written.push(f.storageKey);
-      }),
-    );
-  } catch (error) {
-    console.error("storage write failed during upload", error);
-    await removeWritten();
+  const keys = files.map((f) => f.storageKey);
+  // Deletes every key, written or not: a write still in flight when another failed may land late.
+  const removeFiles = () => storage.delete(keys).catch((error) => console.error("could not remove files of a failed upload", keys, error));
+  // allSettled, not all: cleanup must wait until no write is still in flight.
+  const writes = await Promise.allSettled(files.map((f) => storage.put(f.storageKey, f.data, f.contentType)));
+  const failed = writes.find((w) => w.status === "rejected");
+  if (failed) {
+    console.error("storage write failed during upload", failed.reason);
+    await removeFiles();
     throw new ApiError(503, "Storage is unavailable; the image was not saved. Try again shortly.", undefined, { "Retry-After": "5" });
   }
 
@@ -93,7 +90,7 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
       return image as Image;
     });
   } catch (error) {
-    await removeWritten();
+    await removeFiles();
     throw error;
   }
 }

@@ -41,7 +41,8 @@ export function createDiskStorage(root: string): StorageProvider {
     },
 
     async delete(keys) {
-      await Promise.all(keys.map((key) => rm(fileOf(key), { force: true })));
+      const files = keys.map(fileOf); // refuse the whole batch before removing anything
+      await Promise.all(files.map((file) => rm(file, { force: true })));
     },
 
     async list(prefix) {

@@ -55,9 +55,9 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
     },
 
     async delete(keys) {
+      keys.forEach(assertSafeKey); // refuse the whole batch before deleting any chunk
       for (let i = 0; i < keys.length; i += 1000) {
         const chunk = keys.slice(i, i + 1000);
-        chunk.forEach(assertSafeKey);
         if (chunk.length === 0) continue;
         const out = await client.send(
           new DeleteObjectsCommand({ Bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),

@@ -1,4 +1,4 @@
-import { imageNameSchema, listImagesQuerySchema } from "@/lib/api/schemas";
+import { listImagesQuerySchema, uploadFieldsSchema } from "@/lib/api/schemas";
 import { env } from "@/lib/env";
 import { apiRoute, json, methodNotAllowed } from "@/lib/http/api-route";
 import { ApiError, parseOrThrow } from "@/lib/http/problem";
@@ -15,7 +15,7 @@ export const GET = apiRoute(async ({ request, principal, baseUrl }) => {
 
 export const POST = apiRoute(async ({ request, principal, baseUrl }) => {
   const upload = await readUpload(request, env().MAX_UPLOAD_BYTES);
-  const name = parseOrThrow(imageNameSchema, upload.name ?? undefined);
+  const { name } = parseOrThrow(uploadFieldsSchema, { name: upload.name ?? undefined });
   if (!upload.file) throw new ApiError(422, "image: a file is required.", { image: ["a file is required"] });
   const image = await uploadImage(principal, { name, bytes: Buffer.from(await upload.file.arrayBuffer()) });
   return json(imageJson(image, principal.plan, baseUrl), { status: 201, headers: { Location: baseUrl + imagePath(image.id) } });

@@ -1,0 +1,80 @@
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { closeDb, getDb } from "@/db/client";
+import { users } from "@/db/schema";
+import { env, resetEnvForTests } from "@/lib/env";
+import { setStorage } from "@/lib/storage";
+import { createDiskStorage } from "@/lib/storage/disk";
+import type { StorageProvider } from "@/lib/storage/types";
+import { api, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm } from "./harness";
+
+const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+
+/** The real disk store, with a hook run before each write. */
+function diskWith(beforePut: (key: string, n: number) => Promise<void> | void): StorageProvider {
+  const disk = createDiskStorage(env().MEDIA_DIR);
+  let n = 0;
+  return { ...disk, put: async (key, data, type) => (await beforePut(key, ++n), disk.put(key, data, type)) };
+}
+
+afterEach(() => setStorage(undefined));
+
+describe("a failed upload leaves no row and no file", () => {
+  it("storage fails after the first file was written → 503, the written file is removed", async () => {
+    const user = await makeUser("Premium");
+    const before = await snapshot(user);
+    setStorage(
+      diskWith((_key, n) => {
+        if (n === 2) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      }),
+    );
+    const problem = await expectProblem(await api.upload(user.token, uploadForm("x", jpeg)), 503);
+    expect(problem.detail).toMatch(/storage/i);
+    await expectNothingStored(user, before);
+
+    // The store is back: the same request succeeds without restarting anything.
+    setStorage(undefined);
+    expect((await api.upload(user.token, uploadForm("x", jpeg))).status).toBe(201);
+  });
+
+  it("the database rejects the rows (owner deleted meanwhile) → error, files removed", async () => {
+    const user = await makeUser("Premium");
+    const before = await snapshot(user);
+    setStorage(
+      diskWith(async (_key, n) => {
+        if (n === 1) await getDb().delete(users).where(eq(users.id, user.id));
+      }),
+    );
+    const res = await api.upload(user.token, uploadForm("x", jpeg));
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    await expectNothingStored(user, before);
+  });
+
+  it("the database is unreachable when rows are written → 503, files removed, and it recovers", async () => {
+    const user = await makeUser("Premium");
+    const before = await snapshot(user);
+    const realUrl = process.env.DATABASE_URL as string;
+    setStorage(
+      diskWith(async (_key, n) => {
+        if (n === 1) {
+          // Point the pool at a closed port: the insert that follows cannot connect.
+          process.env.DATABASE_URL = "postgres://postgres@127.0.0.1:1/none";
+          resetEnvForTests();
+          await closeDb();
+        }
+      }),
+    );
+    try {
+      const problem = await expectProblem(await api.upload(user.token, uploadForm("x", jpeg)), 503);
+      expect(problem.detail).toMatch(/unavailable/);
+    } finally {
+      process.env.DATABASE_URL = realUrl;
+      resetEnvForTests();
+      await closeDb();
+    }
+    await expectNothingStored(user, before);
+    setStorage(undefined);
+    expect((await api.upload(user.token, uploadForm("x", jpeg))).status).toBe(201);
+  });
+});

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { expect } from "vitest";
+import { getDb } from "@/db/client";
+import { images, users } from "@/db/schema";
+import { createApiToken } from "@/lib/accounts/api-tokens";
+import { principalFromUserId, type Principal } from "@/lib/accounts/principal";
+import { createUser } from "@/lib/accounts/users";
+import { createPlan } from "@/lib/plans/create-plan";
+import { getStorage } from "@/lib/storage";
+import * as imageRoute from "@/app/api/v1/images/route";
+import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
+import * as originalRoute from "@/app/api/v1/images/[id]/original/route";
+import * as thumbnailRoute from "@/app/api/v1/images/[id]/thumbnails/[height]/route";
+import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
+import * as tempLinkItemRoute from "@/app/api/v1/temp-links/[id]/route";
+import * as publicLinkRoute from "@/app/l/[token]/route";
+
+/**
+ * API tests call the real route handlers with real Requests against real PostgreSQL and a real
+ * storage directory: everything but the HTTP socket (the browser suite covers that).
+ */
+export const BASE = "http://localhost:3000";
+export const CORPUS = path.resolve(import.meta.dirname, "../../../shared/corpus");
+export const corpusFile = (rel: string) => readFileSync(path.join(CORPUS, rel));
+
+export type TestUser = { id: string; email: string; token: string; principal: () => Promise<Principal> };
+
+export async function makePlan(spec: { heights: number[]; originalLink?: boolean; expiringLinks?: boolean }) {
+  return createPlan({ name: `Plan ${randomUUID().slice(0, 8)}`, ...spec });
+}
+
+export async function makeUser(planName = "Basic", options: { isStaff?: boolean } = {}): Promise<TestUser> {
+  const email = `user-${randomUUID()}@example.com`;
+  const user = await createUser({ email, password: "password-123", planName, isStaff: options.isStaff ?? false });
+  const { token } = await createApiToken(user.id, "tests");
+  return { id: user.id, email, token, principal: async () => (await principalFromUserId(user.id)) as Principal };
+}
+
+type Handler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
+
+export async function call<P>(
+  handler: Handler<P> | undefined,
+  init: { method?: string; path: string; token?: string | null; headers?: Record<string, string>; body?: BodyInit; params?: P },
+): Promise<Response> {
+  if (!handler) throw new Error("route does not export that method");
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+  const request = new Request(BASE + init.path, { method: init.method ?? "GET", headers, body: init.body, duplex: "half" } as RequestInit);
+  return handler(request, { params: Promise.resolve((init.params ?? {}) as P) });
+}
+
+export function uploadForm(name: string | null, file: Uint8Array | null, filename = "upload.bin", type = "application/octet-stream"): FormData {
+  const form = new FormData();
+  if (name !== null) form.set("name", name);
+  if (file) form.set("image", new Blob([new Uint8Array(file)], { type }), filename);
+  return form;
+}
+
+export const api = {
+  upload: (token: string, form: FormData) => call(imageRoute.POST, { method: "POST", path: "/api/v1/images", token, body: form }),
+  list: (token: string, query = "") => call(imageRoute.GET, { path: `/api/v1/images${query}`, token }),
+  get: (token: string, id: string) => call(imageItemRoute.GET, { path: `/api/v1/images/${id}`, token, params: { id } }),
+  delete: (token: string, id: string) => call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),
+  thumbnail: (token: string | null, id: string, height: number | string, headers?: Record<string, string>) =>
+    call(thumbnailRoute.GET, { path: `/api/v1/images/${id}/thumbnails/${height}`, token, headers, params: { id, height: String(height) } }),
+  original: (token: string | null, id: string, headers?: Record<string, string>) =>
+    call(originalRoute.GET, { path: `/api/v1/images/${id}/original`, token, headers, params: { id } }),
+  createLink: (token: string, body: unknown) =>
+    call(tempLinksRoute.POST, { method: "POST", path: "/api/v1/temp-links", token, headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  listLinks: (token: string, query = "") => call(tempLinksRoute.GET, { path: `/api/v1/temp-links${query}`, token }),
+  revokeLink: (token: string, id: string) => call(tempLinkItemRoute.DELETE, { method: "DELETE", path: `/api/v1/temp-links/${id}`, token, params: { id } }),
+  openLink: (url: string, headers?: Record<string, string>) => {
+    const token = new URL(url).pathname.replace(/^\/l\//, "");
+    return call(publicLinkRoute.GET, { path: `/l/${token}`, headers, params: { token } });
+  },
+};
+
+export type ImageBody = {
+  id: string;
+  name: string;
+  width: number;
+  height: number;
+  content_type: string;
+  bytes: number;
+  created_at: string;
+  thumbnails: { height: number; width: number; url: string }[];
+  original: { url: string } | null;
+};
+
+export async function uploadOk(user: TestUser, file: Uint8Array, name = "picture"): Promise<ImageBody> {
+  const res = await api.upload(user.token, uploadForm(name, file));
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as ImageBody;
+}
+
+/** Asserts an RFC 9457 body with the given status, and returns it. */
+export async function expectProblem(res: Response, status: number) {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  const body = JSON.parse(text) as { type: string; title: string; status: number; detail: string; errors?: Record<string, string[]> };
+  expect(body.status).toBe(status);
+  expect(body.title).toEqual(expect.any(String));
+  expect(body.detail.length).toBeGreaterThan(5);
+  return body;
+}
+
+export async function imageRowsOf(userId: string) {
+  return getDb().select().from(images).where(eq(images.ownerId, userId));
+}
+
+export async function storedKeys(): Promise<string[]> {
+  return getStorage().list("");
+}
+
+export type StoreSnapshot = { keys: string[]; rows: number };
+
+export async function snapshot(user: TestUser): Promise<StoreSnapshot> {
+  return { keys: await storedKeys(), rows: (await imageRowsOf(user.id)).length };
+}
+
+/** Nothing was stored: the user has no new row, and the store holds exactly what it held before. */
+export async function expectNothingStored(user: TestUser, before: StoreSnapshot) {
+  expect(await imageRowsOf(user.id)).toHaveLength(before.rows);
+  expect(await storedKeys()).toEqual(before.keys);
+}
+
+export async function setActive(userId: string, isActive: boolean) {
+  await getDb().update(users).set({ isActive }).where(eq(users.id, userId));
+}
+
+export async function bodyBytes(res: Response): Promise<Buffer> {
+  return Buffer.from(await res.arrayBuffer());
+}

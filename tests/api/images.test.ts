@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import sharp from "sharp";
+import { api, BASE, bodyBytes, corpusFile, expectProblem, imageRowsOf, makeUser, storedKeys, uploadForm, uploadOk, type ImageBody } from "./harness";
+
+const png = corpusFile("pngsuite/basn6a08.png");
+const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+
+describe("POST /api/v1/images", () => {
+  it("stores a JPEG and answers 201 with Location and the Image resource of the owner's plan", async () => {
+    const user = await makeUser("Premium");
+    const res = await api.upload(user.token, uploadForm("  Holiday  ", jpeg, "whatever.gif", "image/gif"));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as ImageBody;
+    expect(res.headers.get("location")).toBe(`${BASE}/api/v1/images/${body.id}`);
+    expect(body).toEqual({
+      id: expect.any(String),
+      name: "Holiday",
+      width: 1800,
+      height: 1200,
+      content_type: "image/jpeg",
+      bytes: jpeg.length,
+      created_at: expect.any(String),
+      thumbnails: [
+        { height: 200, width: 300, url: `${BASE}/api/v1/images/${body.id}/thumbnails/200` },
+        { height: 400, width: 600, url: `${BASE}/api/v1/images/${body.id}/thumbnails/400` },
+      ],
+      original: { url: `${BASE}/api/v1/images/${body.id}/original` },
+    });
+    expect(new Date(body.created_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("shows a Basic user one 200 px thumbnail and no original", async () => {
+    const user = await makeUser("Basic");
+    const body = await uploadOk(user, png);
+    expect(body.content_type).toBe("image/png");
+    expect(body.thumbnails.map((t) => t.height)).toEqual([200]);
+    expect(body.original).toBeNull();
+  });
+
+  it("keeps the original bytes exactly as uploaded and serves them with the detected type", async () => {
+    const user = await makeUser("Premium");
+    const body = await uploadOk(user, jpeg);
+    const res = await api.original(user.token, body.id);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/jpeg");
+    expect((await bodyBytes(res)).equals(jpeg)).toBe(true);
+  });
+
+  it("produces the plan's variants at upload, named by generated keys only", async () => {
+    const user = await makeUser("Premium");
+    const body = await uploadOk(user, png, "../../etc/passwd");
+    const keys = (await storedKeys()).filter((k) => k.includes(body.id));
+    expect(keys).toEqual([`originals/${body.id}`, `variants/${body.id}/200`, `variants/${body.id}/400`]);
+    expect(keys.join()).not.toContain("passwd");
+  });
+});
+
+describe("GET /api/v1/images", () => {
+  it("lists newest first with keyset pagination that stays stable while uploads happen", async () => {
+    const user = await makeUser("Basic");
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await uploadOk(user, png, `p${i}`)).id);
+
+    const first = await api.list(user.token, "?limit=2");
+    expect(first.status).toBe(200);
+    const page1 = (await first.json()) as { items: ImageBody[]; next_cursor: string | null };
+    expect(page1.items.map((i) => i.id)).toEqual([ids[4], ids[3]]);
+    expect(page1.next_cursor).toEqual(expect.any(String));
+
+    // A new upload between pages must not shift or repeat what follows.
+    await uploadOk(user, png, "late");
+    const page2 = (await (await api.list(user.token, `?limit=2&cursor=${page1.next_cursor}`)).json()) as typeof page1;
+    expect(page2.items.map((i) => i.id)).toEqual([ids[2], ids[1]]);
+    const page3 = (await (await api.list(user.token, `?limit=2&cursor=${page2.next_cursor}`)).json()) as typeof page1;
+    expect(page3.items.map((i) => i.id)).toEqual([ids[0]]);
+    expect(page3.next_cursor).toBeNull();
+  });
+
+  it("defaults to 20 items and never shows another user's images", async () => {
+    const owner = await makeUser("Basic");
+    const other = await makeUser("Basic");
+    for (let i = 0; i < 21; i++) await uploadOk(owner, png, `n${i}`);
+    await uploadOk(other, png, "not yours");
+    const page = (await (await api.list(owner.token)).json()) as { items: ImageBody[]; next_cursor: string | null };
+    expect(page.items).toHaveLength(20);
+    expect(page.next_cursor).not.toBeNull();
+    expect(page.items.some((i) => i.name === "not yours")).toBe(false);
+  });
+
+  it.each(["?limit=0", "?limit=101", "?limit=abc", "?limit=2.5", "?cursor=not-a-cursor"])("rejects %s with 422", async (q) => {
+    const user = await makeUser();
+    const problem = await expectProblem(await api.list(user.token, q), 422);
+    expect(Object.keys(problem.errors ?? {})).toHaveLength(1);
+  });
+});
+
+describe("GET and DELETE /api/v1/images/{id}", () => {
+  it("returns the owner's image and hides everyone else's as 404", async () => {
+    const owner = await makeUser("Premium");
+    const other = await makeUser("Premium");
+    const body = await uploadOk(owner, png);
+    const res = await api.get(owner.token, body.id);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(body);
+    await expectProblem(await api.get(other.token, body.id), 404);
+    await expectProblem(await api.get(owner.token, "00000000-0000-4000-8000-000000000000"), 404);
+    await expectProblem(await api.get(owner.token, "not-a-uuid"), 404);
+  });
+
+  it("deletes the image, its variants, files and links; another user cannot", async () => {
+    const owner = await makeUser("Enterprise");
+    const other = await makeUser("Enterprise");
+    const body = await uploadOk(owner, jpeg);
+    const link = (await (await api.createLink(owner.token, { image_id: body.id, alive_duration: 600 })).json()) as { url: string };
+
+    await expectProblem(await api.delete(other.token, body.id), 404);
+    expect((await storedKeys()).filter((k) => k.includes(body.id))).toHaveLength(3);
+
+    const res = await api.delete(owner.token, body.id);
+    expect(res.status).toBe(204);
+    expect(await imageRowsOf(owner.id)).toHaveLength(0);
+    expect((await storedKeys()).filter((k) => k.includes(body.id))).toEqual([]);
+    await expectProblem(await api.get(owner.token, body.id), 404);
+    await expectProblem(await api.openLink(link.url), 404);
+    await expectProblem(await api.delete(owner.token, body.id), 404);
+  });
+});
+
+describe("media responses", () => {
+  it("carry type, nosniff, CSP, a strong ETag, private caching, and answer 304 to If-None-Match", async () => {
+    const user = await makeUser("Premium");
+    const body = await uploadOk(user, png);
+    const res = await api.thumbnail(user.token, body.id, 200);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'");
+    expect(res.headers.get("cache-control")).toMatch(/^private, max-age=\d{7,}/);
+    const etag = res.headers.get("etag");
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    const meta = await sharp(await bodyBytes(res)).metadata();
+    expect(meta.format).toBe("png");
+
+    const again = await api.thumbnail(user.token, body.id, 200, { "if-none-match": etag as string });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    const original = await api.original(user.token, body.id, { "if-none-match": `"nope", ${etag}` });
+    expect(original.status).toBe(200);
+    expect(original.headers.get("cache-control")).toMatch(/^private/);
+  });
+});

@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb, onQuery } from "@/db/client";
+import { images } from "@/db/schema";
+import { api, corpusFile, makeUser, type TestUser, uploadOk } from "./harness";
+
+/** Runs fn and returns the SQL statements it sent. */
+async function queriesOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const stop = onQuery((q) => seen.push(q));
+  try {
+    await fn();
+  } finally {
+    stop();
+  }
+  return seen;
+}
+
+describe("SQL per request does not grow with data or page depth", () => {
+  let user: TestUser;
+  const total = 450;
+  beforeAll(async () => {
+    user = await makeUser("Premium");
+    const start = Date.now() - total * 1000;
+    await getDb()
+      .insert(images)
+      .values(
+        Array.from({ length: total }, (_, i) => ({
+          id: randomUUID(),
+          ownerId: user.id,
+          name: `bulk ${i}`,
+          storageKey: `originals/${randomUUID()}`,
+          contentType: "image/png",
+          width: 640,
+          height: 480,
+          byteSize: 1000,
+          sha256: "0".repeat(64),
+          createdAt: new Date(start + i * 1000),
+        })),
+      );
+  });
+
+  it("lists any page with at most 2 queries (authentication + one keyset scan)", async () => {
+    let cursor: string | null = null;
+    let pages = 0;
+    let seen = 0;
+    do {
+      const query: string = cursor ? `?limit=20&cursor=${cursor}` : "?limit=20";
+      let body = { items: [] as unknown[], next_cursor: null as string | null };
+      const sent = await queriesOf(async () => {
+        const res = await api.list(user.token, query);
+        expect(res.status).toBe(200);
+        body = (await res.json()) as typeof body;
+      });
+      expect(sent.length).toBeGreaterThanOrEqual(1); // the listener sees this request's queries
+      expect(sent.length).toBeLessThanOrEqual(2);
+      expect(sent.join("\n")).not.toMatch(/\boffset\b/i);
+      seen += body.items.length;
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(Math.ceil(total / 20));
+    expect(seen).toBe(total);
+  });
+
+  it("serves an image and an existing thumbnail with at most 2 queries each", async () => {
+    const image = await uploadOk(user, corpusFile("pngsuite/basn6a08.png"));
+    for (const request of [() => api.get(user.token, image.id), () => api.thumbnail(user.token, image.id, 400)]) {
+      const sent = await queriesOf(async () => expect((await request()).status).toBe(200));
+      expect(sent.length).toBeLessThanOrEqual(2);
+    }
+  });
+});

@@ -1,0 +1,18 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, inject } from "vitest";
+import { closeDb } from "@/db/client";
+
+// Each test file gets its own media directory, so "nothing was stored" is checked exactly.
+const dataDir = mkdtempSync(path.join(tmpdir(), "tih-api-"));
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.DATA_DIR = dataDir;
+process.env.MEDIA_DIR = path.join(dataDir, "media");
+process.env.AUTH_SECRET ??= "test-auth-secret-".padEnd(48, "x");
+process.env.LINK_SIGNING_KEY ??= "test-link-key-".padEnd(48, "y");
+process.env.STORAGE = "disk";
+
+afterAll(async () => {
+  await closeDb();
+});
