@@ -14,7 +14,7 @@ import { createUser, getUserByEmail, setUserPlan } from "@/lib/accounts/users";
 import { env, EnvError } from "@/lib/env";
 import { ApiError } from "@/lib/http/problem";
 import { createPlan } from "@/lib/plans/create-plan";
-import { prepareDatabase } from "./db";
+import { loadDotEnv, prepareDatabase } from "./db";
 
 const USAGE = `Usage:
   npm run admin -- create-user --email E --password P [--plan NAME] [--staff]
@@ -64,6 +64,7 @@ const COMMANDS = {
 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  loadDotEnv();
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help") {
     console.log(USAGE);

@@ -1,7 +1,13 @@
+import { existsSync } from "node:fs";
 import { connect, type Database } from "@/db/client";
 import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { migrateAndSeed } from "@/db/migrate";
 import type { Env } from "@/lib/env";
+
+/** Reads ./.env if present (as Next.js does for the app); variables already set win. */
+export function loadDotEnv(): void {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+}
 
 /**
  * For processes other than the web app (start-up, admin CLI): make sure the database is

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { count, eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { env, EnvError } from "@/lib/env";
-import { prepareDatabase } from "./db";
+import { loadDotEnv, prepareDatabase } from "./db";
 
 const mode = process.argv[2] === "dev" ? "dev" : "start";
 const port = process.env.PORT ?? "3000";
@@ -28,6 +28,7 @@ function run(command: string, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  loadDotEnv();
   let e;
   try {
     e = env();

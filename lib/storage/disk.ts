@@ -46,6 +46,7 @@ export function createDiskStorage(root: string): StorageProvider {
     },
 
     async list(prefix) {
+      if (!/^[a-z0-9/-]*$/.test(prefix)) throw new Error(`Refusing unsafe storage prefix ${JSON.stringify(prefix)}`);
       const dir = path.join(base, ...prefix.split("/").filter(Boolean));
       try {
         const entries = await readdir(dir, { recursive: true, withFileTypes: true });

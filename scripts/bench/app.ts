@@ -1,0 +1,175 @@
+/**
+ * The production app for the HTTP benchmarks: a fresh database on the local PostgreSQL, a
+ * `next build` if there is none, and `next start` bound to 127.0.0.1 in its own process group.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const NEXT = path.join(ROOT, "node_modules/.bin/next");
+const POSTGRES = "postgres://postgres@127.0.0.1:5432/";
+
+/** Every variable the app reads is set here: nothing from the caller's shell (S3, PUBLIC_URL, limits) leaks in. */
+export function appEnv(databaseUrl: string, scratch: string): Record<string, string> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !/^(DATABASE_URL|DATA_DIR|MEDIA_DIR|STORAGE|S3_|PUBLIC_URL|MAX_|EMBEDDED_DB_PORT|AUTH_|LINK_SIGNING_KEY|NODE_ENV|PORT)/.test(e[0]),
+    ),
+  );
+  return {
+    ...inherited,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    AUTH_SECRET: randomBytes(36).toString("base64url"),
+    LINK_SIGNING_KEY: randomBytes(36).toString("base64url"),
+    DATA_DIR: path.join(scratch, "data"),
+    MEDIA_DIR: path.join(scratch, "media"),
+    STORAGE: "disk",
+  };
+}
+
+async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(`${POSTGRES}postgres`, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Creates tih_bench_<timestamp>; returns its URL and a function that drops it. */
+export async function createBenchDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `tih_bench_${Date.now()}`;
+  try {
+    await withAdmin((sql) => sql.unsafe(`create database ${name}`));
+  } catch (error) {
+    throw new Error(`Cannot create a database on the local PostgreSQL at ${POSTGRES} (is it running, and does user postgres connect without a password?): ${(error as Error).message}`, { cause: error });
+  }
+  return { url: POSTGRES + name, name, drop: () => withAdmin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`)).then(() => undefined) };
+}
+
+/** Runs `next build` when .next/BUILD_ID is missing. */
+export async function ensureBuild(env: Record<string, string>): Promise<void> {
+  if (existsSync(path.join(ROOT, ".next/BUILD_ID"))) return;
+  console.log("No production build (.next/BUILD_ID missing): running next build…");
+  const start = performance.now();
+  const child = spawn(NEXT, ["build"], { cwd: ROOT, env: { ...env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+  const output = collect(child);
+  const kill = () => child.kill();
+  process.on("exit", kill);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  process.off("exit", kill);
+  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output()}`);
+  console.log(`next build done in ${((performance.now() - start) / 1000).toFixed(0)} s.\n`);
+}
+
+function collect(child: ChildProcess, limit = 16_000): () => string {
+  let text = "";
+  const add = (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-limit);
+  };
+  child.stdout?.on("data", add);
+  child.stderr?.on("data", add);
+  return () => text;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export type Server = { origin: string; pid: number; output: () => string; stop: () => Promise<void> };
+
+/** `next start` in its own process group, so stop() ends the whole tree (and so does exiting this process). */
+export async function startServer(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(NEXT, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    cwd: ROOT,
+    env: { ...env, NODE_ENV: "production" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("could not spawn next start");
+  const output = collect(child);
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  };
+  const lastResort = () => killGroup("SIGKILL");
+  process.on("exit", lastResort);
+
+  const stop = async () => {
+    killGroup("SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    killGroup("SIGKILL");
+    process.off("exit", lastResort);
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`next start exited early:\n${output()}`);
+    const ready = await fetch(`${origin}/api/v1/nothing`).then((r) => r.status === 404, () => false);
+    if (ready) return { origin, pid, output, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`next start did not answer within 60 s:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The process and its descendants, from /proc. */
+export function processTree(root: number): { pid: number; name: string }[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const tree: { pid: number; name: string }[] = [];
+  const visit = (pid: number) => {
+    try {
+      tree.push({ pid, name: readFileSync(`/proc/${pid}/comm`, "utf8").trim() });
+    } catch {
+      return;
+    }
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(root);
+  return tree;
+}
+
+/** Summed resident set size of the given processes, in bytes. */
+export function rssBytes(pids: readonly number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // exited
+    }
+  }
+  return kb * 1024;
+}

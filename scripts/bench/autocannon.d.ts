@@ -1,0 +1,24 @@
+// Minimal typings for the parts of autocannon's programmatic API the benchmark uses.
+declare module "autocannon" {
+  export type Options = {
+    url: string;
+    connections?: number;
+    /** Seconds. */
+    duration?: number;
+    headers?: Record<string, string>;
+    warmup?: { connections?: number; duration?: number };
+  };
+
+  export type Histogram = { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p99: number; total: number };
+
+  export type Result = {
+    requests: Histogram;
+    latency: Histogram;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
+  };
+
+  export default function autocannon(options: Options): Promise<Result>;
+}

@@ -1,0 +1,68 @@
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
+import sharp from "sharp";
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+export async function timeMs(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Runs a command to completion with no shell and output discarded; rejects unless it exits 0. */
+export function runCommand(command: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "ignore" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${signal ?? code}`))));
+  });
+}
+
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** One result line: label, value, target and whether the target is met. */
+export function verdict(label: string, value: number, target: { op: "≤" | "≥"; value: number; unit: string }, digits = 2): string {
+  const met = target.op === "≤" ? value <= target.value : value >= target.value;
+  const shown = `${value.toFixed(digits)}${target.unit}`;
+  return `  ${label.padEnd(52)} ${shown.padStart(10)}   target ${target.op} ${target.value}${target.unit}   ${met ? "PASS" : "MISS"}`;
+}
+
+export const info = (label: string, value: string) => `  ${label.padEnd(52)} ${value}`;
+
+/**
+ * A JPEG that compresses like a photo that is hard to compress: diagonal gradients and a coarse
+ * checkerboard (structure) under per-pixel noise of the given amplitude (0–255).
+ */
+export async function noisyJpeg(width: number, height: number, quality: number, amplitude: number): Promise<Buffer> {
+  const pixels = new Uint8ClampedArray(width * height * 3);
+  let state = 0x9e3779b9;
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    const gy = (y * 255) / height;
+    for (let x = 0; x < width; x++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const base = ((x * 255) / width + gy) / 2 + (((x >> 6) ^ (y >> 6)) & 1 ? 40 : -40);
+      pixels[i++] = base + (((state & 0xff) * amplitude) >> 8) - amplitude / 2;
+      pixels[i++] = gy + ((((state >>> 8) & 0xff) * amplitude) >> 8) - amplitude / 2;
+      pixels[i++] = 255 - base + ((((state >>> 16) & 0xff) * amplitude) >> 8) - amplitude / 2;
+    }
+  }
+  return sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
