@@ -1,11 +1,24 @@
-/** PostgreSQL error codes the services turn into answers. postgres.js puts `code` on the error or its cause. */
-export function pgErrorCode(error: unknown): string | undefined {
+/** Error codes along an error's cause chain (drivers wrap: drizzle → postgres.js → node's socket error). */
+export function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === "string") codes.push(code);
   }
-  return undefined;
+  return codes;
+}
+
+/** The PostgreSQL SQLSTATE of a failed query, if that is what failed. */
+export function pgErrorCode(error: unknown): string | undefined {
+  return errorCodes(error).find((code) => /^[0-9A-Z]{5}$/.test(code));
 }
 
 export const UNIQUE_VIOLATION = "23505";
 export const FOREIGN_KEY_VIOLATION = "23503";
+
+const UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED"]);
+
+/** A backing service could not be reached (as opposed to rejecting the request). */
+export function isUnavailable(error: unknown): boolean {
+  return errorCodes(error).some((code) => UNAVAILABLE.has(code));
+}

@@ -16,14 +16,13 @@ export function loadDotEnv(): void {
  */
 export async function prepareDatabase(e: Env): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
   const embedded = e.embedded ? await startEmbeddedServer({ dataDir: e.DATA_DIR, port: e.EMBEDDED_DB_PORT }) : null;
-  const { db, sql } = connect(e.databaseUrl, { max: 2 });
   try {
-    await migrateAndSeed(db);
+    await migrateAndSeed(e.databaseUrl);
   } catch (error) {
-    await sql.end({ timeout: 1 });
     await embedded?.stop();
     throw error;
   }
+  const { db, sql } = connect(e.databaseUrl, { max: 2 });
   return {
     db,
     embedded,

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { plans, users } from "@/db/schema";
 import { type Entitlements, entitlements } from "@/lib/plans/entitlements";
-import { hashApiToken } from "./api-token";
+import { hashApiToken, looksLikeApiToken } from "./api-token";
 
 /** Who is calling, as the database says right now: plan, staff flag and activity are never taken from a cookie. */
 export type Principal = {
@@ -41,6 +41,7 @@ function toPrincipal(row: PrincipalRow): Principal {
  * (at most once a minute per token, so busy integrations do not write on every request).
  */
 export async function principalFromApiToken(token: string): Promise<Principal | null> {
+  if (!looksLikeApiToken(token)) return null;
   const rows = await getDb().execute<PrincipalRow>(sql`
     with t as (
       select id, user_id from api_tokens where token_hash = ${hashApiToken(token)} and revoked_at is null

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type Principal, principalFromApiToken, principalFromUserId } from "@/lib/accounts/principal";
+import { isUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { ApiError, problemOf, problemResponse, validationError } from "./problem";
 import { sessionUserId } from "./session";
@@ -59,16 +60,6 @@ export async function authenticate(request: Request): Promise<Principal> {
   throw new ApiError(401, "Authentication required: send Authorization: Bearer <token> or sign in.", undefined, {
     "WWW-Authenticate": "Bearer",
   });
-}
-
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "ENOTFOUND"]);
-
-function isUnavailable(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
-  }
-  return false;
 }
 
 export function errorResponse(error: unknown): Response {

@@ -21,8 +21,10 @@ export function verifyLinkToken(token: string, key: string): string | null {
   if (dot < 0) return null;
   const linkId = token.slice(0, dot);
   if (!UUID.test(linkId)) return null;
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
-  const expected = mac(key, linkId);
+  // Compare the encoded text, not decoded bytes: base64 decoding ignores stray characters and
+  // the unused low bits of the last character, which would let altered tokens through.
+  const given = Buffer.from(token.slice(dot + 1), "utf8");
+  const expected = Buffer.from(mac(key, linkId).toString("base64url"), "utf8");
   if (given.length !== expected.length) return null;
   return timingSafeEqual(given, expected) ? linkId : null;
 }

@@ -1,6 +1,5 @@
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
-import { connect } from "@/db/client";
 import { migrateAndSeed } from "@/db/migrate";
 
 declare module "vitest" {
@@ -29,9 +28,7 @@ export default async function setup(project: TestProject) {
       await admin.end();
     };
   }
-  const { db, sql } = connect(url, { max: 1 });
-  await migrateAndSeed(db);
-  await sql.end();
+  await migrateAndSeed(url);
   project.provide("databaseUrl", url);
   return async () => {
     await drop?.();
