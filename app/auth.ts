@@ -26,5 +26,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       if (user?.id) token.sub = user.id;
       return token;
     },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
   },
 }));

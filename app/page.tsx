@@ -1,27 +1,24 @@
-import Link from "next/link";
-import { auth, signOut } from "@/app/auth";
+import { requirePrincipal } from "@/app/_server/session";
+import { Gallery } from "@/components/gallery/gallery";
+import { baseUrlOfOrigin } from "@/app/_server/base-url";
+import { imageJson } from "@/lib/images/image-json";
+import { listImages } from "@/lib/images/list-images";
 
-export default async function Home() {
-  const session = await auth();
+export default async function GalleryPage() {
+  const principal = await requirePrincipal("/");
+  const page = await listImages(principal.userId, { limit: 24 });
+  const baseUrl = await baseUrlOfOrigin();
   return (
-    <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-4 p-6">
-      <h1 className="text-3xl font-semibold">Tiered Image Hosting</h1>
-      <p className="text-slate-600">Upload PNG and JPEG images; thumbnails and links depend on your plan.</p>
-      {session?.user ? (
-        <form
-          action={async () => {
-            "use server";
-            await signOut({ redirectTo: "/" });
-          }}
-        >
-          <p className="mb-2">Signed in as {session.user.email}.</p>
-          <button className="rounded border px-3 py-1">Sign out</button>
-        </form>
-      ) : (
-        <Link href="/sign-in" className="text-sky-700 underline">
-          Sign in
-        </Link>
-      )}
-    </main>
+    <div className="flex flex-col gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Your images</h1>
+        <p className="text-sm text-slate-600">
+          Plan <strong>{principal.plan.name}</strong>: thumbnails {principal.plan.heights.join(", ")} px
+          {principal.plan.originalLink ? ", original link" : ""}
+          {principal.plan.expiringLinks ? ", expiring links" : ""}.
+        </p>
+      </div>
+      <Gallery initial={{ items: page.items.map((i) => imageJson(i, principal.plan, baseUrl)), next_cursor: page.nextCursor }} />
+    </div>
   );
 }

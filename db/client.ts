@@ -14,9 +14,10 @@ export function onQuery(listener: QueryListener): () => void {
   return () => listeners.delete(listener);
 }
 
-export function connect(url: string, options: { max?: number } = {}): { db: Database; sql: postgres.Sql } {
+export function connect(url: string, options: { max?: number; prepare?: boolean } = {}): { db: Database; sql: postgres.Sql } {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    prepare: options.prepare ?? true,
     onnotice: () => {},
     debug: (_connection, query) => {
       for (const listener of listeners) listener(query);
@@ -29,7 +30,8 @@ export function connect(url: string, options: { max?: number } = {}): { db: Data
 const globalForDb = globalThis as unknown as { tihDb?: { db: Database; sql: postgres.Sql } };
 
 export function getDb(): Database {
-  globalForDb.tihDb ??= connect(env().databaseUrl);
+  // The embedded server has one shared session: named prepared statements would collide there.
+  globalForDb.tihDb ??= connect(env().databaseUrl, { prepare: !env().embedded });
   return globalForDb.tihDb.db;
 }
 

@@ -1,14 +1,133 @@
 import { mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
 
 /**
  * The embedded default database: PGlite (PostgreSQL compiled to WASM) under DATA_DIR/pglite,
- * served over the PostgreSQL wire protocol on 127.0.0.1 so that the app, the admin CLI and
- * any worker all talk postgres.js to one process. PGlite is single-process, so the listening
- * port doubles as the lock on its data directory: whoever binds it owns the directory.
+ * served over the PostgreSQL wire protocol on 127.0.0.1 so that the app, the admin CLI and any
+ * worker all talk postgres.js to one process. PGlite is single-process, so the listening port
+ * doubles as the lock on its data directory: whoever binds it owns the directory.
+ *
+ * PGlite has one backend session. Several client connections share it safely only if each
+ * holds it for whole protocol cycles: from its first message up to the Sync (or simple Query)
+ * that ends a cycle — and, while a transaction is open, until the transaction ends. Otherwise
+ * one connection's Parse/Bind/Execute would interleave with another's (the unnamed statement is
+ * shared) or run inside another's transaction. Clients must not use named prepared statements
+ * (db/client.ts turns them off on the embedded database).
  */
 export type EmbeddedServer = { port: number; stop: () => Promise<void> };
+
+const SSL_REQUEST = 80877103;
+const CANCEL_REQUEST = 80877102;
+const SYNC = 0x53; // 'S'
+const QUERY = 0x51; // 'Q'
+const TERMINATE = 0x58; // 'X'
+
+/** A FIFO lock on the single session. */
+class SessionLock {
+  private owner: object | null = null;
+  private waiting: { who: object; grant: () => void }[] = [];
+
+  holds(who: object): boolean {
+    return this.owner === who;
+  }
+
+  async acquire(who: object): Promise<void> {
+    if (this.owner === who) return;
+    if (this.owner === null) {
+      this.owner = who;
+      return;
+    }
+    await new Promise<void>((grant) => this.waiting.push({ who, grant }));
+  }
+
+  release(who: object): void {
+    if (this.owner !== who) return;
+    const next = this.waiting.shift();
+    this.owner = next?.who ?? null;
+    next?.grant();
+  }
+
+  forget(who: object): void {
+    this.waiting = this.waiting.filter((w) => w.who !== who);
+    this.release(who);
+  }
+}
+
+function serveConnection(db: PGlite, lock: SessionLock, socket: net.Socket): void {
+  const me = {};
+  let buffer = Buffer.alloc(0);
+  let started = false;
+  let chain = Promise.resolve();
+  socket.setNoDelay(true);
+
+  const send = (data: Uint8Array) => {
+    if (data.length && socket.writable) socket.write(data);
+  };
+
+  async function run(message: Uint8Array, endsCycle: boolean): Promise<void> {
+    await lock.acquire(me);
+    await db.runExclusive(() => db.execProtocolRawStream(message, { onRawData: send }));
+    if (endsCycle && !db.isInTransaction()) lock.release(me);
+  }
+
+  /** Splits the byte stream into protocol messages and runs them in order. */
+  function drain(): void {
+    for (;;) {
+      if (!started) {
+        if (buffer.length < 8) return;
+        const length = buffer.readInt32BE(0);
+        const code = buffer.readInt32BE(4);
+        if (code === SSL_REQUEST) {
+          buffer = buffer.subarray(8);
+          socket.write("N");
+          continue;
+        }
+        if (code === CANCEL_REQUEST) {
+          socket.destroy();
+          return;
+        }
+        if (buffer.length < length) return;
+        const startup = new Uint8Array(buffer.subarray(0, length));
+        buffer = buffer.subarray(length);
+        started = true;
+        chain = chain.then(() => run(startup, true));
+        continue;
+      }
+      if (buffer.length < 5) return;
+      const length = 1 + buffer.readInt32BE(1);
+      if (buffer.length < length) return;
+      const message = new Uint8Array(buffer.subarray(0, length));
+      const type = buffer[0];
+      buffer = buffer.subarray(length);
+      if (type === TERMINATE) {
+        socket.end();
+        return;
+      }
+      chain = chain.then(() => run(message, type === SYNC || type === QUERY));
+    }
+  }
+
+  socket.on("data", (data) => {
+    buffer = Buffer.concat([buffer, data]);
+    drain();
+    chain = chain.catch((error) => {
+      console.error("embedded database connection failed", error);
+      socket.destroy();
+    });
+  });
+
+  const cleanUp = () => {
+    chain = chain.finally(async () => {
+      // A client that vanished mid-transaction must not leave the session in it.
+      if (lock.holds(me) && db.isInTransaction()) await db.exec("rollback").catch(() => {});
+      lock.forget(me);
+    });
+  };
+  socket.on("close", cleanUp);
+  socket.on("error", () => socket.destroy());
+}
 
 export async function isListening(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
@@ -21,47 +140,44 @@ export async function isListening(port: number, host = "127.0.0.1"): Promise<boo
   });
 }
 
-async function bindPort(port: number, host: string): Promise<net.Server | null> {
-  const probe = net.createServer();
-  return new Promise((resolve, reject) => {
-    probe.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(null) : reject(error)));
-    probe.listen(port, host, () => resolve(probe));
-  });
-}
-
 /**
  * Starts the embedded server unless one already serves `port`; returns null in that case
  * (the caller simply connects to it).
  */
-export async function startEmbeddedServer(options: {
-  dataDir: string;
-  port: number;
-  host?: string;
-}): Promise<EmbeddedServer | null> {
+export async function startEmbeddedServer(options: { dataDir: string; port: number; host?: string }): Promise<EmbeddedServer | null> {
   const host = options.host ?? "127.0.0.1";
+  const server = net.createServer();
+  const sockets = new Set<net.Socket>();
   // Claim the port before opening the directory, so two processes never open it together.
-  const claim = await bindPort(options.port, host);
-  if (!claim) return null;
+  const bound = await new Promise<boolean>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(false) : reject(error)));
+    server.listen(options.port, host, () => resolve(true));
+  });
+  if (!bound) return null;
 
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
-  const dir = path.join(options.dataDir, "pglite");
-  mkdirSync(dir, { recursive: true });
-  let db: InstanceType<typeof PGlite>;
+  let db: PGlite;
   try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const dir = path.join(options.dataDir, "pglite");
+    mkdirSync(dir, { recursive: true });
     db = await PGlite.create(dir);
   } catch (error) {
-    claim.close();
+    server.close();
     throw error;
   }
-  const port = (claim.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => claim.close(() => resolve()));
-  const server = new PGLiteSocketServer({ db, port, host, maxConnections: 64 });
-  await server.start();
+  const lock = new SessionLock();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    serveConnection(db, lock, socket);
+  });
+
   return {
-    port,
+    port: (server.address() as net.AddressInfo).port,
     stop: async () => {
-      await server.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await db.close();
     },
   };

@@ -17,7 +17,7 @@ const MIGRATION_LOCK = 7_243_001;
  * this function's own single connection, so each migration runs once.
  */
 export async function migrateAndSeed(url: string): Promise<void> {
-  const connection = postgres(url, { max: 1, onnotice: () => {} });
+  const connection = postgres(url, { max: 1, prepare: false, onnotice: () => {} });
   try {
     await connection`select pg_advisory_lock(${MIGRATION_LOCK})`;
     const db = drizzle(connection);

@@ -22,7 +22,7 @@ export async function prepareDatabase(e: Env): Promise<{ db: Database; close: ()
     await embedded?.stop();
     throw error;
   }
-  const { db, sql } = connect(e.databaseUrl, { max: 2 });
+  const { db, sql } = connect(e.databaseUrl, { max: 2, prepare: !e.embedded });
   return {
     db,
     embedded,

@@ -22,7 +22,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   }
 
   return (
-    <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 p-6">
+    <div className="mx-auto mt-16 flex max-w-sm flex-col gap-6">
       <h1 className="text-2xl font-semibold">Sign in</h1>
       {error && (
         <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-800">
@@ -42,6 +42,6 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           Sign in
         </button>
       </form>
-    </main>
+    </div>
   );
 }

@@ -1,0 +1,28 @@
+import "server-only";
+import { notFound, redirect } from "next/navigation";
+import { auth } from "@/app/auth";
+import { type Principal, principalFromUserId } from "@/lib/accounts/principal";
+
+/**
+ * The signed-in person as the database says now (plan, staff, active), or null. Pages and server
+ * actions use this, never the session's own claims.
+ */
+export async function currentPrincipal(): Promise<Principal | null> {
+  const session = await auth();
+  const userId = session?.user?.id;
+  return userId ? principalFromUserId(userId) : null;
+}
+
+/** Sends visitors to sign-in and back to `returnTo` afterwards. */
+export async function requirePrincipal(returnTo: string): Promise<Principal> {
+  const principal = await currentPrincipal();
+  if (!principal) redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
+  return principal;
+}
+
+/** Staff pages and actions: anyone else gets a 404, as if the area did not exist. */
+export async function requireStaff(returnTo: string): Promise<Principal> {
+  const principal = await requirePrincipal(returnTo);
+  if (!principal.isStaff) notFound();
+  return principal;
+}

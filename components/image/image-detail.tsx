@@ -1,0 +1,110 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { ImageJson, TempLinkJson } from "@/lib/api/schemas";
+import { formatBytes } from "@/lib/format";
+import { apiFetch } from "@/components/api-client";
+import { CopyButton } from "@/components/copy-button";
+import { TempLinks } from "./temp-links";
+
+const button = "rounded px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
+
+export function ImageDetail(props: { image: ImageJson; planName: string; expiringLinks: boolean; initialLinks: TempLinkJson[] }) {
+  const { image } = props;
+  const router = useRouter();
+  const [confirming, setConfirming] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+
+  async function remove() {
+    try {
+      await apiFetch(`/api/v1/images/${image.id}`, { method: "DELETE" });
+      router.push("/");
+      router.refresh();
+    } catch (e) {
+      setDeleteError((e as Error).message);
+    }
+  }
+
+  return (
+    <article className="flex flex-col gap-6">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <div>
+          <Link href="/" className="text-sm text-sky-700 underline">
+            ← Gallery
+          </Link>
+          <h1 className="mt-1 break-all text-2xl font-semibold">{image.name}</h1>
+          <p className="text-sm text-slate-600">
+            {image.width}×{image.height} px · {image.content_type} · {formatBytes(image.bytes)} · uploaded{" "}
+            <time dateTime={image.created_at}>{new Date(image.created_at).toLocaleString()}</time>
+          </p>
+        </div>
+        {confirming ? (
+          <div role="group" aria-label="Confirm deletion" className="flex items-center gap-2">
+            <span className="text-sm">Delete this image and all its links?</span>
+            <button type="button" onClick={remove} className={`${button} bg-red-700 text-white hover:bg-red-600`}>
+              Yes, delete
+            </button>
+            <button type="button" onClick={() => setConfirming(false)} className={`${button} border border-slate-300`}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)} className={`${button} border border-red-300 text-red-700 hover:bg-red-50`}>
+            Delete image
+          </button>
+        )}
+      </div>
+      {deleteError && (
+        <p role="alert" className="text-sm text-red-700">
+          {deleteError}
+        </p>
+      )}
+
+      <section aria-labelledby="thumbs-heading" className="flex flex-col gap-3">
+        <h2 id="thumbs-heading" className="text-lg font-semibold">
+          Thumbnails
+        </h2>
+        <p className="text-sm text-slate-600">
+          These links work only for you (signed in, or with your API token). To share an image with anyone, make an expiring link
+          {props.expiringLinks ? " below" : " (plans with expiring links)"}.
+        </p>
+        <ul className="flex flex-wrap items-end gap-6">
+          {image.thumbnails.map((t) => (
+            <li key={t.height} className="flex flex-col gap-2" data-testid="thumbnail">
+              {/* A plain img, not next/image: authenticated media is served as-is by our API. */}
+              <img src={t.url} alt={`${image.name}, ${t.height} px thumbnail`} width={t.width} height={Math.min(t.height, image.height)} className="rounded border border-slate-200 bg-white" />
+              <div className="flex items-center gap-2 text-sm">
+                <span className="font-medium">{t.height} px</span>
+                <a href={t.url} target="_blank" rel="noreferrer" className="text-sky-700 underline">
+                  Open {t.height} px
+                </a>
+                <CopyButton text={t.url} label={`Copy ${t.height} px link`} />
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="original-heading" className="flex flex-col gap-2">
+        <h2 id="original-heading" className="text-lg font-semibold">
+          Original
+        </h2>
+        {image.original ? (
+          <div className="flex items-center gap-2 text-sm">
+            <a href={image.original.url} target="_blank" rel="noreferrer" className="text-sky-700 underline">
+              Open original
+            </a>
+            <CopyButton text={image.original.url} label="Copy original link" />
+            <span className="text-slate-500">(only for you)</span>
+          </div>
+        ) : (
+          <p className="text-sm text-slate-600">Your plan ({props.planName}) does not include the original image.</p>
+        )}
+      </section>
+
+      {props.expiringLinks && <TempLinks imageId={image.id} initialLinks={props.initialLinks} />}
+    </article>
+  );
+}
