@@ -35,6 +35,12 @@ export function getDb(): Database {
   return globalForDb.tihDb.db;
 }
 
+/** The raw postgres.js client behind getDb() (EXPLAIN in tests, health checks). */
+export function sqlClient(): postgres.Sql {
+  getDb();
+  return (globalForDb.tihDb as { sql: postgres.Sql }).sql;
+}
+
 export async function closeDb(): Promise<void> {
   const current = globalForDb.tihDb;
   globalForDb.tihDb = undefined;

@@ -69,8 +69,9 @@ export const images = pgTable(
     sha256: text("sha256").notNull(),
     createdAt: createdAt(),
   },
-  // Keyset pagination walks (owner, created_at desc, id desc): one index range scan per page.
-  (t) => [index("images_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc())],
+  // Keyset pagination reads (owner, created_at desc, id desc) by scanning this index backwards:
+  // one range scan per page, no sort, whatever the depth.
+  (t) => [index("images_owner_created_idx").on(t.ownerId, t.createdAt, t.id)],
 );
 
 export const imageVariants = pgTable(

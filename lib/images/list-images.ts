@@ -20,13 +20,10 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-/**
- * Newest first, keyset-paginated on (created_at, id): each page is one index range scan
- * whatever its depth, and uploads arriving meanwhile never shift or repeat items.
- */
-export async function listImages(ownerId: string, options: { limit: number; cursor?: string }) {
+/** The page query (limit + 1 rows, to know whether another page follows). */
+export function listImagesQuery(ownerId: string, options: { limit: number; cursor?: string }) {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
-  const rows = await getDb()
+  return getDb()
     .select()
     .from(images)
     .where(
@@ -37,6 +34,15 @@ export async function listImages(ownerId: string, options: { limit: number; curs
     )
     .orderBy(desc(images.createdAt), desc(images.id))
     .limit(options.limit + 1);
+}
+
+/**
+ * Newest first, keyset-paginated on (created_at, id): each page is one backward range scan of
+ * images_owner_created_idx whatever its depth, and uploads arriving meanwhile never shift or
+ * repeat items.
+ */
+export async function listImages(ownerId: string, options: { limit: number; cursor?: string }) {
+  const rows = await listImagesQuery(ownerId, options);
   const items = rows.slice(0, options.limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };

@@ -151,7 +151,7 @@ export function processTree(root: number): { pid: number; name: string }[] {
   const tree: { pid: number; name: string }[] = [];
   const visit = (pid: number) => {
     try {
-      tree.push({ pid, name: readFileSync(`/proc/${pid}/comm`, "utf8").trim() });
+      tree.push({ pid, name: readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim() });
     } catch {
       return;
     }

@@ -6,17 +6,18 @@ declare module "autocannon" {
     /** Seconds. */
     duration?: number;
     headers?: Record<string, string>;
-    warmup?: { connections?: number; duration?: number };
   };
 
+  /** Latency in ms; for requests, per-second samples, and total is the number completed. */
   export type Histogram = { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p99: number; total: number };
 
   export type Result = {
+    /** Seconds. */
+    duration: number;
     requests: Histogram;
     latency: Histogram;
     errors: number;
     timeouts: number;
-    non2xx: number;
     statusCodeStats: Record<string, { count: number }>;
   };
 

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb, onQuery } from "@/db/client";
+import { sql } from "drizzle-orm";
+import { getDb, onQuery, sqlClient } from "@/db/client";
+import { encodeCursor, listImagesQuery } from "@/lib/images/list-images";
 import { images } from "@/db/schema";
 import { api, corpusFile, makeUser, type TestUser, uploadOk } from "./harness";
 
@@ -61,6 +63,19 @@ describe("SQL per request does not grow with data or page depth", () => {
     } while (cursor);
     expect(pages).toBe(Math.ceil(total / 20));
     expect(seen).toBe(total);
+  });
+
+  it("reads each page by a backward index range scan, with no sort, at any depth", async () => {
+    await getDb().execute(sql`analyze images`);
+    const deep = encodeCursor({ createdAt: new Date(Date.now() - (total / 2) * 1000), id: randomUUID() });
+    for (const cursor of [undefined, deep]) {
+      const query = listImagesQuery(user.id, { limit: 20, cursor }).toSQL();
+      const [row] = await sqlClient().unsafe(`explain (format json) ${query.sql}`, query.params as never[]);
+      const plan = JSON.stringify(row);
+      expect(plan).toContain('"Scan Direction":"Backward"');
+      expect(plan).toContain('"Index Name":"images_owner_created_idx"');
+      expect(plan).not.toContain('"Node Type":"Sort"');
+    }
   });
 
   it("serves an image and an existing thumbnail with at most 2 queries each", async () => {

@@ -1,0 +1,67 @@
+/**
+ * The server the browser tests run against: a fresh PostgreSQL database (or DATABASE_URL),
+ * a production build, fresh media and secrets, a staff user made with the admin CLI's service,
+ * then `next start`. Stops everything, and drops the database it made, on SIGTERM.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { migrateAndSeed } from "@/db/migrate";
+import { E2E } from "@/e2e/config";
+
+const server = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const dbName = `tih_e2e_${Date.now()}_${process.pid}`;
+const ownsDatabase = !process.env.DATABASE_URL;
+const admin = postgres(server, { max: 1, onnotice: () => {} });
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  await admin.unsafe(`create database ${dbName}`);
+  const u = new URL(server);
+  u.pathname = `/${dbName}`;
+  databaseUrl = u.toString();
+}
+await migrateAndSeed(databaseUrl);
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "tih-e2e-"));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: databaseUrl,
+  DATA_DIR: dataDir,
+  MEDIA_DIR: path.join(dataDir, "media"),
+  STORAGE: "disk",
+  AUTH_SECRET: randomBytes(48).toString("base64url"),
+  LINK_SIGNING_KEY: randomBytes(48).toString("base64url"),
+  MAX_UPLOAD_BYTES: String(E2E.maxUploadBytes),
+  PUBLIC_URL: "",
+  AUTH_URL: E2E.baseUrl,
+  PORT: String(E2E.port),
+};
+
+const cli = spawnSync("node_modules/.bin/tsx", ["scripts/admin.ts", "create-user", "--email", E2E.staff.email, "--password", E2E.staff.password, "--staff"], { env, stdio: "inherit" });
+if (cli.status !== 0) throw new Error("could not create the staff user");
+
+if (process.env.E2E_SKIP_BUILD !== "1") {
+  const build = spawnSync("node_modules/.bin/next", ["build"], { env, stdio: "inherit" });
+  if (build.status !== 0) throw new Error("next build failed");
+}
+
+const next = spawn("node_modules/.bin/next", ["start", "--port", String(E2E.port), "--hostname", "127.0.0.1"], { env, stdio: "inherit" });
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  next.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
+  if (ownsDatabase) await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
+  await admin.end();
+  process.exit(code);
+}
+process.on("SIGTERM", () => void stop(0));
+process.on("SIGINT", () => void stop(0));
+next.on("exit", (code) => void stop(code ?? 1));
