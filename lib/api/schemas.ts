@@ -86,3 +86,12 @@ export const problemSchema = z.object({
 
 export type ImageJson = z.infer<typeof imageSchema>;
 export type TempLinkJson = z.infer<typeof tempLinkSchema>;
+
+/**
+ * The whole multipart upload body, for the OpenAPI document: the text fields plus one file in
+ * `image` (the route reads the file itself; its type is detected from the bytes, not declared).
+ */
+export const uploadFormSchema = uploadFieldsSchema.extend({ image: z.file() });
+
+/** GET /temp-links answers `{"items": [TempLink…]}`. */
+export const tempLinkListSchema = z.object({ items: z.array(tempLinkSchema) });
