@@ -25,7 +25,7 @@ export async function migrateAndSeed(url: string): Promise<void> {
     await db
       .insert(plans)
       .values(BUILTIN_PLANS.map((p) => ({ ...p, heights: [...p.heights] })))
-      .onConflictDoNothing({ target: plans.name });
+      .onConflictDoNothing();
     await connection`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await connection.end({ timeout: 5 });

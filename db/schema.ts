@@ -28,7 +28,8 @@ export const plans = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("plans_name_key").on(t.name),
+    // Names are unique regardless of case, as lookups (CLI --plan premium) ignore case.
+    uniqueIndex("plans_name_key").on(sql`lower(${t.name})`),
     check(
       "plans_heights_valid",
       sql`cardinality(${t.heights}) between 1 and 64 and 1 <= all(${t.heights}) and 4096 >= all(${t.heights})`,

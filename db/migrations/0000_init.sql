@@ -70,6 +70,6 @@ CREATE UNIQUE INDEX "api_tokens_hash_key" ON "api_tokens" USING btree ("token_ha
 CREATE INDEX "api_tokens_user_idx" ON "api_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "expiring_links_image_idx" ON "expiring_links" USING btree ("image_id","expires_at");--> statement-breakpoint
 CREATE INDEX "images_owner_created_idx" ON "images" USING btree ("owner_id","created_at","id");--> statement-breakpoint
-CREATE UNIQUE INDEX "plans_name_key" ON "plans" USING btree ("name");--> statement-breakpoint
+CREATE UNIQUE INDEX "plans_name_key" ON "plans" USING btree (lower("name"));--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree (lower("email"));--> statement-breakpoint
 CREATE INDEX "users_plan_id_idx" ON "users" USING btree ("plan_id");

@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import { requireStaff } from "@/app/_server/session";
+import { PlanForm } from "@/components/admin/plan-form";
+import { PlanRow } from "@/components/admin/plan-row";
+import { listPlansWithUserCounts } from "@/lib/plans/manage-plans";
+
+export const metadata: Metadata = { title: "Plans · Tiered Image Hosting" };
+
+const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
+const COLUMNS = ["Name", "Heights", "Original link", "Expiring links", "Users", "Actions"] as const;
+
+export default async function PlansPage() {
+  const actor = await requireStaff("/admin/plans");
+  const plans = await listPlansWithUserCounts(actor);
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-col gap-1">
+        <h1 className="text-2xl font-semibold">Plans</h1>
+        <p className="text-sm text-slate-600">
+          Changes apply to every user on the plan at once, existing images included: a new thumbnail height is produced on its first request.
+        </p>
+      </div>
+
+      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+        <table className="w-full min-w-[48rem] border-collapse text-sm">
+          <caption className="sr-only">Plans and how many users are on each</caption>
+          <thead className="border-b border-slate-200 bg-slate-50">
+            <tr>
+              {COLUMNS.map((column) => (
+                <th key={column} scope="col" className={column === "Users" ? `${th} text-right` : th}>
+                  {column}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {plans.map((plan) => (
+              <PlanRow
+                key={plan.id}
+                columns={COLUMNS.length}
+                plan={{
+                  id: plan.id,
+                  name: plan.name,
+                  heights: plan.heights,
+                  originalLink: plan.originalLink,
+                  expiringLinks: plan.expiringLinks,
+                  isDefault: plan.isDefault,
+                  userCount: plan.userCount,
+                }}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="text-sm text-slate-600">A plan can be deleted once nobody is on it; the default plan stays.</p>
+
+      <PlanForm />
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireStaff } from "@/app/_server/session";
+import { CreateUserForm } from "@/components/admin/create-user-form";
+import { focusRing, inputClass, primaryButton } from "@/components/admin/ui";
+import { ResetPasswordControl, UserAccessControls, UserPlanControl } from "@/components/admin/user-row-controls";
+import { listUsers } from "@/lib/accounts/manage-users";
+import { listPlansWithUserCounts } from "@/lib/plans/manage-plans";
+
+export const metadata: Metadata = { title: "Users · Tiered Image Hosting" };
+
+const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
+const td = "px-3 py-2 align-top";
+
+function Badge({ on, onText, offText }: { on: boolean; onText: string; offText: string }) {
+  return (
+    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}>
+      {on ? onText : offText}
+    </span>
+  );
+}
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
+  const actor = await requireStaff("/admin/users");
+  const raw = (await searchParams).q;
+  const q = (Array.isArray(raw) ? raw[0] : raw)?.trim().slice(0, 254) ?? "";
+  const [{ users, hasMore }, plans] = await Promise.all([listUsers(actor, { q: q || undefined }), listPlansWithUserCounts(actor)]);
+  const planOptions = plans.map((p) => ({ id: p.id, name: p.name }));
+  const defaultPlanId = plans.find((p) => p.isDefault)?.id ?? planOptions[0]?.id ?? "";
+
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold">Users</h1>
+
+      <CreateUserForm plans={planOptions} defaultPlanId={defaultPlanId} />
+
+      <section aria-labelledby="users-list" className="flex flex-col gap-3">
+        <h2 id="users-list" className="sr-only">
+          All users
+        </h2>
+        <form role="search" method="get" action="/admin/users" className="flex flex-wrap items-end gap-2">
+          <div className="flex flex-col gap-1">
+            <label htmlFor="user-search" className="text-sm font-medium">
+              Search by e-mail
+            </label>
+            <input id="user-search" name="q" type="search" defaultValue={q} placeholder="part of an e-mail" className={`${inputClass} w-72 max-w-full`} />
+          </div>
+          <button type="submit" className={primaryButton}>
+            Search
+          </button>
+          {q && (
+            <Link href="/admin/users" className={`rounded px-2 py-2 text-sm text-slate-700 underline hover:text-slate-900 ${focusRing}`}>
+              Clear search
+            </Link>
+          )}
+        </form>
+
+        <p className="text-sm text-slate-600" aria-live="polite">
+          {users.length === 0
+            ? q
+              ? `No users match “${q}”.`
+              : "No users yet."
+            : `${users.length}${hasMore ? "+" : ""} ${users.length === 1 ? "user" : "users"}${q ? ` matching “${q}”` : ""}${hasMore ? " — showing the newest; search to narrow down." : "."}`}
+        </p>
+
+        {users.length > 0 && (
+          <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+            <table className="min-w-[64rem] w-full border-collapse text-sm">
+              <caption className="sr-only">Users{q ? ` matching “${q}”` : ""}, newest first</caption>
+              <thead className="border-b border-slate-200 bg-slate-50">
+                <tr>
+                  <th scope="col" className={th}>
+                    E-mail
+                  </th>
+                  <th scope="col" className={th}>
+                    Plan
+                  </th>
+                  <th scope="col" className={th}>
+                    Staff
+                  </th>
+                  <th scope="col" className={th}>
+                    Active
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Images
+                  </th>
+                  <th scope="col" className={th}>
+                    Created
+                  </th>
+                  <th scope="col" className={th}>
+                    Actions
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {users.map((user) => (
+                  <tr key={user.id} className={user.isActive ? "" : "bg-slate-50 text-slate-500"}>
+                    <th scope="row" className={`${td} text-left font-medium break-all`}>
+                      {user.email}
+                      {user.id === actor.userId && <span className="ml-1 text-xs font-normal text-slate-500">(you)</span>}
+                    </th>
+                    <td className={td}>
+                      <UserPlanControl userId={user.id} email={user.email} planId={user.planId} plans={planOptions} />
+                    </td>
+                    <td className={td}>
+                      <Badge on={user.isStaff} onText="Staff" offText="No" />
+                    </td>
+                    <td className={td}>
+                      <Badge on={user.isActive} onText="Active" offText="Inactive" />
+                    </td>
+                    <td className={`${td} text-right tabular-nums`}>{user.imageCount}</td>
+                    <td className={`${td} whitespace-nowrap`}>
+                      <time dateTime={user.createdAt.toISOString()} title={user.createdAt.toISOString()}>
+                        {user.createdAt.toISOString().slice(0, 10)}
+                      </time>
+                    </td>
+                    <td className={td}>
+                      <div className="flex flex-col gap-2">
+                        <UserAccessControls userId={user.id} email={user.email} isActive={user.isActive} isStaff={user.isStaff} isSelf={user.id === actor.userId} />
+                        <ResetPasswordControl userId={user.id} email={user.email} />
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { ApiError, type FieldErrors } from "@/lib/http/problem";
+
+/** What every admin server action answers: the forms show `error` and each field's messages. */
+export type ActionResult = { ok: true } | { ok: false; error: string; fieldErrors?: FieldErrors };
+
+/**
+ * Server side: a service's ApiError becomes its detail and field errors; anything else is logged
+ * and reported as a generic failure (no internals reach the browser).
+ */
+export function actionFailure(error: unknown): ActionResult {
+  if (error instanceof ApiError) return { ok: false, error: error.detail, ...(error.errors ? { fieldErrors: error.errors } : {}) };
+  console.error("admin action failed", error);
+  return { ok: false, error: "Something went wrong on the server. Please try again." };
+}
+
+/**
+ * Client side: server field errors keyed by path ("heights.0") grouped by their form field
+ * ("heights"); messages for fields the form does not have are returned under `rest`.
+ */
+export function splitFieldErrors<F extends string>(
+  fieldErrors: FieldErrors | undefined,
+  fields: readonly F[],
+): { byField: Partial<Record<F, string>>; rest: string[] } {
+  const byField: Partial<Record<F, string>> = {};
+  const rest: string[] = [];
+  for (const [path, messages] of Object.entries(fieldErrors ?? {})) {
+    const field = path.split(".")[0] as F;
+    if (fields.includes(field)) byField[field] = [byField[field], ...messages].filter(Boolean).join("; ");
+    else rest.push(...messages);
+  }
+  return { byField, rest };
+}

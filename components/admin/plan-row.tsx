@@ -1,0 +1,90 @@
+"use client";
+
+import { useId, useState, useTransition } from "react";
+import { deletePlanAction } from "@/app/admin/plans/actions";
+import { type EditablePlan, PlanForm } from "./plan-form";
+import { dangerButton, secondaryButton } from "./ui";
+
+export type PlanRowData = EditablePlan & { userCount: number };
+
+const td = "px-3 py-2 align-top";
+
+function OnOff({ on }: { on: boolean }) {
+  return (
+    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}>
+      {on ? "On" : "Off"}
+    </span>
+  );
+}
+
+/** One plan: its row, and below it (when open) the edit form or why a delete was refused. */
+export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number }) {
+  const id = useId();
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [deleting, startDelete] = useTransition();
+
+  const onDelete = () =>
+    startDelete(async () => {
+      setError(null);
+      const result = await deletePlanAction(plan.id);
+      if (!result.ok) setError(result.error);
+    });
+
+  return (
+    <>
+      <tr>
+        <th scope="row" className={`${td} text-left font-medium`}>
+          {plan.name}
+          {plan.isDefault && (
+            <span className="ml-2 rounded bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800" title="New users get this plan; it cannot be renamed or deleted.">
+              Default
+            </span>
+          )}
+        </th>
+        <td className={`${td} tabular-nums`}>{plan.heights.map((h) => `${h} px`).join(", ")}</td>
+        <td className={td}>
+          <OnOff on={plan.originalLink} />
+        </td>
+        <td className={td}>
+          <OnOff on={plan.expiringLinks} />
+        </td>
+        <td className={`${td} text-right tabular-nums`}>{plan.userCount}</td>
+        <td className={td}>
+          <div className="flex flex-wrap gap-2">
+            <button
+              type="button"
+              aria-expanded={editing}
+              aria-controls={`${id}-details`}
+              aria-label={`Edit plan ${plan.name}`}
+              className={secondaryButton}
+              onClick={() => setEditing(!editing)}
+            >
+              Edit
+            </button>
+            <button type="button" disabled={deleting} aria-label={`Delete plan ${plan.name}`} className={dangerButton} onClick={onDelete}>
+              {deleting ? "Deleting…" : "Delete"}
+            </button>
+          </div>
+        </td>
+      </tr>
+      {(editing || error) && (
+        <tr id={`${id}-details`} className="bg-slate-50">
+          <td colSpan={columns} className="px-3 py-3">
+            {error && (
+              <div className="mb-3 flex items-start justify-between gap-3 rounded bg-red-50 p-3 text-sm text-red-800">
+                <p role="alert">
+                  Cannot delete {plan.name}: {error}
+                </p>
+                <button type="button" aria-label={`Dismiss message about ${plan.name}`} className={secondaryButton} onClick={() => setError(null)}>
+                  Dismiss
+                </button>
+              </div>
+            )}
+            {editing && <PlanForm key={plan.id} plan={plan} onCancel={() => setEditing(false)} />}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

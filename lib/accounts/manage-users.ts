@@ -1,0 +1,128 @@
+import { desc, eq, ilike, sql } from "drizzle-orm";
+import type { z } from "zod";
+import { getDb } from "@/db/client";
+import { plans, type User, users } from "@/db/schema";
+import { uuidParam } from "@/lib/api/schemas";
+import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
+import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
+import { hashPassword } from "./password";
+import type { Principal } from "./principal";
+import { adminCreateUserSchema, listUsersQuerySchema, resetPasswordSchema, userFlagSchema } from "./schemas";
+import { createUser } from "./users";
+
+/**
+ * User management for staff. Pages and server actions check staff first; every function here
+ * checks again (defence in depth), so no caller can forget.
+ */
+export function assertStaff(actor: Principal | null | undefined): asserts actor is Principal {
+  if (!actor?.isStaff) throw new ApiError(403, "Only staff members can do this.");
+}
+
+/** A user as the staff pages show it: never the password hash. */
+export type ManagedUser = Omit<User, "passwordHash">;
+
+export type UserListRow = ManagedUser & { planName: string; imageCount: number };
+
+export type UserList = { users: UserListRow[]; hasMore: boolean };
+
+const managedColumns = {
+  id: users.id,
+  email: users.email,
+  isStaff: users.isStaff,
+  isActive: users.isActive,
+  planId: users.planId,
+  createdAt: users.createdAt,
+};
+
+/** LIKE treats % and _ as wildcards; a search for "a_b" means the characters themselves. */
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Newest first, optionally filtered by a case-insensitive e-mail substring. One statement: the
+ * plan by join, the image count by a correlated subquery on the images (owner, …) index.
+ */
+export async function listUsers(actor: Principal, query: z.input<typeof listUsersQuerySchema> = {}): Promise<UserList> {
+  assertStaff(actor);
+  const { q, limit } = parseOrThrow(listUsersQuerySchema, query);
+  const rows = await getDb()
+    .select({
+      ...managedColumns,
+      planName: plans.name,
+      imageCount: sql<number>`(select count(*) from images where images.owner_id = "users"."id")`.mapWith(Number),
+    })
+    .from(users)
+    .innerJoin(plans, eq(plans.id, users.planId))
+    .where(q ? ilike(users.email, likeContains(q)) : undefined)
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(limit + 1);
+  return { users: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+export async function createUserAsStaff(actor: Principal, input: z.input<typeof adminCreateUserSchema>): Promise<ManagedUser> {
+  assertStaff(actor);
+  const data = parseOrThrow(adminCreateUserSchema, input);
+  const [plan] = await getDb().select({ name: plans.name }).from(plans).where(eq(plans.id, data.planId));
+  if (!plan) throw new ApiError(422, "That plan no longer exists; reload the page and pick another.", { planId: ["unknown plan"] });
+  const { passwordHash: _, ...user } = await createUser({ email: data.email, password: data.password, planName: plan.name, isStaff: data.isStaff });
+  return user;
+}
+
+function checkUserId(userId: unknown): string {
+  if (!uuidParam.safeParse(userId).success) throw notFound("user");
+  return userId as string;
+}
+
+async function updateUser(userId: string, values: Partial<Pick<User, "planId" | "isActive" | "isStaff" | "passwordHash">>): Promise<ManagedUser> {
+  const [updated] = await getDb().update(users).set(values).where(eq(users.id, userId)).returning(managedColumns);
+  if (!updated) throw notFound("user");
+  return updated;
+}
+
+/** Takes effect on the user's next request: every request reads the plan from the database. */
+export async function setPlan(actor: Principal, userId: string, planId: string): Promise<ManagedUser> {
+  assertStaff(actor);
+  const id = checkUserId(userId);
+  if (!uuidParam.safeParse(planId).success) throw notFound("plan");
+  try {
+    return await updateUser(id, { planId });
+  } catch (error) {
+    if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound("plan");
+    throw error;
+  }
+}
+
+/**
+ * Deactivation takes effect on the user's next request (sessions and API tokens both re-read
+ * is_active). Staff cannot deactivate themselves, so the last staff member cannot lock everyone out.
+ */
+export async function setActive(actor: Principal, userId: string, isActive: boolean): Promise<ManagedUser> {
+  assertStaff(actor);
+  const id = checkUserId(userId);
+  const active = parseOrThrow(userFlagSchema, isActive);
+  if (!active && id === actor.userId) {
+    throw new ApiError(409, "You cannot deactivate your own account: ask another staff member to do it.");
+  }
+  return updateUser(id, { isActive: active });
+}
+
+export async function setStaff(actor: Principal, userId: string, isStaff: boolean): Promise<ManagedUser> {
+  assertStaff(actor);
+  const id = checkUserId(userId);
+  const staff = parseOrThrow(userFlagSchema, isStaff);
+  if (!staff && id === actor.userId) {
+    throw new ApiError(409, "You cannot remove your own staff access: ask another staff member to do it.");
+  }
+  return updateUser(id, { isStaff: staff });
+}
+
+export async function resetPassword(actor: Principal, userId: string, input: z.input<typeof resetPasswordSchema>): Promise<ManagedUser> {
+  assertStaff(actor);
+  const id = checkUserId(userId);
+  const { password } = parseOrThrow(resetPasswordSchema, input);
+  // Only hash (scrypt, 32 MiB) once the user is known to exist.
+  const [exists] = await getDb().select({ id: users.id }).from(users).where(eq(users.id, id));
+  if (!exists) throw notFound("user");
+  return updateUser(id, { passwordHash: await hashPassword(password) });
+}

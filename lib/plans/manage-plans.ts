@@ -1,0 +1,111 @@
+import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { type Plan, plans, users } from "@/db/schema";
+import { assertStaff } from "@/lib/accounts/manage-users";
+import type { Principal } from "@/lib/accounts/principal";
+import { uuidParam } from "@/lib/api/schemas";
+import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
+import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
+import { DEFAULT_PLAN_NAME } from "./builtin";
+import { createPlan } from "./create-plan";
+import { type PlanFormInput, planFormSchema, type PlanInput, planInputSchema } from "./schemas";
+
+/**
+ * Plan management for staff. A plan's heights and links apply to its users' existing images at
+ * once: the API reads the plan on every request and renders a missing height on first request.
+ */
+export type PlanListRow = Plan & { userCount: number; isDefault: boolean };
+
+/** Heights as numbers (the API's shape) or as the form's text ("100, 300"). */
+export type PlanChange = PlanInput | PlanFormInput;
+
+function parsePlan(input: PlanChange) {
+  const data =
+    typeof (input as { heights?: unknown } | null)?.heights === "string" ? parseOrThrow(planFormSchema, input) : parseOrThrow(planInputSchema, input);
+  return { ...data, heights: [...data.heights].sort((a, b) => a - b) };
+}
+
+function checkPlanId(planId: unknown): string {
+  if (!uuidParam.safeParse(planId).success) throw notFound("plan");
+  return planId as string;
+}
+
+const nameTaken = (name: string) => new ApiError(409, `A plan named "${name}" already exists.`, { name: ["another plan already has this name"] });
+
+/** Plan names are looked up case-insensitively, so "premium" must not sit beside "Premium". */
+async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+  const [clash] = await getDb()
+    .select({ name: plans.name })
+    .from(plans)
+    .where(and(eq(sql`lower(${plans.name})`, name.toLowerCase()), exceptId ? ne(plans.id, exceptId) : undefined))
+    .limit(1);
+  if (clash) throw nameTaken(clash.name);
+}
+
+// Spelled out in full: drizzle leaves columns unqualified in single-table selects, and a bare "id"
+// inside the subquery would mean users.id.
+const userCount = sql<number>`(select count(*) from users where users.plan_id = "plans"."id")`.mapWith(Number);
+
+export async function listPlansWithUserCounts(actor: Principal): Promise<PlanListRow[]> {
+  assertStaff(actor);
+  const rows = await getDb()
+    .select({ plan: plans, userCount })
+    .from(plans)
+    .orderBy(asc(plans.createdAt), asc(plans.name));
+  return rows.map(({ plan, userCount }) => ({ ...plan, userCount, isDefault: plan.name === DEFAULT_PLAN_NAME }));
+}
+
+export async function createPlanAsStaff(actor: Principal, input: PlanChange): Promise<Plan> {
+  assertStaff(actor);
+  const data = parsePlan(input);
+  await assertNameFree(data.name);
+  return createPlan(data);
+}
+
+export async function updatePlan(actor: Principal, planId: string, input: PlanChange): Promise<Plan> {
+  assertStaff(actor);
+  const id = checkPlanId(planId);
+  const data = parsePlan(input);
+  const db = getDb();
+  const [current] = await db.select({ name: plans.name }).from(plans).where(eq(plans.id, id));
+  if (!current) throw notFound("plan");
+  if (current.name === DEFAULT_PLAN_NAME && data.name !== DEFAULT_PLAN_NAME) {
+    throw new ApiError(409, `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be renamed.`, {
+      name: [`the default plan keeps the name "${DEFAULT_PLAN_NAME}"`],
+    });
+  }
+  await assertNameFree(data.name, id);
+  try {
+    const [updated] = await db.update(plans).set(data).where(eq(plans.id, id)).returning();
+    if (!updated) throw notFound("plan");
+    return updated;
+  } catch (error) {
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw nameTaken(data.name);
+    throw error;
+  }
+}
+
+const usersOnPlan = (count: number) => new ApiError(409, `${count} ${count === 1 ? "user is" : "users are"} on this plan; move them first.`);
+
+/** Deletes a plan nobody is on. The default plan and plans in use are refused with the reason. */
+export async function deletePlan(actor: Principal, planId: string): Promise<void> {
+  assertStaff(actor);
+  const id = checkPlanId(planId);
+  const db = getDb();
+  const [current] = await db.select({ name: plans.name, userCount }).from(plans).where(eq(plans.id, id));
+  if (!current) throw notFound("plan");
+  if (current.name === DEFAULT_PLAN_NAME) {
+    throw new ApiError(409, `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be deleted.`);
+  }
+  if (current.userCount > 0) throw usersOnPlan(current.userCount);
+  try {
+    await db.delete(plans).where(eq(plans.id, id));
+  } catch (error) {
+    // Someone was moved onto the plan since the count: the foreign key (on delete restrict) refuses.
+    if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) {
+      const [{ count } = { count: 1 }] = await db.select({ count: sql<number>`count(*)`.mapWith(Number) }).from(users).where(eq(users.planId, id));
+      throw usersOnPlan(count);
+    }
+    throw error;
+  }
+}
