@@ -142,12 +142,34 @@ export async function isListening(port: number, host = "127.0.0.1"): Promise<boo
 
 /**
  * Starts the embedded server unless one already serves `port`; returns null in that case
- * (the caller simply connects to it).
+ * (the caller simply connects to it). The owner opens and migrates the database before serving:
+ * clients that connect meanwhile wait, then find the schema up to date.
  */
 export async function startEmbeddedServer(options: { dataDir: string; port: number; host?: string }): Promise<EmbeddedServer | null> {
   const host = options.host ?? "127.0.0.1";
-  const server = net.createServer();
   const sockets = new Set<net.Socket>();
+  let open!: (db: PGlite) => void;
+  let fail!: (error: unknown) => void;
+  const ready = new Promise<PGlite>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  ready.catch(() => {}); // observed below; waiting sockets are destroyed on failure
+  const lock = new SessionLock();
+
+  // The handler is in place before the port is claimed: no accepted socket goes unserved.
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.pause();
+    ready.then(
+      (db) => {
+        serveConnection(db, lock, socket);
+        socket.resume();
+      },
+      () => socket.destroy(),
+    );
+  });
   // Claim the port before opening the directory, so two processes never open it together.
   const bound = await new Promise<boolean>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(false) : reject(error)));
@@ -155,30 +177,26 @@ export async function startEmbeddedServer(options: { dataDir: string; port: numb
   });
   if (!bound) return null;
 
+  const stop = async (db?: PGlite) => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+    await db?.close();
+  };
+
   let db: PGlite;
   try {
     const { PGlite } = await import("@electric-sql/pglite");
+    const { migrateAndSeedPglite } = await import("./migrate");
     const dir = path.join(options.dataDir, "pglite");
     mkdirSync(dir, { recursive: true });
     db = await PGlite.create(dir);
+    await migrateAndSeedPglite(db);
   } catch (error) {
-    server.close();
+    fail(error);
+    await stop();
     throw error;
   }
-  const lock = new SessionLock();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    serveConnection(db, lock, socket);
-  });
-
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    stop: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-      await db.close();
-    },
-  };
+  open(db);
+  return { port: (server.address() as net.AddressInfo).port, stop: () => stop(db) };
 }

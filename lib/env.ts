@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -88,13 +88,18 @@ function embeddedSecrets(dataDir: string): { AUTH_SECRET: string; LINK_SIGNING_K
   }
   mkdirSync(dataDir, { recursive: true });
   const fresh = { AUTH_SECRET: randomBytes(48).toString("base64url"), LINK_SIGNING_KEY: randomBytes(48).toString("base64url") };
+  // Written in full under a temporary name, then linked into place: a process racing us either
+  // wins the link (and we read its file) or sees no file at all, never a half-written one.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, JSON.stringify(fresh, null, 2), { mode: 0o600 });
   try {
-    writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600, flag: "wx" });
+    linkSync(temp, file);
     return fresh;
   } catch (error) {
-    // Another process created it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return JSON.parse(readFileSync(file, "utf8"));
     throw error;
+  } finally {
+    unlinkSync(temp);
   }
 }
 

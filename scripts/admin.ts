@@ -66,10 +66,11 @@ const COMMANDS = {
 async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help") {
+  if (command === "help" || command === "--help") {
     console.log(USAGE);
-    return command ? 0 : 1;
+    return 0;
   }
+  if (!command) throw new UsageError("No command given.");
   const spec = COMMANDS[command as keyof typeof COMMANDS];
   if (!spec) throw new UsageError(`Unknown command "${command}".`);
   let values: Record<string, string | boolean | undefined>;

@@ -10,18 +10,14 @@ export function loadDotEnv(): void {
 }
 
 /**
- * For processes other than the web app (start-up, admin CLI): make sure the database is
- * reachable — on the embedded default, start the PGlite server unless the app already runs
- * one — and bring the schema up to date.
+ * For processes other than the web app (start-up, admin CLI, worker): make sure the database
+ * is reachable — on the embedded default, start the PGlite server unless the app already runs
+ * one — and that its schema is up to date.
  */
 export async function prepareDatabase(e: Env): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
+  // The embedded server migrates before serving; on PostgreSQL every process makes sure itself.
   const embedded = e.embedded ? await startEmbeddedServer({ dataDir: e.DATA_DIR, port: e.EMBEDDED_DB_PORT }) : null;
-  try {
-    await migrateAndSeed(e.databaseUrl);
-  } catch (error) {
-    await embedded?.stop();
-    throw error;
-  }
+  if (!e.embedded) await migrateAndSeed(e.databaseUrl);
   const { db, sql } = connect(e.databaseUrl, { max: 2, prepare: !e.embedded });
   return {
     db,

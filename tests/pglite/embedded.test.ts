@@ -1,0 +1,369 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as DbClientModule from "@/db/client";
+import type * as EmbeddedModule from "@/db/embedded";
+import type * as SchemaModule from "@/db/schema";
+import type * as DbScript from "../../scripts/db";
+import type * as HarnessModule from "../api/harness";
+import type { ImageBody, TestUser } from "../api/harness";
+import { describeRun, lastLine, runAdmin } from "../cli/run-admin";
+
+/**
+ * The embedded default: no DATABASE_URL, so PGlite under DATA_DIR/pglite is served over the
+ * PostgreSQL wire protocol on EMBEDDED_DB_PORT, secrets are generated into DATA_DIR, and the
+ * admin CLI connects to the running server instead of opening the directory a second time.
+ * No PostgreSQL server is involved.
+ */
+
+// Types only: the modules themselves are imported in beforeAll, after the environment is set.
+type Harness = typeof HarnessModule;
+type DbClient = typeof DbClientModule;
+type Schema = typeof SchemaModule;
+type Embedded = typeof EmbeddedModule;
+type Prepared = Awaited<ReturnType<typeof DbScript.prepareDatabase>>;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let dataDir: string;
+let port: number;
+let h: Harness;
+let client: DbClient;
+let schema: Schema;
+let embedded: Embedded;
+let database: Prepared | undefined;
+let png: Buffer;
+let jpeg: Buffer;
+
+/** Every user this file creates (e-mail → a token of theirs, if known), so the final counts can be checked exactly. */
+const createdUsers = new Map<string, string | null>();
+async function makeUser(plan: string): Promise<TestUser> {
+  const user = await h.makeUser(plan);
+  createdUsers.set(user.email, user.token);
+  return user;
+}
+
+/**
+ * The CLI's environment: the same embedded settings as this process, and no DATABASE_URL. Empty
+ * strings mean "unset" to lib/env, and keep a developer's ./.env (which the CLI loads without
+ * overriding variables already set) from pointing the CLI somewhere else.
+ */
+function cliEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: "", AUTH_SECRET: "", LINK_SIGNING_KEY: "" };
+}
+
+/** All of a user's images, following next_cursor to the end. */
+async function listAll(token: string): Promise<ImageBody[]> {
+  const items: ImageBody[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const res = await h.api.list(token, `?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    if (res.status !== 200) throw new Error(`list failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { items: ImageBody[]; next_cursor: string | null };
+    items.push(...body.items);
+    cursor = body.next_cursor;
+    if (!cursor) return items;
+  }
+  throw new Error("list did not end");
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "tih-embedded-"));
+  port = await freePort();
+  // Before any app module reads the environment: the embedded default, secrets left to generate.
+  delete process.env.DATABASE_URL;
+  delete process.env.AUTH_SECRET;
+  delete process.env.LINK_SIGNING_KEY;
+  delete process.env.PUBLIC_URL;
+  process.env.DATA_DIR = dataDir;
+  process.env.EMBEDDED_DB_PORT = String(port);
+  process.env.MEDIA_DIR = path.join(dataDir, "media");
+  process.env.STORAGE = "disk";
+
+  const { env, resetEnvForTests } = await import("@/lib/env");
+  resetEnvForTests();
+  const { prepareDatabase } = await import("../../scripts/db");
+  // As `npm start` does: start the embedded server, migrate and seed.
+  database = await prepareDatabase(env());
+  client = await import("@/db/client");
+  schema = await import("@/db/schema");
+  embedded = await import("@/db/embedded");
+  h = await import("../api/harness");
+  png = h.corpusFile("pngsuite/basn6a08.png");
+  jpeg = h.corpusFile("exif-orientation/Landscape_1.jpg");
+});
+
+afterAll(async () => {
+  // Normally the last test has shut everything down already; this covers a failure before it.
+  await client?.closeDb();
+  await database?.close();
+  database = undefined;
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("embedded PGlite default", () => {
+  it("starts its own server on EMBEDDED_DB_PORT and generates the secrets into DATA_DIR/secrets.json (mode 0600)", async () => {
+    const { env } = await import("@/lib/env");
+    expect(database?.embedded?.port).toBe(port);
+    expect(env().embedded).toBe(true);
+    expect(env().databaseUrl).toContain(`127.0.0.1:${port}/`);
+
+    const file = path.join(dataDir, "secrets.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secrets = JSON.parse(readFileSync(file, "utf8")) as { AUTH_SECRET: string; LINK_SIGNING_KEY: string };
+    expect(secrets.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(secrets.LINK_SIGNING_KEY.length).toBeGreaterThanOrEqual(32);
+    expect(secrets.AUTH_SECRET).not.toBe(secrets.LINK_SIGNING_KEY);
+    // The app uses exactly what was written (and would again after a restart).
+    expect(env().AUTH_SECRET).toBe(secrets.AUTH_SECRET);
+    expect(env().LINK_SIGNING_KEY).toBe(secrets.LINK_SIGNING_KEY);
+  });
+
+  it("serves the API: uploads a PNG and a JPEG, lists them, serves a thumbnail, opens an Enterprise temp link", async () => {
+    const user = await makeUser("Basic");
+    const a = await h.uploadOk(user, png, "png");
+    const b = await h.uploadOk(user, jpeg, "jpeg");
+    expect([a.content_type, b.content_type]).toEqual(["image/png", "image/jpeg"]);
+    expect(b.thumbnails.map((t) => t.height)).toEqual([200]);
+
+    const list = await h.api.list(user.token);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: ImageBody[] }).items.map((i) => i.id)).toEqual([b.id, a.id]);
+
+    const thumb = await h.api.thumbnail(user.token, b.id, 200);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get("content-type")).toBe("image/jpeg");
+    expect((await h.bodyBytes(thumb)).length).toBeGreaterThan(100);
+
+    const enterprise = await makeUser("Enterprise");
+    const image = await h.uploadOk(enterprise, jpeg, "shared");
+    const created = await h.api.createLink(enterprise.token, { image_id: image.id, alive_duration: 600 });
+    expect(created.status).toBe(201);
+    const { url } = (await created.json()) as { url: string };
+    const opened = await h.api.openLink(url);
+    expect(opened.status).toBe(200);
+    expect((await h.bodyBytes(opened)).equals(jpeg)).toBe(true);
+  });
+
+  it("a second startEmbeddedServer on the same port returns null and leaves the running server alone", async () => {
+    const second = await embedded.startEmbeddedServer({ dataDir, port });
+    expect(second).toBeNull();
+    // It decides by the port alone, before touching any directory.
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "tih-embedded-other-"));
+    try {
+      expect(await embedded.startEmbeddedServer({ dataDir: elsewhere, port })).toBeNull();
+      expect(existsSync(path.join(elsewhere, "pglite"))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+    expect(await embedded.isListening(port)).toBe(true);
+    const user = await makeUser("Basic");
+    expect((await h.api.list(user.token)).status).toBe(200);
+  });
+
+  it("serves concurrent requests of different users: every one succeeds and each user sees only their own images", async () => {
+    const users = [await makeUser("Basic"), await makeUser("Premium"), await makeUser("Basic"), await makeUser("Enterprise")];
+    const failures: string[] = [];
+    const uploaded = users.map(() => [] as string[]);
+    await Promise.all(
+      users.map(async (user, u) => {
+        for (let i = 0; i < 12; i++) {
+          const up = await h.api.upload(user.token, h.uploadForm(`u${u}-${i}`, png, "c.png", "image/png"));
+          if (up.status !== 201) {
+            failures.push(`upload u${u}-${i}: ${up.status} ${await up.text()}`);
+            continue;
+          }
+          uploaded[u]?.push(((await up.json()) as ImageBody).id);
+          const list = await h.api.list(user.token, "?limit=100");
+          if (list.status !== 200) {
+            failures.push(`list u${u}-${i}: ${list.status} ${await list.text()}`);
+            continue;
+          }
+          const ids = ((await list.json()) as { items: ImageBody[] }).items.map((item) => item.id);
+          const foreign = ids.filter((id) => !uploaded[u]?.includes(id));
+          if (foreign.length) failures.push(`list u${u}-${i} showed images that are not this user's: ${foreign.join(", ")}`);
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    for (const [u, user] of users.entries()) {
+      expect((await listAll(user.token)).map((i) => i.id).sort()).toEqual([...(uploaded[u] ?? [])].sort());
+    }
+  });
+
+  it("the admin CLI works while the app serves requests: it connects to the running server, and every request still succeeds", async () => {
+    const upgraded = await makeUser("Basic");
+    const before = await h.uploadOk(upgraded, png, "before upgrade");
+    expect(before.thumbnails.map((t) => t.height)).toEqual([200]);
+    expect(before.original).toBeNull();
+    const busy = await makeUser("Basic");
+
+    // The app's traffic: two workers uploading and listing until told to stop.
+    const state = { stop: false, completed: 0, failures: [] as string[], uploaded: [] as string[] };
+    const worker = async (w: number) => {
+      for (let i = 0; !state.stop; i++) {
+        try {
+          if (i % 2 === 0) {
+            const res = await h.api.upload(busy.token, h.uploadForm(`loop ${w}-${i}`, png, "loop.png", "image/png"));
+            if (res.status === 201) state.uploaded.push(((await res.json()) as ImageBody).id);
+            else state.failures.push(`upload ${w}-${i}: ${res.status} ${await res.text()}`);
+          } else {
+            const res = await h.api.list(busy.token, "?limit=10");
+            if (res.status !== 200) state.failures.push(`list ${w}-${i}: ${res.status} ${await res.text()}`);
+          }
+        } catch (error) {
+          state.failures.push(`request ${w}-${i} threw: ${String(error)}`);
+        }
+        state.completed++;
+      }
+    };
+    const traffic = Promise.all([worker(1), worker(2)]);
+
+    let setPlan, createUser, tokenForExisting, tokenForNew;
+    const newEmail = `cli-new-${randomUUID()}@example.com`;
+    let completedWhileCli: number;
+    try {
+      const startedAt = state.completed;
+      [setPlan, createUser, tokenForExisting] = await Promise.all([
+        runAdmin(["set-plan", "--email", upgraded.email, "--plan", "Premium"], cliEnv()),
+        runAdmin(["create-user", "--email", newEmail, "--password", "a long password", "--plan", "Enterprise"], cliEnv()),
+        runAdmin(["create-token", "--email", upgraded.email, "--name", "while serving"], cliEnv()),
+      ]);
+      tokenForNew = await runAdmin(["create-token", "--email", newEmail], cliEnv());
+      completedWhileCli = state.completed - startedAt;
+    } finally {
+      state.stop = true;
+      await traffic;
+    }
+    if (createUser?.code === 0) createdUsers.set(newEmail, null);
+
+    expect(setPlan.code, describeRun(setPlan)).toBe(0);
+    expect(createUser.code, describeRun(createUser)).toBe(0);
+    expect(tokenForExisting.code, describeRun(tokenForExisting)).toBe(0);
+    expect(tokenForNew.code, describeRun(tokenForNew)).toBe(0);
+    // The app kept answering while the CLI processes ran.
+    expect(completedWhileCli).toBeGreaterThan(0);
+
+    // The very next request sees the new plan: the CLI wrote to the database this server serves.
+    const res = await h.api.get(upgraded.token, before.id);
+    expect(res.status).toBe(200);
+    const after = (await res.json()) as ImageBody;
+    expect(after.thumbnails.map((t) => t.height)).toEqual([200, 400]);
+    expect(after.original).not.toBeNull();
+    expect((await h.api.thumbnail(upgraded.token, before.id, 400)).status).toBe(200);
+
+    // The printed tokens authenticate: the existing user's sees their image, the new user's an empty list.
+    const existingToken = lastLine(tokenForExisting.stdout);
+    const mine = await h.api.list(existingToken);
+    expect(mine.status).toBe(200);
+    expect(((await mine.json()) as { items: ImageBody[] }).items.map((i) => i.id)).toEqual([before.id]);
+    const newToken = lastLine(tokenForNew.stdout);
+    createdUsers.set(newEmail, newToken);
+    const fresh = await h.api.list(newToken);
+    expect(fresh.status).toBe(200);
+    expect(((await fresh.json()) as { items: ImageBody[] }).items).toEqual([]);
+    // And the new Enterprise user can use what the plan includes.
+    const upload = await h.api.upload(newToken, h.uploadForm("new user's", png, "new.png", "image/png"));
+    expect(upload.status).toBe(201);
+    const theirs = (await upload.json()) as ImageBody;
+    expect(theirs.original).not.toBeNull();
+    expect(theirs.thumbnails.map((t) => t.height)).toEqual([200, 400]);
+
+    // Nothing the app did in the meantime failed or went missing.
+    expect(state.failures).toEqual([]);
+    expect(state.uploaded.length).toBeGreaterThan(0);
+    const listed = (await listAll(busy.token)).map((i) => i.id);
+    expect(listed.sort()).toEqual([...state.uploaded].sort());
+  });
+
+  it("shuts down cleanly and the directory opens directly with the counts the API reported", async () => {
+    const { count } = await import("drizzle-orm");
+    const db = client.getDb();
+    const [users] = await db.select({ n: count() }).from(schema.users);
+    const [images] = await db.select({ n: count() }).from(schema.images);
+    const [variants] = await db.select({ n: count() }).from(schema.imageVariants);
+    // What the API and the store say: every user we made, every image listed, every variant file written.
+    let listedImages = 0;
+    for (const token of createdUsers.values()) if (token) listedImages += (await listAll(token)).length;
+    const keys = await h.storedKeys();
+    expect(users?.n).toBe(createdUsers.size);
+    expect(images?.n).toBe(listedImages);
+    expect(images?.n).toBe(keys.filter((k) => k.startsWith("originals/")).length);
+    expect(variants?.n).toBe(keys.filter((k) => k.startsWith("variants/")).length);
+
+    await client.closeDb();
+    const prepared = database;
+    database = undefined;
+    await prepared?.close();
+    // The port, which is the lock on the directory, is released.
+    expect(await embedded.isListening(port)).toBe(false);
+
+    const { PGlite } = await import("@electric-sql/pglite");
+    const direct = new PGlite(path.join(dataDir, "pglite"));
+    try {
+      const counts = await direct.query<{ users: number; images: number; variants: number }>(
+        "select (select count(*)::int from users) as users, (select count(*)::int from images) as images, (select count(*)::int from image_variants) as variants",
+      );
+      expect(counts.rows).toEqual([{ users: users?.n, images: images?.n, variants: variants?.n }]);
+      const emails = await direct.query<{ email: string }>("select email from users");
+      expect(emails.rows.map((r) => r.email).sort()).toEqual([...createdUsers.keys()].sort());
+    } finally {
+      await direct.close();
+    }
+  });
+});
+
+describe("embedded server start-up", () => {
+  it("serves a client that connects while it is still opening a fresh directory (e.g. the CLI run during `npm start`), and stops afterwards", async () => {
+    const fresh = mkdtempSync(path.join(tmpdir(), "tih-embedded-startup-"));
+    const freshPort = await freePort();
+    const starting = embedded.startEmbeddedServer({ dataDir: fresh, port: freshPort });
+    // The port is claimed first (it is the lock), so clients can reach it before PGlite is open.
+    let listening = false;
+    for (let i = 0; i < 1000 && !listening; i++) {
+      listening = await embedded.isListening(freshPort);
+      if (!listening) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // connect_timeout bounds the wait should the connection never be served.
+    const early = postgres(`postgres://postgres:postgres@127.0.0.1:${freshPort}/postgres`, { max: 1, prepare: false, connect_timeout: 30, onnotice: () => {} });
+    let server: Awaited<typeof starting> = null;
+    let result: unknown;
+    let stopped = false;
+    try {
+      expect(listening).toBe(true);
+      // Sent before the server has finished opening the directory; it must be answered, not left hanging.
+      // (postgres.js sends a query once it is then'd: then it now, await it later.)
+      const answer = early`select 41 + 1 as n`.then(
+        (rows) => [...rows],
+        (error: unknown) => error,
+      );
+      server = await starting;
+      result = await answer;
+    } finally {
+      await early.end({ timeout: 1 });
+      server ??= await starting.catch(() => null);
+      // Bounded: a server that never lets go of an early connection would otherwise hang here.
+      stopped = await Promise.race([
+        (server?.stop() ?? Promise.resolve()).then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+      ]);
+      rmSync(fresh, { recursive: true, force: true });
+    }
+    expect(server?.port).toBe(freshPort);
+    expect(result).toEqual([{ n: 42 }]);
+    expect(stopped, "stop() did not finish").toBe(true);
+  });
+});
