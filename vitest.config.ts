@@ -15,7 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "api",
-          include: ["tests/api/**/*.test.ts", "tests/cli/**/*.test.ts"],
+          include: ["tests/api/**/*.test.ts", "tests/cli/**/*.test.ts", "tests/queue/**/*.test.ts"],
           globalSetup: ["tests/setup/postgres.ts"],
           setupFiles: ["tests/setup/api-env.ts"],
           testTimeout: 60_000,

@@ -68,11 +68,17 @@ export const images = pgTable(
     height: integer("height").notNull(),
     byteSize: bigint("byte_size", { mode: "number" }).notNull(),
     sha256: text("sha256").notNull(),
+    /** processing until the plan's thumbnails exist; failed keeps the last error in failure_reason. */
+    status: text("status", { enum: ["processing", "ready", "failed"] }).notNull().default("processing"),
+    failureReason: text("failure_reason"),
     createdAt: createdAt(),
   },
   // Keyset pagination reads (owner, created_at desc, id desc) by scanning this index backwards:
   // one range scan per page, no sort, whatever the depth.
-  (t) => [index("images_owner_created_idx").on(t.ownerId, t.createdAt, t.id)],
+  (t) => [
+    index("images_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
+    check("images_status_valid", sql`${t.status} in ('processing', 'ready', 'failed')`),
+  ],
 );
 
 export const imageVariants = pgTable(

@@ -27,6 +27,16 @@ const schema = z.object({
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ENDPOINT: z.url().optional(),
   S3_FORCE_PATH_STYLE: booleanString,
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, "letters, digits, - and _ only").default("tih"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type Env = Omit<z.infer<typeof schema>, "AUTH_SECRET" | "LINK_SIGNING_KEY" | "MEDIA_DIR"> & {

@@ -3,15 +3,11 @@
 import { revalidatePath } from "next/cache";
 import { requirePrincipal } from "@/app/_server/session";
 import { createApiToken, revokeApiToken } from "@/lib/accounts/api-tokens";
-import { ApiError } from "@/lib/http/problem";
+import { actionFailure } from "@/components/admin/action-result";
 
 export type TokenActionResult = { ok: true; token?: string } | { ok: false; error: string };
 
-function failure(error: unknown): TokenActionResult {
-  if (error instanceof ApiError) return { ok: false, error: error.detail };
-  console.error("account action failed", error);
-  return { ok: false, error: "Something went wrong; try again." };
-}
+const failure = (error: unknown): TokenActionResult => actionFailure(error);
 
 export async function createTokenAction(name: string): Promise<TokenActionResult> {
   const principal = await requirePrincipal("/account");

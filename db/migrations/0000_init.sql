@@ -38,7 +38,10 @@ CREATE TABLE "images" (
 	"height" integer NOT NULL,
 	"byte_size" bigint NOT NULL,
 	"sha256" text NOT NULL,
-	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"status" text DEFAULT 'processing' NOT NULL,
+	"failure_reason" text,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "images_status_valid" CHECK ("images"."status" in ('processing', 'ready', 'failed'))
 );
 --> statement-breakpoint
 CREATE TABLE "plans" (

@@ -55,6 +55,8 @@ export const imageSchema = z.object({
   content_type: z.enum(["image/png", "image/jpeg"]),
   bytes: z.number().int(),
   created_at: z.iso.datetime(),
+  /** processing until the plan's thumbnails exist (they are served on demand meanwhile). */
+  status: z.enum(["processing", "ready", "failed"]),
   thumbnails: z.array(thumbnailSchema),
   original: z.object({ url: z.url() }).nullable(),
 });

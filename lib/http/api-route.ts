@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { type Principal, principalFromApiToken, principalFromUserId } from "@/lib/accounts/principal";
 import { isUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/log";
 import { ApiError, problemOf, problemResponse, validationError } from "./problem";
 import { sessionUserId } from "./session";
 
@@ -62,39 +64,63 @@ export async function authenticate(request: Request): Promise<Principal> {
   });
 }
 
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown, requestId?: string): Response {
   if (error instanceof ApiError) return problemResponse(problemOf(error.status, error.detail, error.errors), error.headers);
-  if (error instanceof z.ZodError) return errorResponse(validationError(error));
+  if (error instanceof z.ZodError) return errorResponse(validationError(error), requestId);
   if (isUnavailable(error)) {
-    console.error("dependency unavailable", error);
+    logger.error({ err: error, requestId }, "dependency unavailable");
     return problemResponse(problemOf(503, "A backing service (database or storage) is unavailable; try again shortly."), {
       "Retry-After": "5",
     });
   }
-  console.error("unhandled error", error);
-  return problemResponse(problemOf(500, "Something went wrong on our side."));
+  logger.error({ err: error, requestId }, "unhandled error");
+  return problemResponse(problemOf(500, `Something went wrong on our side (request ${requestId ?? "unknown"}).`));
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * One log line per request, with a request id taken from X-Request-Id (if sane) or generated,
+ * and echoed back. Only method, path, status, timing and user id are logged: never headers,
+ * query strings or bodies, which may carry credentials.
+ */
+async function logged(request: Request, handle: (requestId: string, context: { userId?: string }) => Promise<Response>): Promise<Response> {
+  const given = request.headers.get("x-request-id");
+  const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  const started = performance.now();
+  const context: { userId?: string } = {};
+  const response = await handle(requestId, context);
+  response.headers.set("X-Request-Id", requestId);
+  logger.info(
+    { requestId, method: request.method, path: new URL(request.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId: context.userId },
+    "request",
+  );
+  return response;
 }
 
 /** For routes anyone may call (expiring links): error mapping only. */
 export function publicRoute<P>(handler: (request: Request, params: P) => Promise<Response>) {
-  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
-    try {
-      return await handler(request, await context.params);
-    } catch (error) {
-      return errorResponse(error);
-    }
-  };
+  return async (request: Request, context: RouteContext<P>): Promise<Response> =>
+    logged(request, async (requestId) => {
+      try {
+        return await handler(request, await context.params);
+      } catch (error) {
+        return errorResponse(error, requestId);
+      }
+    });
 }
 
 export function apiRoute<P = Record<string, never>>(handler: (ctx: AuthedRequest<P>) => Promise<Response>) {
-  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
-    try {
-      const principal = await authenticate(request);
-      return await handler({ request, principal, params: await context.params, baseUrl: baseUrlOf(request) });
-    } catch (error) {
-      return errorResponse(error);
-    }
-  };
+  return async (request: Request, context: RouteContext<P>): Promise<Response> =>
+    logged(request, async (requestId, log) => {
+      try {
+        const principal = await authenticate(request);
+        log.userId = principal.userId;
+        return await handler({ request, principal, params: await context.params, baseUrl: baseUrlOf(request) });
+      } catch (error) {
+        return errorResponse(error, requestId);
+      }
+    });
 }
 
 /** Exported for the methods a route does not implement, so they answer 405 in problem+json too. */

@@ -3,7 +3,9 @@ import { getDb } from "@/db/client";
 import { imageVariants, images } from "@/db/schema";
 import { uuidParam } from "@/lib/api/schemas";
 import { notFound } from "@/lib/http/problem";
+import { logger } from "@/lib/log";
 import { getStorage } from "@/lib/storage";
+import { variantPrefix } from "./variants";
 
 /**
  * Removes the rows first (variants and links go by cascade), then the files. A file that
@@ -24,7 +26,12 @@ export async function deleteImage(ownerId: string, imageId: string): Promise<voi
     if (!deleted) throw notFound("image");
     return [deleted.key, ...variantKeys.map((v) => v.key)];
   });
-  await getStorage()
-    .delete(keys)
-    .catch((error) => console.error("image rows deleted but files remain", keys, error));
+  const storage = getStorage();
+  try {
+    // Also anything under the image's prefix that no row points to (a job racing this delete).
+    const strays = await storage.list(variantPrefix(imageId));
+    await storage.delete([...new Set([...keys, ...strays])]);
+  } catch (error) {
+    logger.error({ err: error, imageId, keys }, "image rows deleted but files remain");
+  }
 }

@@ -20,6 +20,7 @@ export function imageJson(image: Image, plan: Entitlements, baseUrl: string): Im
     content_type: image.contentType as ImageJson["content_type"],
     bytes: image.byteSize,
     created_at: image.createdAt.toISOString(),
+    status: image.status,
     thumbnails: plan.heights.map((height) => ({
       height,
       width: variantSize(image, height).width,

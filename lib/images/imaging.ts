@@ -56,6 +56,24 @@ export async function probeImage(bytes: Buffer, contentType: ImageContentType, m
 }
 
 /**
+ * Decodes the whole image, as cheaply as possible (JPEG shrink-on-load to a tiny size), to prove
+ * it is intact before anything is stored; thumbnails are made later, off the request path.
+ */
+export async function assertDecodes(bytes: Buffer, maxPixels: number): Promise<void> {
+  try {
+    await sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" }).resize({ width: 64, height: 64, fit: "inside" }).raw().toBuffer();
+  } catch (error) {
+    throw decodeError(error);
+  }
+}
+
+function decodeError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) return new TooManyPixelsError("The image has too many pixels.", { cause: error });
+  return new UndecodableImageError(`The image could not be decoded: ${message.split("\n")[0]}`, { cause: error });
+}
+
+/**
  * Decodes the image once, at the size the largest requested height needs (JPEG shrink-on-load
  * does most of the work inside the decoder), applies EXIF orientation, and derives every
  * rendition from those pixels. Output follows the source format; no metadata is written.
@@ -79,9 +97,7 @@ export async function renderThumbnails(
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/pixel limit/i.test(message)) throw new TooManyPixelsError("The image has too many pixels.", { cause: error });
-    throw new UndecodableImageError(`The image could not be decoded: ${message.split("\n")[0]}`, { cause: error });
+    throw decodeError(error);
   }
 
   const raw = { width: base.info.width, height: base.info.height, channels: base.info.channels };

@@ -45,7 +45,8 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
     contentType: row.image.contentType,
     etag: `"${variant.sha256}"`,
     immutable: true,
-    open: async () => (await getStorage().get(variant.storageKey)) ?? openOrThrow((await ensureVariant(row.image, height)).storageKey),
+    // A row whose file went missing is repaired rather than answered with a 404.
+    open: async () => (await getStorage().get(variant.storageKey)) ?? openOrThrow((await ensureVariant(row.image, height, { repair: true })).storageKey),
   };
 }
 

@@ -20,6 +20,6 @@ describe("variantSize", () => {
 describe("storage keys", () => {
   it("are built from the image id and height only", () => {
     expect(originalKey("0b6f")).toBe("originals/0b6f");
-    expect(variantKey("0b6f", 200)).toBe("variants/0b6f/200");
+    expect(variantKey("0b6f", 200, "ab".repeat(32))).toBe("variants/0b6f/200-abababababababab");
   });
 });

@@ -17,6 +17,12 @@ export function originalKey(imageId: string): string {
   return `originals/${imageId}`;
 }
 
-export function variantKey(imageId: string, height: number): string {
-  return `variants/${imageId}/${height}`;
+/**
+ * Content-addressed: the same bytes always get the same key (a retried job adopts what an earlier
+ * try stored), and two different renderings of one height never overwrite each other's file.
+ */
+export function variantKey(imageId: string, height: number, sha256: string): string {
+  return `variants/${imageId}/${height}-${sha256.slice(0, 16)}`;
 }
+
+export const variantPrefix = (imageId: string) => `variants/${imageId}/`;

@@ -360,7 +360,7 @@ describe("request schemas in the document agree with zod", () => {
 
 describe("response schemas", () => {
   it("Image has exactly the contract's keys, all required", () => {
-    const keys = ["id", "name", "width", "height", "content_type", "bytes", "created_at", "thumbnails", "original"];
+    const keys = ["id", "name", "width", "height", "content_type", "bytes", "created_at", "status", "thumbnails", "original"];
     const image = doc.components.schemas.Image as JsonSchema;
     expect(Object.keys(image.properties ?? {}).sort()).toEqual([...keys].sort());
     expect([...(image.required ?? [])].sort()).toEqual([...keys].sort());
@@ -387,6 +387,7 @@ describe("response schemas", () => {
       content_type: "image/jpeg",
       bytes: 12345,
       created_at: "2025-01-02T03:04:05.678Z",
+      status: "ready",
       thumbnails: [{ height: 200, width: 267, url: `https://images.example.com/api/v1/images/${IMAGE_ID}/thumbnails/200` }],
       original: null,
     };

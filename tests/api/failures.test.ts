@@ -10,39 +10,66 @@ import { api, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot
 
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
 
-/** The real disk store, with a hook run before each write. */
-function diskWith(beforePut: (key: string, n: number) => Promise<void> | void): StorageProvider {
+/** The real disk store, with hooks around each write. */
+function diskWith(hooks: { before?: (key: string, n: number) => Promise<void> | void; after?: (key: string, n: number) => void }): StorageProvider {
   const disk = createDiskStorage(env().MEDIA_DIR);
   let n = 0;
-  return { ...disk, put: async (key, data, type) => (await beforePut(key, ++n), disk.put(key, data, type)) };
+  return {
+    ...disk,
+    put: async (key, data, type) => {
+      const count = ++n;
+      await hooks.before?.(key, count);
+      await disk.put(key, data, type);
+      hooks.after?.(key, count);
+    },
+  };
 }
+
+const connectionReset = () => Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
 
 afterEach(() => setStorage(undefined));
 
 describe("a failed upload leaves no row and no file", () => {
-  it("storage fails after the first file was written → 503, the written file is removed", async () => {
+  it("storage refuses the original → 503, and the same request succeeds once it is back", async () => {
     const user = await makeUser("Premium");
     const before = await snapshot(user);
     setStorage(
-      diskWith((_key, n) => {
-        if (n === 2) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      diskWith({
+        before: () => {
+          throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        },
       }),
     );
     const problem = await expectProblem(await api.upload(user.token, uploadForm("x", jpeg)), 503);
     expect(problem.detail).toMatch(/storage/i);
     await expectNothingStored(user, before);
 
-    // The store is back: the same request succeeds without restarting anything.
     setStorage(undefined);
     expect((await api.upload(user.token, uploadForm("x", jpeg))).status).toBe(201);
+  });
+
+  it("a write that landed but answered with an error → 503, and the landed file is removed", async () => {
+    const user = await makeUser("Premium");
+    const before = await snapshot(user);
+    setStorage(
+      diskWith({
+        after: () => {
+          throw connectionReset();
+        },
+      }),
+    );
+    await expectProblem(await api.upload(user.token, uploadForm("x", jpeg)), 503);
+    await expectNothingStored(user, before);
   });
 
   it("the database rejects the rows (owner deleted meanwhile) → error, files removed", async () => {
     const user = await makeUser("Premium");
     const before = await snapshot(user);
     setStorage(
-      diskWith(async (_key, n) => {
-        if (n === 1) await getDb().delete(users).where(eq(users.id, user.id));
+      diskWith({
+        before: async () => {
+          await getDb().delete(users).where(eq(users.id, user.id));
+        },
       }),
     );
     const res = await api.upload(user.token, uploadForm("x", jpeg));
@@ -56,13 +83,13 @@ describe("a failed upload leaves no row and no file", () => {
     const before = await snapshot(user);
     const realUrl = process.env.DATABASE_URL as string;
     setStorage(
-      diskWith(async (_key, n) => {
-        if (n === 1) {
+      diskWith({
+        before: async () => {
           // Point the pool at a closed port: the insert that follows cannot connect.
           process.env.DATABASE_URL = "postgres://postgres@127.0.0.1:1/none";
           resetEnvForTests();
           await closeDb();
-        }
+        },
       }),
     );
     try {

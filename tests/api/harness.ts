@@ -9,6 +9,7 @@ import { createApiToken } from "@/lib/accounts/api-tokens";
 import { principalFromUserId, type Principal } from "@/lib/accounts/principal";
 import { createUser } from "@/lib/accounts/users";
 import { createPlan } from "@/lib/plans/create-plan";
+import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
@@ -86,14 +87,24 @@ export type ImageBody = {
   content_type: string;
   bytes: number;
   created_at: string;
+  status: "processing" | "ready" | "failed";
   thumbnails: { height: number; width: number; url: string }[];
   original: { url: string } | null;
 };
 
+/** Uploads, waits for the thumbnail job (run in-process without REDIS_URL), returns the Image as it is then. */
 export async function uploadOk(user: TestUser, file: Uint8Array, name = "picture"): Promise<ImageBody> {
   const res = await api.upload(user.token, uploadForm(name, file));
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as ImageBody;
+  const { id } = (await res.json()) as ImageBody;
+  await settleInProcessJobs();
+  return (await (await api.get(user.token, id)).json()) as ImageBody;
+}
+
+/** Heights whose thumbnail files are stored for an image (keys are variants/<id>/<height>-<hash>). */
+export async function storedHeights(imageId: string): Promise<number[]> {
+  const keys = await getStorage().list(`variants/${imageId}/`);
+  return keys.map((k) => Number(/\/(\d+)-[0-9a-f]{16}$/.exec(k)?.[1] ?? NaN)).sort((a, b) => a - b);
 }
 
 /** Asserts an RFC 9457 body with the given status, and returns it. */
@@ -119,11 +130,13 @@ export async function storedKeys(): Promise<string[]> {
 export type StoreSnapshot = { keys: string[]; rows: number };
 
 export async function snapshot(user: TestUser): Promise<StoreSnapshot> {
+  await settleInProcessJobs(); // earlier uploads' thumbnail jobs must not land mid-comparison
   return { keys: await storedKeys(), rows: (await imageRowsOf(user.id)).length };
 }
 
 /** Nothing was stored: the user has no new row, and the store holds exactly what it held before. */
 export async function expectNothingStored(user: TestUser, before: StoreSnapshot) {
+  await settleInProcessJobs();
   expect(await imageRowsOf(user.id)).toHaveLength(before.rows);
   expect(await storedKeys()).toEqual(before.keys);
 }

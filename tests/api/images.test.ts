@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { api, BASE, bodyBytes, corpusFile, expectProblem, imageRowsOf, makeUser, storedKeys, uploadForm, uploadOk, type ImageBody } from "./harness";
+import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
+import { api, BASE, bodyBytes, corpusFile, expectProblem, imageRowsOf, makeUser, storedHeights, storedKeys, uploadForm, uploadOk, type ImageBody } from "./harness";
 
 const png = corpusFile("pngsuite/basn6a08.png");
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
@@ -20,6 +21,7 @@ describe("POST /api/v1/images", () => {
       content_type: "image/jpeg",
       bytes: jpeg.length,
       created_at: expect.any(String),
+      status: "processing",
       thumbnails: [
         { height: 200, width: 300, url: `${BASE}/api/v1/images/${body.id}/thumbnails/200` },
         { height: 400, width: 600, url: `${BASE}/api/v1/images/${body.id}/thumbnails/400` },
@@ -46,11 +48,18 @@ describe("POST /api/v1/images", () => {
     expect((await bodyBytes(res)).equals(jpeg)).toBe(true);
   });
 
-  it("produces the plan's variants at upload, named by generated keys only", async () => {
+  it("makes the plan's variants in a job after the response, under generated keys only", async () => {
     const user = await makeUser("Premium");
-    const body = await uploadOk(user, png, "../../etc/passwd");
+    const res = await api.upload(user.token, uploadForm("../../etc/passwd", png, "../../etc/passwd.png"));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as ImageBody;
+    expect(body.status).toBe("processing");
+    await settleInProcessJobs();
+    expect(((await (await api.get(user.token, body.id)).json()) as ImageBody).status).toBe("ready");
+    expect(await storedHeights(body.id)).toEqual([200, 400]);
     const keys = (await storedKeys()).filter((k) => k.includes(body.id));
-    expect(keys).toEqual([`originals/${body.id}`, `variants/${body.id}/200`, `variants/${body.id}/400`]);
+    expect(keys).toHaveLength(3);
+    expect(keys).toContain(`originals/${body.id}`);
     expect(keys.join()).not.toContain("passwd");
   });
 });

@@ -291,6 +291,8 @@ describe("embedded PGlite default", () => {
 
   it("shuts down cleanly and the directory opens directly with the counts the API reported", async () => {
     const { count } = await import("drizzle-orm");
+    // Thumbnail jobs run in this process after each upload: let them finish before counting.
+    await (await import("@/lib/queue/thumbnail-jobs")).settleInProcessJobs();
     const db = client.getDb();
     const [users] = await db.select({ n: count() }).from(schema.users);
     const [images] = await db.select({ n: count() }).from(schema.images);

@@ -12,6 +12,7 @@ process.env.MEDIA_DIR = path.join(dataDir, "media");
 process.env.AUTH_SECRET ??= "test-auth-secret-".padEnd(48, "x");
 process.env.LINK_SIGNING_KEY ??= "test-link-key-".padEnd(48, "y");
 process.env.STORAGE = "disk";
+process.env.LOG_LEVEL ??= "silent";
 
 afterAll(async () => {
   await closeDb();

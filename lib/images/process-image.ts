@@ -1,0 +1,62 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { imageVariants, images, plans, users } from "@/db/schema";
+import { ApiError } from "@/lib/http/problem";
+import { getStorage } from "@/lib/storage";
+import { renderThumbnails } from "./imaging";
+import { readOriginal, storeRenditions } from "./store-variants";
+import { variantPrefix } from "./variants";
+
+export type JobOutcome = "ready" | "gone";
+
+/**
+ * The thumbnail job: makes every height of the owner's current plan that is not stored yet
+ * (one decode for all of them), then marks the image ready. Idempotent: a retry, or a job that
+ * finds the variants already made on demand, just confirms. An image deleted meanwhile ends the
+ * job cleanly and leaves no file behind.
+ */
+export async function processImage(imageId: string): Promise<JobOutcome> {
+  const db = getDb();
+  const [row] = await db
+    .select({ image: images, heights: plans.heights })
+    .from(images)
+    .innerJoin(users, eq(users.id, images.ownerId))
+    .innerJoin(plans, eq(plans.id, users.planId))
+    .where(eq(images.id, imageId));
+  if (!row) return removeStrays(imageId);
+
+  const existing = await db.select({ height: imageVariants.height }).from(imageVariants).where(eq(imageVariants.imageId, imageId));
+  const have = new Set(existing.map((v) => v.height));
+  const missing = row.heights.filter((h) => !have.has(h));
+  if (missing.length) {
+    const { image } = row;
+    let bytes;
+    try {
+      bytes = await readOriginal(image);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return removeStrays(imageId);
+      throw error;
+    }
+    const format = image.contentType === "image/png" ? "png" : "jpeg";
+    const renditions = await renderThumbnails(bytes, { width: image.width, height: image.height, format }, missing, Number.MAX_SAFE_INTEGER);
+    try {
+      await storeRenditions(image, renditions);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return removeStrays(imageId);
+      throw error;
+    }
+  }
+  const updated = await db.update(images).set({ status: "ready", failureReason: null }).where(eq(images.id, imageId)).returning({ id: images.id });
+  return updated.length ? "ready" : removeStrays(imageId);
+}
+
+/** After the last try: the image says so, with the reason (thumbnails still render on demand). */
+export async function markFailed(imageId: string, reason: string): Promise<void> {
+  await getDb().update(images).set({ status: "failed", failureReason: reason.slice(0, 1000) }).where(eq(images.id, imageId));
+}
+
+async function removeStrays(imageId: string): Promise<"gone"> {
+  const storage = getStorage();
+  await storage.delete(await storage.list(variantPrefix(imageId)));
+  return "gone";
+}

@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { type Image, type ImageVariant, imageVariants } from "@/db/schema";
+import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
+import { ApiError, notFound } from "@/lib/http/problem";
+import { getStorage } from "@/lib/storage";
+import { TooManyPixelsError, UndecodableImageError, type Rendition } from "./imaging";
+import { variantKey } from "./variants";
+
+export const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+/** Maps imaging failures to the API's statuses; everything else passes through. */
+export function imagingError(error: unknown): unknown {
+  if (error instanceof TooManyPixelsError || error instanceof UndecodableImageError) {
+    return new ApiError(422, error.message, { image: [error.message] });
+  }
+  return error;
+}
+
+export async function readOriginal(image: Image): Promise<Buffer> {
+  const original = await getStorage().get(image.storageKey);
+  if (!original) throw notFound("original file");
+  return Buffer.from(await new Response(original.body).arrayBuffer());
+}
+
+/**
+ * Stores renditions and records them, one row per (image, height). Whoever records a height
+ * first wins; a loser removes its own file unless it is the very same (content-addressed) key.
+ * `replace` is for repairing a row whose file went missing. If the image was deleted meanwhile,
+ * every file written here is removed again and the result is a 404.
+ */
+export async function storeRenditions(image: Image, renditions: Rendition[], options: { replace?: boolean } = {}): Promise<ImageVariant[]> {
+  const storage = getStorage();
+  const rows = renditions.map((r) => {
+    const sha = sha256(r.data);
+    return { imageId: image.id, height: r.planHeight, storageKey: variantKey(image.id, r.planHeight, sha), width: r.width, byteSize: r.data.length, sha256: sha, data: r.data };
+  });
+  await Promise.all(rows.map((r) => storage.put(r.storageKey, r.data, image.contentType)));
+
+  const db = getDb();
+  const saved: ImageVariant[] = [];
+  try {
+    for (const { data: _data, ...row } of rows) {
+      const insert = db.insert(imageVariants).values(row);
+      const [inserted] = options.replace
+        ? await insert
+            .onConflictDoUpdate({ target: [imageVariants.imageId, imageVariants.height], set: { storageKey: row.storageKey, width: row.width, byteSize: row.byteSize, sha256: row.sha256 } })
+            .returning()
+        : await insert.onConflictDoNothing().returning();
+      if (inserted) {
+        saved.push(inserted);
+        continue;
+      }
+      const [winner] = await db
+        .select()
+        .from(imageVariants)
+        .where(and(eq(imageVariants.imageId, image.id), eq(imageVariants.height, row.height)));
+      if (!winner) throw new Error(`variant ${image.id}/${row.height} vanished`);
+      if (winner.storageKey !== row.storageKey) await storage.delete([row.storageKey]);
+      saved.push(winner);
+    }
+  } catch (error) {
+    if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) {
+      // The image was deleted while we rendered: leave no orphan behind.
+      await storage.delete(rows.map((r) => r.storageKey));
+      throw notFound("image");
+    }
+    throw error;
+  }
+  return saved;
+}

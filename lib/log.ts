@@ -1,0 +1,15 @@
+import pino from "pino";
+
+/**
+ * Structured JSON logs. Credentials never reach them: request headers are not logged, and any
+ * field with these names is censored wherever it appears.
+ */
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? "info",
+  base: { pid: process.pid },
+  redact: {
+    paths: ["authorization", "cookie", "password", "token", "*.authorization", "*.cookie", "*.password", "*.token", "headers.authorization", "headers.cookie"],
+    censor: "[redacted]",
+  },
+  serializers: { err: pino.stdSerializers.errWithCause },
+});

@@ -1,0 +1,84 @@
+import { Queue } from "bullmq";
+import { env, type Env } from "@/lib/env";
+import { markFailed, processImage } from "@/lib/images/process-image";
+import { logger } from "@/lib/log";
+
+/**
+ * Thumbnail jobs. With REDIS_URL: one BullMQ job per image (job id = image id, so a repeated
+ * enqueue is a no-op), run by `npm run worker` processes, retried with exponential backoff.
+ * Without it (the embedded default): the same job function runs in this process after the
+ * response, so nothing else needs to run.
+ */
+export const THUMBNAIL_QUEUE = "thumbnails";
+
+export type ThumbnailJobData = { imageId: string };
+
+export function redisConnection(e: Env, forWorker: boolean) {
+  return {
+    url: e.REDIS_URL,
+    // Workers wait out Redis outages; producers fail fast and fall back to running the job here.
+    maxRetriesPerRequest: forWorker ? null : 1,
+    enableOfflineQueue: forWorker,
+  };
+}
+
+let queue: Queue<ThumbnailJobData> | undefined;
+
+function getQueue(e: Env): Queue<ThumbnailJobData> {
+  queue ??= new Queue<ThumbnailJobData>(THUMBNAIL_QUEUE, {
+    connection: redisConnection(e, false),
+    prefix: e.QUEUE_PREFIX,
+    defaultJobOptions: {
+      attempts: e.JOB_ATTEMPTS,
+      backoff: { type: "exponential", delay: e.JOB_BACKOFF_MS },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 10_000 },
+    },
+  });
+  return queue;
+}
+
+const running = new Set<Promise<void>>();
+
+function runHere(imageId: string): void {
+  const job = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => processImage(imageId))
+    .then(
+      () => undefined,
+      async (error: unknown) => {
+        logger.error({ err: error, imageId }, "thumbnail job failed");
+        await markFailed(imageId, error instanceof Error ? error.message : String(error)).catch(() => {});
+      },
+    )
+    .finally(() => running.delete(job));
+  running.add(job);
+}
+
+/** Hands the image to the queue, or runs the job here if there is no queue (or it is down). */
+export async function enqueueThumbnails(imageId: string): Promise<void> {
+  const e = env();
+  if (!e.REDIS_URL) return runHere(imageId);
+  try {
+    await getQueue(e).add("generate", { imageId }, { jobId: imageId });
+  } catch (error) {
+    logger.warn({ err: error, imageId }, "queue unavailable: making thumbnails in this process");
+    runHere(imageId);
+  }
+}
+
+/** Readiness: the queue answers (always true without one). */
+export async function checkQueue(): Promise<void> {
+  const e = env();
+  if (!e.REDIS_URL) return;
+  await getQueue(e).count();
+}
+
+/** Tests and shutdown: wait until jobs running in this process have finished. */
+export async function settleInProcessJobs(): Promise<void> {
+  while (running.size) await Promise.allSettled([...running]);
+}
+
+export async function closeQueue(): Promise<void> {
+  await queue?.close();
+  queue = undefined;
+}

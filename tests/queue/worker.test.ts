@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Queue } from "bullmq";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { images } from "@/db/schema";
+import { env, resetEnvForTests } from "@/lib/env";
+import { closeQueue, settleInProcessJobs, THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
+import { api, corpusFile, makeUser, storedHeights, type TestUser, uploadForm, type ImageBody } from "../api/harness";
+
+/** The queue path against the real Redis on 127.0.0.1:6379 and a real worker process. */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = `tih-test-${randomUUID().slice(0, 8)}`;
+let worker: ChildProcess | undefined;
+let user: TestUser;
+
+function startWorker(): Promise<ChildProcess> {
+  const child = spawn("node_modules/.bin/tsx", ["scripts/worker.ts"], {
+    env: { ...process.env, REDIS_URL, QUEUE_PREFIX: prefix, JOB_ATTEMPTS: "2", JOB_BACKOFF_MS: "100", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"msg":"worker ready"')) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+  });
+}
+
+async function imageOf(id: string): Promise<ImageBody> {
+  return (await (await api.get(user.token, id)).json()) as ImageBody;
+}
+
+/** Polls (bounded by count, not by a timing assertion) until the image leaves `processing`. */
+async function settled(id: string): Promise<ImageBody> {
+  for (let i = 0; i < 300; i++) {
+    const image = await imageOf(id);
+    if (image.status !== "processing") return image;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`image ${id} still processing`);
+}
+
+beforeAll(async () => {
+  process.env.REDIS_URL = REDIS_URL;
+  process.env.QUEUE_PREFIX = prefix;
+  resetEnvForTests();
+  user = await makeUser("Premium");
+});
+
+afterAll(async () => {
+  worker?.kill("SIGTERM");
+  const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: REDIS_URL }, prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await closeQueue();
+  delete process.env.REDIS_URL;
+  delete process.env.QUEUE_PREFIX;
+  resetEnvForTests();
+});
+
+describe("thumbnail jobs on BullMQ", () => {
+  let kept: ImageBody;
+  let deletedId: string;
+
+  it("an upload answers 201 at once, leaving the thumbnails to the queue", async () => {
+    const [a, b] = await Promise.all(
+      ["keep", "delete"].map(async (name) => (await (await api.upload(user.token, uploadForm(name, corpusFile("exif-orientation/Portrait_2.jpg")))).json()) as ImageBody),
+    );
+    kept = a as ImageBody;
+    deletedId = (b as ImageBody).id;
+    expect(kept.status).toBe("processing");
+    await settleInProcessJobs();
+    // No worker runs yet and nothing ran here: the job waits in Redis.
+    expect(await storedHeights(kept.id)).toEqual([]);
+    const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: REDIS_URL }, prefix });
+    expect((await queue.getJob(kept.id))?.data).toEqual({ imageId: kept.id });
+    await queue.close();
+    // A thumbnail asked for before its job ran is made on demand.
+    expect((await api.thumbnail(user.token, kept.id, 200)).status).toBe(200);
+    expect((await api.delete(user.token, deletedId)).status).toBe(204);
+  });
+
+  it("a worker makes every variant of the plan and marks the image ready; the deleted image's job ends cleanly", async () => {
+    worker = await startWorker();
+    const image = await settled(kept.id);
+    expect(image.status).toBe("ready");
+    expect(await storedHeights(kept.id)).toEqual([200, 400]);
+
+    const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: REDIS_URL }, prefix });
+    let job = await queue.getJob(deletedId);
+    for (let i = 0; i < 300 && !(await job?.isCompleted()); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = await queue.getJob(deletedId);
+    }
+    expect(await job?.isCompleted()).toBe(true);
+    expect(job?.returnvalue).toBe("gone");
+    expect(job?.attemptsMade).toBe(1);
+    await queue.close();
+    expect(await storedHeights(deletedId)).toEqual([]);
+  });
+
+  it("an image whose stored original no longer decodes ends failed, with the reason", async () => {
+    const res = await api.upload(user.token, uploadForm("doomed", corpusFile("pngsuite/basn2c08.png")));
+    const { id } = (await res.json()) as ImageBody;
+    // Damage the stored original before the worker gets to it (disk storage in this suite).
+    await writeFile(path.join(env().MEDIA_DIR, "originals", id), Buffer.from("no longer an image"));
+    const image = await settled(id);
+    expect(image.status).toBe("failed");
+    const [row] = await getDb().select({ reason: images.failureReason }).from(images).where(eq(images.id, id));
+    expect(row?.reason).toMatch(/decode/i);
+  });
+});
