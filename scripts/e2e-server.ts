@@ -1,11 +1,11 @@
 /**
  * The server the browser tests run against: a fresh PostgreSQL database (or DATABASE_URL),
- * a production build, fresh media and secrets, a staff user made with the admin CLI's service,
- * then `next start`. Stops everything, and drops the database it made, on SIGTERM.
+ * the production build, fresh media and secrets, a staff user made with the admin CLI, then
+ * `next start`. Thumbnails are made in-process (no REDIS_URL): the embedded default's path. Stops everything, and drops the database it made, on SIGTERM.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -38,6 +38,7 @@ const env: NodeJS.ProcessEnv = {
   LINK_SIGNING_KEY: randomBytes(48).toString("base64url"),
   MAX_UPLOAD_BYTES: String(E2E.maxUploadBytes),
   PUBLIC_URL: "",
+  REDIS_URL: "",
   AUTH_URL: E2E.baseUrl,
   PORT: String(E2E.port),
 };
@@ -45,7 +46,8 @@ const env: NodeJS.ProcessEnv = {
 const cli = spawnSync("node_modules/.bin/tsx", ["scripts/admin.ts", "create-user", "--email", E2E.staff.email, "--password", E2E.staff.password, "--staff"], { env, stdio: "inherit" });
 if (cli.status !== 0) throw new Error("could not create the staff user");
 
-if (process.env.E2E_SKIP_BUILD !== "1") {
+// `npm test` builds first; a bare `playwright test` builds if there is no build yet.
+if (!existsSync(".next/BUILD_ID")) {
   const build = spawnSync("node_modules/.bin/next", ["build"], { env, stdio: "inherit" });
   if (build.status !== 0) throw new Error("next build failed");
 }
