@@ -1,7 +1,8 @@
 /**
  * The server the browser tests run against: a fresh PostgreSQL database (or DATABASE_URL),
  * the production build, fresh media and secrets, a staff user made with the admin CLI, then
- * `next start`. Thumbnails are made in-process (no REDIS_URL): the embedded default's path. Stops everything, and drops the database it made, on SIGTERM.
+ * `next start`. Thumbnails are made in-process (no REDIS_URL), as on the embedded default.
+ * Stops everything, and drops the database it made, on SIGTERM.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
