@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb, onQuery } from "@/db/client";
+import { getDb } from "@/db/client";
 import {
   createUserAsStaff,
   listUsers,
@@ -16,7 +16,7 @@ import { ApiError } from "@/lib/http/problem";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { findPlanByName } from "@/lib/plans/find-plan";
 import { createPlanAsStaff, deletePlan, listPlansWithUserCounts, updatePlan } from "@/lib/plans/manage-plans";
-import { api, bodyBytes, corpusFile, type ImageBody, makePlan, makeUser, type TestUser, uploadOk } from "./harness";
+import { api, bodyBytes, corpusFile, type ImageBody, makePlan, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
 
 const png = corpusFile("pngsuite/basn6a08.png");
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
@@ -32,17 +32,6 @@ async function expectApiError(promise: Promise<unknown>, status: number): Promis
   expect(apiError.status, apiError.detail).toBe(status);
   expect(apiError.detail.length).toBeGreaterThan(5);
   return apiError;
-}
-
-async function queriesOf(fn: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const stop = onQuery((q) => seen.push(q));
-  try {
-    await fn();
-  } finally {
-    stop();
-  }
-  return seen;
 }
 
 const planId = async (name: string) => (await findPlanByName(getDb(), name)).id;

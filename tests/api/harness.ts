@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { getDb } from "@/db/client";
+import { getDb, onQuery } from "@/db/client";
 import { images, users } from "@/db/schema";
 import { createApiToken } from "@/lib/accounts/api-tokens";
 import { principalFromUserId, type Principal } from "@/lib/accounts/principal";
@@ -147,4 +147,16 @@ export async function setActive(userId: string, isActive: boolean) {
 
 export async function bodyBytes(res: Response): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
+}
+
+/** Runs fn and returns the SQL statements it sent. */
+export async function queriesOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const stop = onQuery((q) => seen.push(q));
+  try {
+    await fn();
+  } finally {
+    stop();
+  }
+  return seen;
 }

@@ -1,22 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { getDb, onQuery, sqlClient } from "@/db/client";
+import { getDb, sqlClient } from "@/db/client";
 import { encodeCursor, listImagesQuery } from "@/lib/images/list-images";
 import { images } from "@/db/schema";
-import { api, corpusFile, makeUser, type TestUser, uploadOk } from "./harness";
-
-/** Runs fn and returns the SQL statements it sent. */
-async function queriesOf(fn: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const stop = onQuery((q) => seen.push(q));
-  try {
-    await fn();
-  } finally {
-    stop();
-  }
-  return seen;
-}
+import { api, corpusFile, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
 
 describe("SQL per request does not grow with data or page depth", () => {
   let user: TestUser;
