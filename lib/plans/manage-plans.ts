@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Plan, plans, users } from "@/db/schema";
 import { assertStaff } from "@/lib/accounts/manage-users";
@@ -32,16 +32,6 @@ function checkPlanId(planId: unknown): string {
 
 const nameTaken = (name: string) => new ApiError(409, `A plan named "${name}" already exists.`, { name: ["another plan already has this name"] });
 
-/** Plan names are looked up case-insensitively, so "premium" must not sit beside "Premium". */
-async function assertNameFree(name: string, exceptId?: string): Promise<void> {
-  const [clash] = await getDb()
-    .select({ name: plans.name })
-    .from(plans)
-    .where(and(eq(sql`lower(${plans.name})`, name.toLowerCase()), exceptId ? ne(plans.id, exceptId) : undefined))
-    .limit(1);
-  if (clash) throw nameTaken(clash.name);
-}
-
 // Spelled out in full: drizzle leaves columns unqualified in single-table selects, and a bare "id"
 // inside the subquery would mean users.id.
 const userCount = sql<number>`(select count(*) from users where users.plan_id = "plans"."id")`.mapWith(Number);
@@ -57,9 +47,8 @@ export async function listPlansWithUserCounts(actor: Principal): Promise<PlanLis
 
 export async function createPlanAsStaff(actor: Principal, input: PlanChange): Promise<Plan> {
   assertStaff(actor);
-  const data = parsePlan(input);
-  await assertNameFree(data.name);
-  return createPlan(data);
+  // Names are unique regardless of case (plans_name_key on lower(name)); createPlan answers 409.
+  return createPlan(parsePlan(input));
 }
 
 export async function updatePlan(actor: Principal, planId: string, input: PlanChange): Promise<Plan> {
@@ -74,7 +63,6 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
       name: [`the default plan keeps the name "${DEFAULT_PLAN_NAME}"`],
     });
   }
-  await assertNameFree(data.name, id);
   try {
     const [updated] = await db.update(plans).set(data).where(eq(plans.id, id)).returning();
     if (!updated) throw notFound("plan");
