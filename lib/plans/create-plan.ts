@@ -4,6 +4,8 @@ import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { ApiError, parseOrThrow } from "@/lib/http/problem";
 import { type PlanInput, planInputSchema } from "./schemas";
 
+export const planNameTaken = (name: string) => new ApiError(409, `A plan named "${name}" already exists.`, { name: ["another plan already has this name"] });
+
 export async function createPlan(input: PlanInput): Promise<Plan> {
   const data = parseOrThrow(planInputSchema, input);
   try {
@@ -13,7 +15,7 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
       .returning();
     return plan as Plan;
   } catch (error) {
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw new ApiError(409, `A plan named "${data.name}" already exists.`, { name: ["already taken"] });
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw planNameTaken(data.name);
     throw error;
   }
 }

@@ -7,7 +7,7 @@ import { uuidParam } from "@/lib/api/schemas";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
 import { DEFAULT_PLAN_NAME } from "./builtin";
-import { createPlan } from "./create-plan";
+import { createPlan, planNameTaken } from "./create-plan";
 import { type PlanFormInput, planFormSchema, type PlanInput, planInputSchema } from "./schemas";
 
 /**
@@ -30,7 +30,6 @@ function checkPlanId(planId: unknown): string {
   return planId as string;
 }
 
-const nameTaken = (name: string) => new ApiError(409, `A plan named "${name}" already exists.`, { name: ["another plan already has this name"] });
 
 // Spelled out in full: drizzle leaves columns unqualified in single-table selects, and a bare "id"
 // inside the subquery would mean users.id.
@@ -68,7 +67,7 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
     if (!updated) throw notFound("plan");
     return updated;
   } catch (error) {
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw nameTaken(data.name);
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw planNameTaken(data.name);
     throw error;
   }
 }
