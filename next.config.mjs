@@ -1,5 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // The Docker image builds with NEXT_OUTPUT=standalone (a self-contained .next/standalone/server.js).
+  // Elsewhere the default output stays, so `next start` (npm start, the tests) runs without warnings.
+  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   // sharp and the database drivers are native/Node-only; keep them out of the bundle.
   serverExternalPackages: ["sharp", "postgres", "@electric-sql/pglite", "@aws-sdk/client-s3"],
   poweredByHeader: false,

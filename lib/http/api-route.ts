@@ -24,9 +24,21 @@ export type AuthedRequest<P> = {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function baseUrlOf(request: Request): string {
-  return env().PUBLIC_URL?.replace(/\/$/, "") ?? new URL(request.url).origin;
+/**
+ * The origin clients used: PUBLIC_URL if set, else the Host (or proxy's X-Forwarded-Host) header.
+ * Not request.url: Next builds that from the server's own bind address (0.0.0.0 in a container).
+ */
+export function originOf(headers: Headers, requestUrl?: string): string {
+  const configured = env().PUBLIC_URL;
+  if (configured) return configured.replace(/\/$/, "");
+  const host = headers.get("x-forwarded-host") ?? headers.get("host");
+  const fallback = requestUrl ? new URL(requestUrl) : new URL("http://localhost:3000");
+  if (!host) return fallback.origin;
+  const proto = headers.get("x-forwarded-proto") ?? fallback.protocol.replace(":", "");
+  return `${proto}://${host}`;
 }
+
+export const baseUrlOf = (request: Request) => originOf(request.headers, request.url);
 
 /** Cookies ride along on cross-site requests; an Origin from elsewhere must not act with them. */
 function assertSameOrigin(request: Request): void {

@@ -1,0 +1,32 @@
+/**
+ * `tsx scripts/migrate.ts`: validates the environment, then migrates and seeds PostgreSQL
+ * (DATABASE_URL) and exits. The Docker image runs it before its standalone server, which does
+ * not migrate by itself. Concurrent runs (app, workers, CLI) take turns on migrateAndSeed's lock.
+ */
+import { migrateAndSeed } from "@/db/migrate";
+import { env, EnvError } from "@/lib/env";
+import { loadDotEnv } from "./db";
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  let e;
+  try {
+    e = env();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  if (e.embedded) {
+    // The embedded PGlite database migrates in the process that serves it (npm start).
+    console.error("DATABASE_URL is not set: this script migrates PostgreSQL only (the embedded database migrates itself in npm start).");
+    return 1;
+  }
+  await migrateAndSeed(e.databaseUrl);
+  console.log("Database migrated and seeded.");
+  return 0;
+}
+
+process.exitCode = await main();
