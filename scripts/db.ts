@@ -2,11 +2,23 @@ import { existsSync } from "node:fs";
 import { connect, type Database } from "@/db/client";
 import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { migrateAndSeed } from "@/db/migrate";
-import type { Env } from "@/lib/env";
+import { env, EnvError, type Env } from "@/lib/env";
 
 /** Reads ./.env if present (as Next.js does for the app); variables already set win. */
 export function loadDotEnv(): void {
   if (existsSync(".env")) process.loadEnvFile(".env");
+}
+
+/** Every entry point starts here: .env, then the validated environment, or exit 1 naming what is wrong. */
+export function loadEnvOrExit(): Env {
+  loadDotEnv();
+  try {
+    return env();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }
 
 /**

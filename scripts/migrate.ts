@@ -4,21 +4,10 @@
  * not migrate by itself. Concurrent runs (app, workers, CLI) take turns on migrateAndSeed's lock.
  */
 import { migrateAndSeed } from "@/db/migrate";
-import { env, EnvError } from "@/lib/env";
-import { loadDotEnv } from "./db";
+import { loadEnvOrExit } from "./db";
 
 async function main(): Promise<number> {
-  loadDotEnv();
-  let e;
-  try {
-    e = env();
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const e = loadEnvOrExit();
   if (e.embedded) {
     // The embedded PGlite database migrates in the process that serves it (npm start).
     console.error("DATABASE_URL is not set: this script migrates PostgreSQL only (the embedded database migrates itself in npm start).");

@@ -7,8 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { count, eq } from "drizzle-orm";
 import { users } from "@/db/schema";
-import { env, EnvError } from "@/lib/env";
-import { loadDotEnv, prepareDatabase } from "./db";
+import { loadEnvOrExit, prepareDatabase } from "./db";
 
 const mode = process.argv[2] === "dev" ? "dev" : "start";
 const port = process.env.PORT ?? "3000";
@@ -28,17 +27,7 @@ function run(command: string, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  loadDotEnv();
-  let e;
-  try {
-    e = env();
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const e = loadEnvOrExit();
   const database = await prepareDatabase(e);
   if (e.embedded) console.log(`Embedded database (PGlite) in ${e.DATA_DIR}/pglite, served on 127.0.0.1:${e.EMBEDDED_DB_PORT}.`);
   const [staff] = await database.db.select({ n: count() }).from(users).where(eq(users.isStaff, true));

@@ -8,20 +8,12 @@ import { UnrecoverableError, Worker } from "bullmq";
 import { closeDb } from "@/db/client";
 import { markFailed, processImage } from "@/lib/images/process-image";
 import { TooManyPixelsError, UndecodableImageError } from "@/lib/images/imaging";
-import { env, EnvError } from "@/lib/env";
 import { logger as rootLogger } from "@/lib/log";
 import { redisConnection, THUMBNAIL_QUEUE, type ThumbnailJobData } from "@/lib/queue/thumbnail-jobs";
-import { loadDotEnv, prepareDatabase } from "./db";
+import { loadEnvOrExit, prepareDatabase } from "./db";
 
 const logger = rootLogger.child({ service: "worker" });
-loadDotEnv();
-let e;
-try {
-  e = env();
-} catch (error) {
-  console.error(error instanceof EnvError ? error.message : error);
-  process.exit(1);
-}
+const e = loadEnvOrExit();
 if (!e.REDIS_URL) {
   console.error("The worker needs REDIS_URL (without it, the app makes thumbnails in its own process).");
   process.exit(1);
