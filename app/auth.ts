@@ -23,12 +23,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+      // Only at sign-in is `user` set: authTime then survives every later refresh of the cookie.
+      if (user?.id) {
+        token.sub = user.id;
+        token.authTime = Date.now();
+      }
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
-      return session;
+      return Object.assign(session, { authTime: typeof token.authTime === "number" ? token.authTime : 0 });
     },
   },
 }));

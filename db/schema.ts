@@ -46,6 +46,8 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     isStaff: boolean("is_staff").notNull().default(false),
     isActive: boolean("is_active").notNull().default(true),
+    /** Sessions that signed in before this moment are refused (a password reset ends them). */
+    credentialsChangedAt: timestamp("credentials_changed_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     planId: uuid("plan_id")
       .notNull()
       .references(() => plans.id, { onDelete: "restrict" }),

@@ -10,7 +10,8 @@ import { type Principal, principalFromUserId } from "@/lib/accounts/principal";
 export async function currentPrincipal(): Promise<Principal | null> {
   const session = await auth();
   const userId = session?.user?.id;
-  return userId ? principalFromUserId(userId) : null;
+  const authTime = (session as { authTime?: number } | null)?.authTime ?? 0;
+  return userId ? principalFromUserId(userId, authTime) : null;
 }
 
 /** Sends visitors to sign-in and back to `returnTo` afterwards. */

@@ -60,6 +60,7 @@ CREATE TABLE "users" (
 	"password_hash" text NOT NULL,
 	"is_staff" boolean DEFAULT false NOT NULL,
 	"is_active" boolean DEFAULT true NOT NULL,
+	"credentials_changed_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"plan_id" uuid NOT NULL,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );

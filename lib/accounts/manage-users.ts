@@ -19,7 +19,7 @@ export function assertStaff(actor: Principal | null | undefined): asserts actor 
 }
 
 /** A user as the staff pages show it: never the password hash. */
-export type ManagedUser = Omit<User, "passwordHash">;
+export type ManagedUser = Omit<User, "passwordHash" | "credentialsChangedAt">;
 
 export type UserListRow = ManagedUser & { planName: string; imageCount: number };
 
@@ -74,7 +74,7 @@ function checkUserId(userId: unknown): string {
   return userId as string;
 }
 
-async function updateUser(userId: string, values: Partial<Pick<User, "planId" | "isActive" | "isStaff" | "passwordHash">>): Promise<ManagedUser> {
+async function updateUser(userId: string, values: Partial<Pick<User, "planId" | "isActive" | "isStaff" | "passwordHash" | "credentialsChangedAt">>): Promise<ManagedUser> {
   const [updated] = await getDb().update(users).set(values).where(eq(users.id, userId)).returning(managedColumns);
   if (!updated) throw notFound("user");
   return updated;
@@ -124,5 +124,6 @@ export async function resetPassword(actor: Principal, userId: string, input: z.i
   // Only hash (scrypt, 32 MiB) once the user is known to exist.
   const [exists] = await getDb().select({ id: users.id }).from(users).where(eq(users.id, id));
   if (!exists) throw notFound("user");
-  return updateUser(id, { passwordHash: await hashPassword(password) });
+  // Existing sessions end too: whoever knew the old password is signed out on their next request.
+  return updateUser(id, { passwordHash: await hashPassword(password), credentialsChangedAt: new Date() });
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lte, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { plans, users } from "@/db/schema";
 import { type Entitlements, entitlements } from "@/lib/plans/entitlements";
@@ -55,7 +55,11 @@ export async function principalFromApiToken(token: string): Promise<Principal | 
   return row ? toPrincipal(row) : null;
 }
 
-export async function principalFromUserId(userId: string): Promise<Principal | null> {
+/**
+ * For sessions: the active user, provided they signed in (`authTime`, ms) no earlier than their
+ * credentials last changed. Without `authTime` (CLI, server-side lookups) only activity counts.
+ */
+export async function principalFromUserId(userId: string, authTime?: number): Promise<Principal | null> {
   const [row] = await getDb()
     .select({
       id: users.id,
@@ -69,6 +73,8 @@ export async function principalFromUserId(userId: string): Promise<Principal | n
     })
     .from(users)
     .innerJoin(plans, eq(plans.id, users.planId))
-    .where(and(eq(users.id, userId), eq(users.isActive, true)));
+    .where(
+      and(eq(users.id, userId), eq(users.isActive, true), authTime === undefined ? undefined : lte(users.credentialsChangedAt, new Date(authTime))),
+    );
   return row ? toPrincipal(row) : null;
 }

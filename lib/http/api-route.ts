@@ -5,7 +5,7 @@ import { isUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { ApiError, problemOf, problemResponse, validationError } from "./problem";
-import { sessionUserId } from "./session";
+import { sessionClaims } from "./session";
 
 /**
  * The one wrapper every /api/v1 route goes through: authentication (Bearer token or session
@@ -65,10 +65,10 @@ export async function authenticate(request: Request): Promise<Principal> {
     }
     return principal;
   }
-  const userId = await sessionUserId(request, env().AUTH_SECRET);
-  if (userId) {
+  const session = await sessionClaims(request, env().AUTH_SECRET);
+  if (session) {
     if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
-    const principal = await principalFromUserId(userId);
+    const principal = await principalFromUserId(session.userId, session.authTime);
     if (principal) return principal;
   }
   throw new ApiError(401, "Authentication required: send Authorization: Bearer <token> or sign in.", undefined, {

@@ -28,14 +28,19 @@ function readSessionCookie(header: string | null, name: string): string | undefi
   return chunks.length ? chunks.join("") : undefined;
 }
 
-export async function sessionUserId(request: Request, secret: string): Promise<string | null> {
+/** The session's user and when they signed in (ms since epoch; 0 if the session does not say). */
+export type SessionClaims = { userId: string; authTime: number };
+
+export async function sessionClaims(request: Request, secret: string): Promise<SessionClaims | null> {
   const header = request.headers.get("cookie");
   for (const name of SESSION_COOKIE_NAMES) {
     const token = readSessionCookie(header, name);
     if (!token) continue;
     try {
       const payload = await decode({ token, secret, salt: name });
-      if (payload && typeof payload.sub === "string") return payload.sub;
+      if (payload && typeof payload.sub === "string") {
+        return { userId: payload.sub, authTime: typeof payload.authTime === "number" ? payload.authTime : 0 };
+      }
     } catch {
       // A stale or forged cookie is the same as no cookie.
     }

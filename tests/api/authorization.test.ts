@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { expiringLinks, images } from "@/db/schema";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/accounts/api-tokens";
+import { resetPassword } from "@/lib/accounts/manage-users";
 import { setUserPlan } from "@/lib/accounts/users";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
 import * as originalRoute from "@/app/api/v1/images/[id]/original/route";
@@ -290,7 +291,7 @@ describe("accounts and tokens are checked on every request", () => {
 const SESSION_COOKIE = "authjs.session-token";
 
 async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET as string): Promise<string> {
-  const jwt = await encode({ token: { sub: userId }, secret, salt: SESSION_COOKIE });
+  const jwt = await encode({ token: { sub: userId, authTime: Date.now() }, secret, salt: SESSION_COOKIE });
   return `${SESSION_COOKIE}=${jwt}`;
 }
 
@@ -327,6 +328,21 @@ describe("session cookie authentication", () => {
     // Still only the owner: another user's session sees a 404.
     const other = await makeUser("Premium");
     await expectProblem(await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, await sessionCookie(other.id), { id: image.id }), 404);
+  });
+
+  it("a password reset ends the sessions signed in before it; a new sign-in works; tokens are separate", async () => {
+    const staff = await makeUser("Basic", { isStaff: true });
+    const user = await makeUser("Premium");
+    const image = await uploadOk(user, jpeg);
+    const path = `/api/v1/images/${image.id}/thumbnails/200`;
+    const params = { id: image.id, height: "200" };
+    const before = await sessionCookie(user.id);
+    expect((await cookieGet(thumbnailRoute.GET, path, before, params)).status).toBe(200);
+
+    await resetPassword(await staff.principal(), user.id, { password: "a brand new password" });
+    await expectProblem(await cookieGet(thumbnailRoute.GET, path, before, params), 401);
+    expect((await cookieGet(thumbnailRoute.GET, path, await sessionCookie(user.id), params)).status).toBe(200);
+    expect((await api.thumbnail(user.token, image.id, 200)).status).toBe(200);
   });
 
   it("a cookie signed with another secret, a garbled cookie, or one for no such user answers 401", async () => {
