@@ -38,6 +38,16 @@ function getQueue(e: Env): Queue<ThumbnailJobData> {
   return queue;
 }
 
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 const running = new Set<Promise<void>>();
 
 function runHere(imageId: string): void {
@@ -54,12 +64,16 @@ function runHere(imageId: string): void {
   running.add(job);
 }
 
-/** Hands the image to the queue, or runs the job here if there is no queue (or it is down). */
+/**
+ * Hands the image to the queue, or runs the job here if there is no queue or it does not answer
+ * (should the enqueue land late after all, the job is idempotent: both runs agree).
+ */
 export async function enqueueThumbnails(imageId: string): Promise<void> {
   const e = env();
   if (!e.REDIS_URL) return runHere(imageId);
   try {
-    await getQueue(e).add("generate", { imageId }, { jobId: imageId });
+    // BullMQ waits for a connection before sending; an upload must not wait for a Redis outage.
+    await withTimeout(getQueue(e).add("generate", { imageId }, { jobId: imageId }), ENQUEUE_TIMEOUT_MS);
   } catch (error) {
     logger.warn({ err: error, imageId }, "queue unavailable: making thumbnails in this process");
     runHere(imageId);
