@@ -40,6 +40,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // The native production topology (scripts/stack.ts): needs a production build, PostgreSQL
+          // and Redis. One stack per file, files one at a time, after the other projects (CPU).
+          name: "stack",
+          include: ["tests/stack/**/*.test.ts"],
+          env: { LOG_LEVEL: "silent" },
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,163 @@
+/**
+ * A TCP forwarder on 127.0.0.1 that a test can cut and restore, to make a dependency (PostgreSQL,
+ * S3) unreachable for the processes configured to reach it through the proxy, without touching
+ * the dependency itself or restarting anything.
+ *
+ * - cut(): stops listening and destroys every open connection, so in-flight requests fail and new
+ *   connects get ECONNREFUSED.
+ * - restore(): listens again on the same port; clients reconnect by themselves.
+ * - cutWhen(pattern): cuts at the moment a client sends bytes containing `pattern` (that data is
+ *   not forwarded): a failure in the middle of a request, at a chosen statement.
+ */
+import net from "node:net";
+
+export type TcpProxy = {
+  readonly host: string;
+  readonly port: number;
+  readonly target: { host: string; port: number };
+  /** True between cut() (or a cutWhen trigger) and restore(). */
+  readonly isCut: boolean;
+  /** Connections accepted since start (a test can see that traffic went through). */
+  readonly accepted: number;
+  /** Bytes forwarded from clients to the target since start (e.g. an upload's body reached S3). */
+  readonly bytesToTarget: number;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  /** Resolves once the pattern was seen and the proxy cut; restore() as after cut(). */
+  cutWhen(pattern: string | Buffer): Promise<void>;
+  /** Stops for good. */
+  close(): Promise<void>;
+};
+
+export async function startTcpProxy(options: { target: { host: string; port: number }; port?: number; host?: string }): Promise<TcpProxy> {
+  const host = options.host ?? "127.0.0.1";
+  const target = { ...options.target };
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  let port = options.port ?? 0;
+  let isCut = false;
+  let closed = false;
+  let accepted = 0;
+  let bytesToTarget = 0;
+  let trigger: { pattern: Buffer; fire: () => void } | undefined;
+
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+
+  /** Client → upstream, checking for the armed pattern (also across chunk boundaries). */
+  const forwardInspected = (from: net.Socket, to: net.Socket) => {
+    let tail = Buffer.alloc(0);
+    from.on("data", (chunk: Buffer) => {
+      if (trigger) {
+        const window = Buffer.concat([tail, chunk]);
+        if (window.includes(trigger.pattern)) {
+          const fired = trigger;
+          trigger = undefined;
+          fired.fire();
+          return;
+        }
+        tail = window.subarray(Math.max(0, window.length - trigger.pattern.length + 1));
+      }
+      bytesToTarget += chunk.length;
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once("drain", () => from.resume());
+      }
+    });
+    from.on("end", () => to.end());
+  };
+
+  const onConnection = (client: net.Socket) => {
+    if (isCut) {
+      client.destroy();
+      return;
+    }
+    accepted++;
+    const upstream = net.connect(target.port, target.host);
+    track(client);
+    track(upstream);
+    const teardown = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", teardown);
+    upstream.on("error", teardown);
+    client.on("close", teardown);
+    upstream.on("close", teardown);
+    forwardInspected(client, upstream);
+    upstream.pipe(client);
+  };
+
+  const listen = async () => {
+    const next = net.createServer(onConnection);
+    await new Promise<void>((resolve, reject) => {
+      next.once("error", reject);
+      next.listen(port, host, () => {
+        next.off("error", reject);
+        resolve();
+      });
+    });
+    const address = next.address();
+    if (typeof address !== "object" || !address) throw new Error("proxy has no address");
+    port = address.port;
+    server = next;
+  };
+
+  const stopListening = async () => {
+    const current = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
+  };
+
+  await listen();
+
+  const proxy: TcpProxy = {
+    host,
+    get port() {
+      return port;
+    },
+    target,
+    get isCut() {
+      return isCut;
+    },
+    get accepted() {
+      return accepted;
+    },
+    get bytesToTarget() {
+      return bytesToTarget;
+    },
+    async cut() {
+      isCut = true;
+      trigger = undefined;
+      await stopListening();
+    },
+    async restore() {
+      if (closed) throw new Error("proxy closed");
+      if (server && !isCut) return;
+      await stopListening();
+      await listen();
+      isCut = false;
+    },
+    cutWhen(pattern) {
+      if (isCut) return Promise.reject(new Error("proxy is already cut"));
+      return new Promise<void>((resolve, reject) => {
+        trigger = {
+          pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
+          fire: () => {
+            proxy.cut().then(resolve, reject);
+          },
+        };
+      });
+    },
+    async close() {
+      closed = true;
+      isCut = true;
+      await stopListening();
+    },
+  };
+  return proxy;
+}

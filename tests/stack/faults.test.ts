@@ -1,0 +1,173 @@
+/**
+ * Faults in the production topology: the app reaches PostgreSQL and S3 through TCP proxies the
+ * test cuts and restores. A dependency that is down gives 503 problem+json (and /api/ready names
+ * it), leaves no half-made upload behind (no row without its object, no object without its row),
+ * and once it is back the same requests succeed without restarting anything. Then a job whose
+ * image was deleted before a worker got to it ends cleanly.
+ *
+ * No worker runs until the last test, so the bucket only changes through the requests made here.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  bucketKeys,
+  expectBucketMatchesRows,
+  expectOneVariantPerHeight,
+  expectProblem,
+  imageRows,
+  makeUser,
+  noisyJpeg,
+  readyAnswers,
+  sleep,
+  thumbnailQueue,
+  type TestUser,
+  upload,
+  uploadOk,
+  useStack,
+  waitAllReady,
+} from "./helpers";
+
+const stack = useStack({ apps: 1, workers: 0, faults: true });
+
+describe("stack with fault proxies", () => {
+  let user: TestUser;
+  let file: Buffer;
+  /** Images that must end ready once a worker runs, with their owner's token. */
+  const uploaded: { id: string; token: string }[] = [];
+
+  const app = () => stack().appUrls[0] as string;
+  const proxies = () => {
+    const p = stack().proxies;
+    if (!p) throw new Error("no proxies");
+    return p;
+  };
+  const appPid = () => stack().apps[0]?.pid;
+
+  it("serves through the proxies", async () => {
+    user = await makeUser("Enterprise");
+    file = await noisyJpeg(480, 360);
+    uploaded.push({ id: (await uploadOk(app(), user.token, file)).id, token: user.token });
+    expect(proxies().db.accepted).toBeGreaterThan(0);
+    expect(proxies().s3.accepted).toBeGreaterThan(0);
+  });
+
+  it("storage unreachable: ready and upload answer 503, no row is made; after restore the upload succeeds", async () => {
+    const pid = appPid();
+    const rowsBefore = await imageRows(user.id);
+    const keysBefore = await bucketKeys(stack());
+
+    await proxies().s3.cut();
+    try {
+      const ready = await expectProblem(await readyAnswers(app(), 503), 503);
+      expect(Object.keys(ready.errors ?? {})).toEqual(["storage"]);
+      expect(ready.detail).toMatch(/storage/);
+
+      const res = await upload(app(), user.token, file);
+      expect(res.headers.get("retry-after")).toBe("5");
+      await expectProblem(res, 503);
+      expect(await imageRows(user.id)).toEqual(rowsBefore);
+      expect(await bucketKeys(stack())).toEqual(keysBefore);
+    } finally {
+      await proxies().s3.restore();
+    }
+
+    await readyAnswers(app(), 200);
+    const image = await uploadOk(app(), user.token, file);
+    uploaded.push({ id: image.id, token: user.token });
+    expect(await bucketKeys(stack())).toEqual([...keysBefore, `originals/${image.id}`].sort());
+    expect(appPid()).toBe(pid);
+    expect(stack().apps[0]?.alive()).toBe(true);
+  });
+
+  it("database unreachable: ready and upload answer 503, no object is left; after restore the upload succeeds", async () => {
+    const pid = appPid();
+    const keysBefore = await bucketKeys(stack());
+
+    await proxies().db.cut();
+    try {
+      const ready = await expectProblem(await readyAnswers(app(), 503), 503);
+      expect(Object.keys(ready.errors ?? {})).toEqual(["database"]);
+      expect(ready.detail).toMatch(/database/);
+
+      await expectProblem(await upload(app(), user.token, file), 503);
+      expect(await bucketKeys(stack())).toEqual(keysBefore);
+    } finally {
+      await proxies().db.restore();
+    }
+
+    await readyAnswers(app(), 200);
+    const image = await uploadOk(app(), user.token, file);
+    uploaded.push({ id: image.id, token: user.token });
+    expect(await bucketKeys(stack())).toEqual([...keysBefore, `originals/${image.id}`].sort());
+    expect(appPid()).toBe(pid);
+  });
+
+  it("database lost after the original was stored (at the image row's insert): 503, the object is removed again", async () => {
+    // A fresh user: its id first travels to PostgreSQL as a parameter of the images insert
+    // (authentication looks the token up by its hash), so the cut lands exactly there.
+    const other = await makeUser("Enterprise");
+    const keysBefore = await bucketKeys(stack());
+    const s3Before = proxies().s3.bytesToTarget;
+
+    const cut = proxies().db.cutWhen(other.id);
+    try {
+      const res = await upload(app(), other.token, file);
+      await cut;
+      await expectProblem(res, 503);
+      expect(proxies().s3.bytesToTarget - s3Before, "the original went to S3 before the insert").toBeGreaterThan(file.length);
+      expect(await bucketKeys(stack())).toEqual(keysBefore);
+      expect(await imageRows(other.id)).toEqual([]);
+    } finally {
+      await proxies().db.restore();
+    }
+    await readyAnswers(app(), 200);
+    uploaded.push({ id: (await uploadOk(app(), other.token, file)).id, token: other.token });
+  });
+
+  it("the S3 server stopped and started again on its port keeps its objects", async () => {
+    const s = stack();
+    const first = uploaded[0]?.id;
+    await s.stopS3();
+    try {
+      const ready = await expectProblem(await readyAnswers(app(), 503), 503);
+      expect(Object.keys(ready.errors ?? {})).toEqual(["storage"]);
+    } finally {
+      await s.startS3();
+    }
+    await readyAnswers(app(), 200);
+    const res = await fetch(`${app()}/api/v1/images/${first}/original`, { headers: { authorization: `Bearer ${user.token}` } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(file)).toBe(true);
+  });
+
+  it("a job whose image was deleted before a worker ran it completes as 'gone' on its first attempt and leaves no file", async () => {
+    const s = stack();
+    const image = await uploadOk(app(), user.token, file, "short-lived");
+    const del = await fetch(`${app()}/api/v1/images/${image.id}`, { method: "DELETE", headers: { authorization: `Bearer ${user.token}` } });
+    expect(del.status).toBe(204);
+
+    const queue = thumbnailQueue(s);
+    try {
+      expect(await (await queue.getJob(image.id))?.getState()).toBe("waiting");
+      await s.startWorker();
+
+      let job = await queue.getJob(image.id);
+      for (let i = 0; i < 300 && (await job?.getState()) !== "completed"; i++) {
+        await sleep(100);
+        job = await queue.getJob(image.id);
+      }
+      expect(await job?.getState()).toBe("completed");
+      expect(job?.returnvalue).toBe("gone");
+      expect(job?.attemptsMade).toBe(1);
+      expect(await bucketKeys(s, `variants/${image.id}/`)).toEqual([]);
+      expect(await bucketKeys(s, `originals/${image.id}`)).toEqual([]);
+    } finally {
+      await queue.close();
+    }
+
+    // The same worker also ran the jobs that waited during the faults: all ready, nothing stray.
+    for (const { id, token } of uploaded) await waitAllReady(s.appUrls, token, [id]);
+    await expectOneVariantPerHeight(uploaded.map((u) => u.id), [200, 400]);
+    expect((await imageRows()).map((row) => row.status)).toEqual(uploaded.map(() => "ready"));
+    await expectBucketMatchesRows(s);
+  });
+});

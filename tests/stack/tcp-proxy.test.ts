@@ -1,0 +1,75 @@
+/** The fault proxy on its own: forwards, cuts (refusing new connects, closing open ones), restores on the same port, cuts on a pattern. */
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTcpProxy, type TcpProxy } from "../../scripts/stack/tcp-proxy";
+
+let echo: net.Server;
+let proxy: TcpProxy;
+
+beforeAll(async () => {
+  echo = net.createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+  const address = echo.address() as net.AddressInfo;
+  proxy = await startTcpProxy({ target: { host: "127.0.0.1", port: address.port } });
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await new Promise((resolve) => echo.close(resolve));
+});
+
+function connect(): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(proxy.port, "127.0.0.1", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+function roundTrip(socket: net.Socket, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    socket.once("data", (data) => resolve(data.toString()));
+    socket.once("error", reject);
+    socket.write(text);
+  });
+}
+
+const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once("close", () => resolve())));
+
+describe("tcp proxy", () => {
+  it("forwards both ways", async () => {
+    const socket = await connect();
+    expect(await roundTrip(socket, "ping")).toBe("ping");
+    socket.destroy();
+  });
+
+  it("cut closes open connections and refuses new ones; restore listens on the same port again", async () => {
+    const port = proxy.port;
+    const open = await connect();
+    await proxy.cut();
+    await closed(open);
+    expect(proxy.isCut).toBe(true);
+    await expect(connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+
+    await proxy.restore();
+    expect(proxy.port).toBe(port);
+    const again = await connect();
+    expect(await roundTrip(again, "back")).toBe("back");
+    again.destroy();
+  });
+
+  it("cutWhen cuts when a client sends the pattern, without forwarding it", async () => {
+    const socket = await connect();
+    expect(await roundTrip(socket, "harmless")).toBe("harmless");
+    const cut = proxy.cutWhen("DROP-ME");
+    const echoed: Buffer[] = [];
+    socket.on("data", (d: Buffer) => echoed.push(d));
+    socket.on("error", () => {});
+    socket.write("xx DROP-");
+    socket.write("ME yy");
+    await cut;
+    await closed(socket);
+    expect(Buffer.concat(echoed).toString()).not.toContain("ME yy");
+    await expect(connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await proxy.restore();
+  });
+});
