@@ -2,18 +2,20 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { imageVariants, images } from "@/db/schema";
 import { uuidParam } from "@/lib/api/schemas";
-import { notFound } from "@/lib/http/problem";
+import { ApiError, notFound } from "@/lib/http/problem";
 import { logger } from "@/lib/log";
 import { getStorage } from "@/lib/storage";
 import { variantPrefix } from "./variants";
 
 /**
- * Removes the rows first (variants and links go by cascade), then the files. A file that
- * cannot be removed is logged, never resurrected: the image is gone for its owner either way.
+ * Deletes the rows (variants and links go by cascade) and the files together: the files are
+ * removed inside the transaction that deletes the rows, so if the storage cannot be reached the
+ * rows come back (503, try again) instead of leaving files that nothing points to.
  */
 export async function deleteImage(ownerId: string, imageId: string): Promise<void> {
   if (!uuidParam.safeParse(imageId).success) throw notFound("image");
-  const keys = await getDb().transaction(async (tx) => {
+  const storage = getStorage();
+  await getDb().transaction(async (tx) => {
     const variantKeys = await tx
       .select({ key: imageVariants.storageKey })
       .from(imageVariants)
@@ -24,14 +26,13 @@ export async function deleteImage(ownerId: string, imageId: string): Promise<voi
       .where(and(eq(images.id, imageId), eq(images.ownerId, ownerId)))
       .returning({ key: images.storageKey });
     if (!deleted) throw notFound("image");
-    return [deleted.key, ...variantKeys.map((v) => v.key)];
+    try {
+      // Also anything under the image's prefix that no row points to (a job racing this delete).
+      const strays = await storage.list(variantPrefix(imageId));
+      await storage.delete([...new Set([deleted.key, ...variantKeys.map((v) => v.key), ...strays])]);
+    } catch (error) {
+      logger.error({ err: error, imageId }, "storage unreachable: image not deleted");
+      throw new ApiError(503, "Storage is unavailable; the image was not deleted. Try again shortly.", undefined, { "Retry-After": "5" });
+    }
   });
-  const storage = getStorage();
-  try {
-    // Also anything under the image's prefix that no row points to (a job racing this delete).
-    const strays = await storage.list(variantPrefix(imageId));
-    await storage.delete([...new Set([...keys, ...strays])]);
-  } catch (error) {
-    logger.error({ err: error, imageId, keys }, "image rows deleted but files remain");
-  }
 }

@@ -5,7 +5,7 @@ import { ApiError } from "@/lib/http/problem";
 import { getStorage } from "@/lib/storage";
 import { renderThumbnails } from "./imaging";
 import { readOriginal, storeRenditions } from "./store-variants";
-import { variantPrefix } from "./variants";
+import { originalKey, variantPrefix } from "./variants";
 
 export type JobOutcome = "ready" | "gone";
 
@@ -55,8 +55,9 @@ export async function markFailed(imageId: string, reason: string): Promise<void>
   await getDb().update(images).set({ status: "failed", failureReason: reason.slice(0, 1000) }).where(eq(images.id, imageId));
 }
 
+/** The image is gone: so must be anything stored under its id (its delete may have raced us). */
 async function removeStrays(imageId: string): Promise<"gone"> {
   const storage = getStorage();
-  await storage.delete(await storage.list(variantPrefix(imageId)));
+  await storage.delete([originalKey(imageId), ...(await storage.list(variantPrefix(imageId)))]);
   return "gone";
 }

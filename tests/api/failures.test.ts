@@ -6,7 +6,7 @@ import { env, resetEnvForTests } from "@/lib/env";
 import { setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
 import type { StorageProvider } from "@/lib/storage/types";
-import { api, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm } from "./harness";
+import { api, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, storedHeights, storedKeys, uploadForm, uploadOk } from "./harness";
 
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
 
@@ -103,5 +103,28 @@ describe("a failed upload leaves no row and no file", () => {
     await expectNothingStored(user, before);
     setStorage(undefined);
     expect((await api.upload(user.token, uploadForm("x", jpeg))).status).toBe(201);
+  });
+});
+
+describe("a delete while storage is unreachable", () => {
+  it("answers 503 and keeps the image whole; the retry deletes rows and files", async () => {
+    const user = await makeUser("Premium");
+    const image = await uploadOk(user, jpeg);
+    const disk = createDiskStorage(env().MEDIA_DIR);
+    setStorage({
+      ...disk,
+      delete: async () => {
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      },
+    });
+    await expectProblem(await api.delete(user.token, image.id), 503);
+    setStorage(undefined);
+    expect((await api.get(user.token, image.id)).status).toBe(200);
+    expect((await api.original(user.token, image.id)).status).toBe(200);
+    expect(await storedHeights(image.id)).toEqual([200, 400]);
+
+    expect((await api.delete(user.token, image.id)).status).toBe(204);
+    expect(await storedHeights(image.id)).toEqual([]);
+    expect((await storedKeys()).filter((k) => k.includes(image.id))).toEqual([]);
   });
 });
