@@ -30,3 +30,20 @@ export function splitFieldErrors<F extends string>(
   }
   return { byField, rest };
 }
+
+/**
+ * Client side, after a failed action: puts each server field error on its form field and returns
+ * the message for the form as a whole (the action's error and any error of no known field).
+ */
+export function showActionErrors<F extends string>(
+  result: { error: string; fieldErrors?: FieldErrors },
+  fields: readonly F[],
+  setError: (field: F, error: { type: string; message: string }) => void,
+): string {
+  const { byField, rest } = splitFieldErrors(result.fieldErrors, fields);
+  for (const field of fields) {
+    const message = byField[field];
+    if (message) setError(field, { type: "server", message });
+  }
+  return [result.error, ...rest].join(" ");
+}

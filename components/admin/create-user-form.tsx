@@ -6,7 +6,7 @@ import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { createUserAction } from "@/app/admin/users/actions";
 import { adminCreateUserSchema } from "@/lib/accounts/schemas";
-import { splitFieldErrors } from "./action-result";
+import { showActionErrors } from "./action-result";
 import { Alert, checkboxClass, FieldError, inputClass, primaryButton, Status } from "./ui";
 
 type Input = z.input<typeof adminCreateUserSchema>;
@@ -39,12 +39,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
       setStatus(`Created user ${valid.email}.`);
       return;
     }
-    const { byField, rest } = splitFieldErrors(result.fieldErrors, FIELDS);
-    for (const field of FIELDS) {
-      const message = byField[field];
-      if (message) setError(field, { type: "server", message });
-    }
-    setServerError([result.error, ...rest].join(" "));
+    setServerError(showActionErrors(result, FIELDS, setError));
   });
 
   const describedBy = (field: (typeof FIELDS)[number]) => (errors[field] ? `${id}-${field}-error` : undefined);

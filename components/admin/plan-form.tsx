@@ -6,7 +6,7 @@ import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { createPlanAction, updatePlanAction } from "@/app/admin/plans/actions";
 import { planFormSchema } from "@/lib/plans/schemas";
-import { splitFieldErrors } from "./action-result";
+import { showActionErrors } from "./action-result";
 import { Alert, checkboxClass, FieldError, inputClass, primaryButton, secondaryButton, Status } from "./ui";
 
 type Input = z.input<typeof planFormSchema>;
@@ -45,12 +45,7 @@ export function PlanForm({ plan, onDone, onCancel }: { plan?: EditablePlan; onDo
       onDone?.();
       return;
     }
-    const { byField, rest } = splitFieldErrors(result.fieldErrors, FIELDS);
-    for (const field of FIELDS) {
-      const message = byField[field];
-      if (message) setError(field, { type: "server", message });
-    }
-    setServerError([result.error, ...rest].join(" "));
+    setServerError(showActionErrors(result, FIELDS, setError));
   });
 
   const title = plan ? `Edit plan ${plan.name}` : "New plan";
