@@ -4,7 +4,7 @@
  * outlives the CLI that started it, and a failing test can print what each process said).
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -102,33 +102,9 @@ export function tail(text: string, lines = 40): string {
   return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
-/** `next build` processes (or its workers) running in `root` right now. */
-function runningBuilds(root: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      // `next build` renames itself "next-build (vX)"; before that (or as `sh -c next build`) it is "…/next build".
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      const isBuild = /^next-build\b|(^|[\s/])next build(\s|$)/.test(cmdline);
-      if (isBuild && readlinkSync(`/proc/${entry}/cwd`) === root) pids.push(Number(entry));
-    } catch {
-      // exited, or not ours to read
-    }
-  }
-  return pids;
-}
-
-/**
- * Makes sure a production build exists: waits for a `next build` already running in `root`
- * (another shell may be building), then runs one only if `.next/BUILD_ID` is missing.
- */
+/** Makes sure a production build exists: runs `next build` only if `.next/BUILD_ID` is missing. */
 export async function ensureBuild(root: string, log: (line: string) => void, buildLog: string): Promise<void> {
   const buildId = path.join(root, ".next/BUILD_ID");
-  if (runningBuilds(root).length) {
-    log("a next build is running in this checkout: waiting for it…");
-    for (let i = 0; i < 1200 && runningBuilds(root).length; i++) await sleep(500);
-  }
   if (existsSync(buildId) && statSync(buildId).size > 0) return;
   log("no production build (.next/BUILD_ID missing): running next build (about 80 s)…");
   mkdirSync(path.dirname(buildLog), { recursive: true });
