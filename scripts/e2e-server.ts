@@ -14,11 +14,14 @@ import { migrateAndSeed } from "@/db/migrate";
 import { E2E } from "@/e2e/config";
 
 const server = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `tih_e2e_${Date.now()}_${process.pid}`;
+// One name per port, recreated at every start: a run that was killed before it could drop its
+// database leaves nothing behind for long.
+const dbName = `tih_e2e_${E2E.port}`;
 const ownsDatabase = !process.env.DATABASE_URL;
 const admin = postgres(server, { max: 1, onnotice: () => {} });
 let databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
+  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
   await admin.unsafe(`create database ${dbName}`);
   const u = new URL(server);
   u.pathname = `/${dbName}`;
