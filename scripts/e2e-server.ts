@@ -43,6 +43,7 @@ const env: NodeJS.ProcessEnv = {
   MAX_UPLOAD_BYTES: String(E2E.maxUploadBytes),
   PUBLIC_URL: "",
   REDIS_URL: "",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   AUTH_URL: E2E.baseUrl,
   PORT: String(E2E.port),
 };

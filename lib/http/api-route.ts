@@ -91,6 +91,11 @@ export function errorResponse(error: unknown, requestId?: string): Response {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** An expiring link's path is itself a credential: keep its id, never its signature. */
+export function loggablePath(url: string): string {
+  return new URL(url).pathname.replace(/^\/l\/([^/.]*)\.[^/]*/, "/l/$1.[redacted]");
+}
+
 /**
  * One log line per request, with a request id taken from X-Request-Id (if sane) or generated,
  * and echoed back. Only method, path, status, timing and user id are logged: never headers,
@@ -104,7 +109,7 @@ async function logged(request: Request, handle: (requestId: string, context: { u
   const response = await handle(requestId, context);
   response.headers.set("X-Request-Id", requestId);
   logger.info(
-    { requestId, method: request.method, path: new URL(request.url).pathname, status: response.status, ms: Math.round(performance.now() - started), userId: context.userId },
+    { requestId, method: request.method, path: loggablePath(request.url), status: response.status, ms: Math.round(performance.now() - started), userId: context.userId },
     "request",
   );
   return response;
