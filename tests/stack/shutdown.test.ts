@@ -4,6 +4,7 @@
  * worker holding a job: the job finishes (not left to stall), the worker exits, and what was still
  * waiting is done by the next worker.
  */
+import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { expectBucketMatchesRows, expectOneVariantPerHeight, imageRows, makeUser, noisyJpeg, sleep, thumbnailQueue, uploadOk, useStack, waitAllReady } from "./helpers";
 
@@ -56,16 +57,20 @@ describe("graceful shutdown", () => {
     await upload.started;
     await sleep(200); // let the first part reach the server (a bound, not an assertion)
     process.kill(app.pid, "SIGTERM");
-    for (let i = 0; i < 100; i++) {
-      // Stopped accepting: a new connection is refused while the upload is still open.
-      const refused = await fetch(`${app.url}/api/health`).then(
-        () => false,
-        () => true,
-      );
-      if (refused) break;
-      await sleep(50);
+    // Stopped accepting: a fresh connection (not one of fetch's pooled keep-alive ones) is refused.
+    let refused = false;
+    for (let i = 0; i < 100 && !refused; i++) {
+      refused = await new Promise<boolean>((resolve) => {
+        const socket = net.connect({ port: app.port as number, host: "127.0.0.1" });
+        socket.once("connect", () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once("error", () => resolve(true));
+      });
+      if (!refused) await sleep(20);
     }
-    await expect(fetch(`${app.url}/api/health`)).rejects.toThrow();
+    expect(refused).toBe(true);
     upload.release();
     const res = await upload.response;
     const text = await res.text();
