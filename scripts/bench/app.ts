@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { freePort } from "../stack/processes";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
@@ -76,17 +76,6 @@ function collect(child: ChildProcess, limit = 16_000): () => string {
   child.stdout?.on("data", add);
   child.stderr?.on("data", add);
   return () => text;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 export type Server = { origin: string; pid: number; output: () => string; stop: () => Promise<void> };
