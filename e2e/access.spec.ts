@@ -87,3 +87,26 @@ test("the API docs page documents every operation and sends a request with the s
   await expect(list.getByText("200 OK")).toBeVisible();
   await expect(list.getByLabel("Response body")).toContainText('"next_cursor"');
 });
+
+test("the gallery loads further pages as it scrolls", async ({ page, playwright }) => {
+  await signIn(page, member.email, member.password, "/account");
+  await page.getByLabel("Token name").fill("scroll test");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = ((await page.getByTestId("new-token").locator("code").textContent()) ?? "").trim();
+  const api = await playwright.request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const png = corpusFile("pngsuite/basn0g08.png", "image/png");
+  const before = ((await (await api.get("/api/v1/images?limit=100")).json()) as { items: unknown[] }).items.length;
+  for (let i = 0; i < 30; i++) {
+    const res = await api.post("/api/v1/images", { multipart: { name: `scroll ${i}`, image: { name: png.name, mimeType: png.type, buffer: png.bytes } } });
+    expect(res.status()).toBe(201);
+  }
+  await api.dispose();
+
+  await page.goto("/");
+  const tiles = page.getByRole("list", { name: "Images" }).getByRole("listitem");
+  await expect(tiles).toHaveCount(24); // the first page
+  await tiles.last().scrollIntoViewIfNeeded();
+  await page.mouse.wheel(0, 5000);
+  await expect(tiles).toHaveCount(before + 30);
+  await expect(tiles.first()).toContainText("scroll 29"); // newest first
+});
