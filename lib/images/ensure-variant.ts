@@ -1,6 +1,5 @@
 import type { Image, ImageVariant } from "@/db/schema";
-import { renderThumbnails } from "./imaging";
-import { imagingError, readOriginal, storeRenditions } from "./store-variants";
+import { imagingError, readOriginal, renderStored, storeRenditions } from "./store-variants";
 
 const inFlight = new Map<string, Promise<ImageVariant>>();
 
@@ -21,10 +20,9 @@ export function ensureVariant(image: Image, height: number, options: { repair?: 
 
 async function produceVariant(image: Image, height: number, repair: boolean): Promise<ImageVariant> {
   const bytes = await readOriginal(image);
-  const format = image.contentType === "image/png" ? "png" : "jpeg";
   let renditions;
   try {
-    renditions = await renderThumbnails(bytes, { width: image.width, height: image.height, format }, [height], Number.MAX_SAFE_INTEGER);
+    renditions = await renderStored(image, bytes, [height]);
   } catch (error) {
     throw imagingError(error);
   }

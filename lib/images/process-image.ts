@@ -3,8 +3,7 @@ import { getDb } from "@/db/client";
 import { imageVariants, images, plans, users } from "@/db/schema";
 import { ApiError } from "@/lib/http/problem";
 import { getStorage } from "@/lib/storage";
-import { renderThumbnails } from "./imaging";
-import { readOriginal, storeRenditions } from "./store-variants";
+import { readOriginal, renderStored, storeRenditions } from "./store-variants";
 import { originalKey, variantPrefix } from "./variants";
 
 export type JobOutcome = "ready" | "gone";
@@ -37,8 +36,7 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
       if (error instanceof ApiError && error.status === 404) return removeStrays(imageId);
       throw error;
     }
-    const format = image.contentType === "image/png" ? "png" : "jpeg";
-    const renditions = await renderThumbnails(bytes, { width: image.width, height: image.height, format }, missing, Number.MAX_SAFE_INTEGER);
+    const renditions = await renderStored(image, bytes, missing);
     try {
       await storeRenditions(image, renditions);
     } catch (error) {

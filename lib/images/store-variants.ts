@@ -5,7 +5,7 @@ import { type Image, type ImageVariant, imageVariants } from "@/db/schema";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { ApiError, notFound } from "@/lib/http/problem";
 import { getStorage } from "@/lib/storage";
-import { TooManyPixelsError, UndecodableImageError, type Rendition } from "./imaging";
+import { renderThumbnails, TooManyPixelsError, UndecodableImageError, type Rendition } from "./imaging";
 import { variantKey } from "./variants";
 
 export const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
@@ -22,6 +22,15 @@ export async function readOriginal(image: Image): Promise<Buffer> {
   const original = await getStorage().get(image.storageKey);
   if (!original) throw notFound("original file");
   return Buffer.from(await new Response(original.body).arrayBuffer());
+}
+
+/**
+ * Renditions of a stored image at the given plan heights. Its size and format were checked at
+ * upload (and its pixel count with them), so no pixel limit applies here.
+ */
+export function renderStored(image: Image, bytes: Buffer, heights: readonly number[]): Promise<Rendition[]> {
+  const format = image.contentType === "image/png" ? "png" : "jpeg";
+  return renderThumbnails(bytes, { width: image.width, height: image.height, format }, heights, Number.MAX_SAFE_INTEGER);
 }
 
 /**
