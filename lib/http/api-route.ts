@@ -24,6 +24,14 @@ export type AuthedRequest<P> = {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** The origin named by the Host (or a proxy's X-Forwarded-Host) header, if any. */
+function headerOrigin(headers: Headers, requestUrl?: string): string | null {
+  const host = headers.get("x-forwarded-host") ?? headers.get("host");
+  if (!host) return null;
+  const proto = headers.get("x-forwarded-proto") ?? (requestUrl ? new URL(requestUrl).protocol.replace(":", "") : "http");
+  return `${proto}://${host}`;
+}
+
 /**
  * The origin clients used: PUBLIC_URL if set, else the Host (or proxy's X-Forwarded-Host) header.
  * Not request.url: Next builds that from the server's own bind address (0.0.0.0 in a container).
@@ -31,11 +39,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function originOf(headers: Headers, requestUrl?: string): string {
   const configured = env().PUBLIC_URL;
   if (configured) return configured.replace(/\/$/, "");
-  const host = headers.get("x-forwarded-host") ?? headers.get("host");
-  const fallback = requestUrl ? new URL(requestUrl) : new URL("http://localhost:3000");
-  if (!host) return fallback.origin;
-  const proto = headers.get("x-forwarded-proto") ?? fallback.protocol.replace(":", "");
-  return `${proto}://${host}`;
+  return headerOrigin(headers, requestUrl) ?? new URL(requestUrl ?? "http://localhost:3000").origin;
 }
 
 export const baseUrlOf = (request: Request) => originOf(request.headers, request.url);
@@ -43,12 +47,9 @@ export const baseUrlOf = (request: Request) => originOf(request.headers, request
 /** Cookies ride along on cross-site requests; an Origin from elsewhere must not act with them. */
 function assertSameOrigin(request: Request): void {
   const origin = request.headers.get("origin");
-  const allowed = new Set([new URL(request.url).origin]);
   const publicUrl = env().PUBLIC_URL;
-  if (publicUrl) allowed.add(new URL(publicUrl).origin);
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (host) allowed.add(`${request.headers.get("x-forwarded-proto") ?? new URL(request.url).protocol.replace(":", "")}://${host}`);
-  if (!origin || !allowed.has(origin)) {
+  const allowed = [new URL(request.url).origin, publicUrl && new URL(publicUrl).origin, headerOrigin(request.headers, request.url)];
+  if (!origin || !allowed.includes(origin)) {
     throw new ApiError(403, "Cross-site request refused: a session-authenticated change must come from this site (Origin header).");
   }
 }
