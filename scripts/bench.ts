@@ -240,14 +240,26 @@ async function benchUploadMemory(app: App): Promise<void> {
   console.log(verdict("peak − idle", (peak - idle) / 1e6, { op: "≤", value: 150, unit: " MB" }, 1));
 }
 
+const SECTIONS = ["thumbnails", "list", "upload"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `npm run bench -- list upload` runs only those sections; no arguments runs all three. */
+function selectedSections(args: readonly string[]): Set<Section> {
+  const unknown = args.filter((a) => !(SECTIONS as readonly string[]).includes(a));
+  if (unknown.length) throw new Error(`unknown section ${unknown.join(", ")}: choose from ${SECTIONS.join(", ")}`);
+  return new Set(args.length ? (args as Section[]) : SECTIONS);
+}
+
 async function main(): Promise<void> {
+  const sections = selectedSections(process.argv.slice(2));
   console.log(`Benchmark: node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}\n`);
   const scratch = await mkdtemp(path.join(os.tmpdir(), "tih-bench-"));
   cleanups.push(() => rm(scratch, { recursive: true, force: true }));
-  await benchThumbnails(scratch);
+  if (sections.has("thumbnails")) await benchThumbnails(scratch);
+  if (!sections.has("list") && !sections.has("upload")) return;
   const app = await startApp(scratch);
-  await benchListThroughput(app);
-  await benchUploadMemory(app);
+  if (sections.has("list")) await benchListThroughput(app);
+  if (sections.has("upload")) await benchUploadMemory(app);
 }
 
 async function cleanUp(): Promise<void> {
