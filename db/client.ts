@@ -23,7 +23,39 @@ export function connect(url: string, options: { max?: number; prepare?: boolean 
       for (const listener of listeners) listener(query);
     },
   });
-  return { db: drizzle(sql, { schema }), sql };
+  return { db: drizzle(options.prepare === false ? sql : preparingStatements(sql), { schema }), sql };
+}
+
+type Unsafe = (query: string, parameters?: unknown[], options?: Record<string, unknown>) => unknown;
+type Scoped = (...args: unknown[]) => unknown;
+
+/**
+ * drizzle's postgres-js driver runs every query it was not asked to name with `prepare: false`,
+ * and postgres.js then sends each parameterised statement in two round trips (describe, then
+ * execute) and the server parses and plans it every time. Preparing them instead makes each query
+ * one round trip after its first use on a connection: postgres.js keeps one named statement per
+ * distinct text, and drizzle's texts carry parameters, not values, so there are few of them.
+ * Transactions and savepoints hand drizzle a new client, which is wrapped the same way.
+ */
+function preparingStatements(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      if (property === "unsafe") {
+        const unsafe = value as Unsafe;
+        return (query: string, parameters?: unknown[], options?: Record<string, unknown>) => unsafe(query, parameters, { ...options, prepare: true });
+      }
+      if (property === "begin" || property === "savepoint") {
+        const scoped = value as Scoped;
+        return (...args: unknown[]) => {
+          const body = args.pop() as (client: postgres.Sql) => unknown;
+          return scoped(...args, (client: postgres.Sql) => body(preparingStatements(client)));
+        };
+      }
+      return value;
+    },
+  });
 }
 
 // One pool per process, kept on globalThis so dev-server reloads do not leak connections.
@@ -33,6 +65,21 @@ export function getDb(): Database {
   // The embedded server has one shared session: named prepared statements would collide there.
   globalForDb.tihDb ??= connect(env().databaseUrl, { prepare: !env().embedded });
   return globalForDb.tihDb.db;
+}
+
+/**
+ * A query built once per database client and then run with placeholders filled in (drizzle's
+ * prepared queries): for the statements every request runs, where building the SQL text each time
+ * costs more CPU than the database spends answering it.
+ */
+export function preparedQuery<Q>(build: (db: Database) => Q): () => Q {
+  const built = new WeakMap<Database, Q>();
+  return () => {
+    const db = getDb();
+    let query = built.get(db);
+    if (query === undefined) built.set(db, (query = build(db)));
+    return query;
+  };
 }
 
 /** The raw postgres.js client behind getDb() (EXPLAIN in tests, health checks). */
