@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db/client";
+import { type Database, preparedQuery } from "@/db/client";
 import { type Image, images } from "@/db/schema";
 import { ApiError } from "@/lib/http/problem";
 
@@ -20,20 +20,28 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-/** The page query (limit + 1 rows, to know whether another page follows). */
-export function listImagesQuery(ownerId: string, options: { limit: number; cursor?: string }) {
-  const after = options.cursor ? decodeCursor(options.cursor) : null;
-  return getDb()
+/** Rows after the cursor's (created_at, id), in the order of images_owner_created_idx. */
+const afterCursor = sql`(${images.createdAt}, ${images.id}) < (${sql.placeholder("afterCreatedAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`;
+
+function pageQuery(db: Database, after: boolean) {
+  return db
     .select()
     .from(images)
-    .where(
-      and(
-        eq(images.ownerId, ownerId),
-        after ? sql`(${images.createdAt}, ${images.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
-      ),
-    )
+    .where(and(eq(images.ownerId, sql.placeholder("ownerId")), after ? afterCursor : undefined))
     .orderBy(desc(images.createdAt), desc(images.id))
-    .limit(options.limit + 1);
+    .limit(sql.placeholder("limit"))
+    .prepare(after ? "list_images_after" : "list_images_first");
+}
+
+const firstPage = preparedQuery((db) => pageQuery(db, false));
+const laterPage = preparedQuery((db) => pageQuery(db, true));
+
+/** The page statement (limit + 1 rows, to know whether another page follows) and its values. */
+export function listImagesQuery(ownerId: string, options: { limit: number; cursor?: string }) {
+  const values = { ownerId, limit: options.limit + 1 };
+  if (!options.cursor) return { statement: firstPage(), values };
+  const after = decodeCursor(options.cursor);
+  return { statement: laterPage(), values: { ...values, afterCreatedAt: after.createdAt.toISOString(), afterId: after.id } };
 }
 
 /**
@@ -42,7 +50,8 @@ export function listImagesQuery(ownerId: string, options: { limit: number; curso
  * repeat items.
  */
 export async function listImages(ownerId: string, options: { limit: number; cursor?: string }) {
-  const rows = await listImagesQuery(ownerId, options);
+  const { statement, values } = listImagesQuery(ownerId, options);
+  const rows = await statement.execute(values);
   const items = rows.slice(0, options.limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
