@@ -110,7 +110,7 @@ export async function renderThumbnails(
       }
       const data = await (info.format === "png"
         ? pipeline.png({ compressionLevel: 6, adaptiveFiltering: true })
-        : pipeline.jpeg({ quality: 82, progressive: true, chromaSubsampling: "4:2:0" })
+        : pipeline.jpeg({ quality: 82, chromaSubsampling: "4:2:0" })
       ).toBuffer();
       return { planHeight, width: size.width, height: size.height, data };
     }),
