@@ -114,7 +114,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`next start exited early:\n${output()}`);
-    const ready = await fetch(`${origin}/api/v1/nothing`).then((r) => r.status === 404, () => false);
+    const ready = await fetch(`${origin}/api/health`).then((r) => r.ok, () => false);
     if (ready) return { origin, pid, output, stop };
     if (Date.now() > deadline) {
       await stop();
