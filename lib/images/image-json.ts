@@ -3,6 +3,9 @@ import type { ImageJson } from "@/lib/api/schemas";
 import type { Entitlements } from "@/lib/plans/entitlements";
 import { variantSize } from "./variants";
 
+/** The columns the Image resource shows (a list reads only these: no storage keys or hashes). */
+export type ImageFields = Pick<Image, "id" | "name" | "width" | "height" | "contentType" | "byteSize" | "createdAt" | "status">;
+
 export const imagePath = (id: string) => `/api/v1/images/${id}`;
 export const thumbnailPath = (id: string, height: number) => `/api/v1/images/${id}/thumbnails/${height}`;
 export const originalPath = (id: string) => `/api/v1/images/${id}/original`;
@@ -11,7 +14,7 @@ export const originalPath = (id: string) => `/api/v1/images/${id}/original`;
  * The Image resource as the owner's current plan shows it: exactly the plan's heights,
  * ascending, each with the width of the file served at that height (never upscaled).
  */
-export function imageJson(image: Image, plan: Entitlements, baseUrl: string): ImageJson {
+export function imageJson(image: ImageFields, plan: Entitlements, baseUrl: string): ImageJson {
   return {
     id: image.id,
     name: image.name,

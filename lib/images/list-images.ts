@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Database, preparedQuery } from "@/db/client";
 import { type Image, images } from "@/db/schema";
 import { ApiError } from "@/lib/http/problem";
+import type { ImageFields } from "./image-json";
 
 /** Opaque cursor: the (created_at, id) of the last item of the previous page. */
 const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
@@ -23,9 +24,20 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 /** Rows after the cursor's (created_at, id), in the order of images_owner_created_idx. */
 const afterCursor = sql`(${images.createdAt}, ${images.id}) < (${sql.placeholder("afterCreatedAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`;
 
+const listedColumns = {
+  id: images.id,
+  name: images.name,
+  width: images.width,
+  height: images.height,
+  contentType: images.contentType,
+  byteSize: images.byteSize,
+  createdAt: images.createdAt,
+  status: images.status,
+} satisfies Record<keyof ImageFields, unknown>;
+
 function pageQuery(db: Database, after: boolean) {
   return db
-    .select()
+    .select(listedColumns)
     .from(images)
     .where(and(eq(images.ownerId, sql.placeholder("ownerId")), after ? afterCursor : undefined))
     .orderBy(desc(images.createdAt), desc(images.id))
