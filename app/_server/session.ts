@@ -1,18 +1,20 @@
 import "server-only";
 import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
 import { auth } from "@/app/auth";
 import { type Principal, principalFromUserId } from "@/lib/accounts/principal";
 
 /**
  * The signed-in person as the database says now (plan, staff, active), or null. Pages and server
- * actions use this, never the session's own claims.
+ * actions use this, never the session's own claims. Cached per render, so the layout and the page
+ * it wraps share one lookup.
  */
-export async function currentPrincipal(): Promise<Principal | null> {
+export const currentPrincipal = cache(async (): Promise<Principal | null> => {
   const session = await auth();
   const userId = session?.user?.id;
   const authTime = (session as { authTime?: number } | null)?.authTime ?? 0;
   return userId ? principalFromUserId(userId, authTime) : null;
-}
+});
 
 /** Sends visitors to sign-in and back to `returnTo` afterwards. */
 export async function requirePrincipal(returnTo: string): Promise<Principal> {
