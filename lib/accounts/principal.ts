@@ -1,5 +1,5 @@
 import { and, eq, lte, sql } from "drizzle-orm";
-import { type Database, getDb, preparedQuery } from "@/db/client";
+import { getDb, preparedQuery } from "@/db/client";
 import { plans, users } from "@/db/schema";
 import { type Entitlements, entitlements } from "@/lib/plans/entitlements";
 import { hashApiToken, looksLikeApiToken } from "./api-token";
@@ -55,43 +55,35 @@ export async function principalFromApiToken(token: string): Promise<Principal | 
   return row ? toPrincipal(row) : null;
 }
 
-const principalColumns = {
-  id: users.id,
-  email: users.email,
-  is_staff: users.isStaff,
-  plan_id: plans.id,
-  plan_name: plans.name,
-  heights: plans.heights,
-  original_link: plans.originalLink,
-  expiring_links: plans.expiringLinks,
-};
-
-function activeUserQuery(db: Database, checkAuthTime: boolean) {
-  return db
-    .select(principalColumns)
+/**
+ * For sessions: the active user, provided they signed in (`authTime`, ms) no earlier than their
+ * credentials last changed.
+ */
+const sessionUser = preparedQuery((db) =>
+  db
+    .select({
+      id: users.id,
+      email: users.email,
+      is_staff: users.isStaff,
+      plan_id: plans.id,
+      plan_name: plans.name,
+      heights: plans.heights,
+      original_link: plans.originalLink,
+      expiring_links: plans.expiringLinks,
+    })
     .from(users)
     .innerJoin(plans, eq(plans.id, users.planId))
     .where(
       and(
         eq(users.id, sql.placeholder("userId")),
         eq(users.isActive, true),
-        checkAuthTime ? lte(users.credentialsChangedAt, sql`${sql.placeholder("authTime")}::timestamptz`) : undefined,
+        lte(users.credentialsChangedAt, sql`${sql.placeholder("authTime")}::timestamptz`),
       ),
     )
-    .prepare(checkAuthTime ? "principal_session" : "principal_user");
-}
+    .prepare("principal_session"),
+);
 
-const sessionUser = preparedQuery((db) => activeUserQuery(db, true));
-const activeUser = preparedQuery((db) => activeUserQuery(db, false));
-
-/**
- * For sessions: the active user, provided they signed in (`authTime`, ms) no earlier than their
- * credentials last changed. Without `authTime` (CLI, server-side lookups) only activity counts.
- */
-export async function principalFromUserId(userId: string, authTime?: number): Promise<Principal | null> {
-  const [row] =
-    authTime === undefined
-      ? await activeUser().execute({ userId })
-      : await sessionUser().execute({ userId, authTime: new Date(authTime).toISOString() });
+export async function principalFromUserId(userId: string, authTime: number): Promise<Principal | null> {
+  const [row] = await sessionUser().execute({ userId, authTime: new Date(authTime).toISOString() });
   return row ? toPrincipal(row) : null;
 }

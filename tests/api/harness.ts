@@ -37,7 +37,7 @@ export async function makeUser(planName = "Basic", options: { isStaff?: boolean 
   const email = `user-${randomUUID()}@example.com`;
   const user = await createUser({ email, password: "password-123", planName, isStaff: options.isStaff ?? false });
   const { token } = await createApiToken(user.id, "tests");
-  return { id: user.id, email, token, principal: async () => (await principalFromUserId(user.id)) as Principal };
+  return { id: user.id, email, token, principal: async () => (await principalFromUserId(user.id, Date.now())) as Principal };
 }
 
 type Handler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
