@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type ApiToken, apiTokens } from "@/db/schema";
 import { notFound, parseOrThrow } from "@/lib/http/problem";
-import { uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/api/schemas";
 import { generateApiToken } from "./api-token";
 import { tokenNameSchema } from "./schemas";
 
@@ -24,7 +24,7 @@ export async function listApiTokens(userId: string): Promise<ApiToken[]> {
 
 /** Takes effect on the next request: tokens are looked up on every request. */
 export async function revokeApiToken(userId: string, tokenId: string): Promise<void> {
-  if (!uuidParam.safeParse(tokenId).success) throw notFound("token");
+  idOrNotFound(tokenId, "token");
   const [revoked] = await getDb()
     .update(apiTokens)
     .set({ revokedAt: new Date() })

@@ -2,7 +2,7 @@ import { desc, eq, ilike, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { plans, type User, users } from "@/db/schema";
-import { uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/api/schemas";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
 import { hashPassword } from "./password";
@@ -69,11 +69,6 @@ export async function createUserAsStaff(actor: Principal, input: z.input<typeof 
   return user;
 }
 
-function checkUserId(userId: unknown): string {
-  if (!uuidParam.safeParse(userId).success) throw notFound("user");
-  return userId as string;
-}
-
 async function updateUser(userId: string, values: Partial<Pick<User, "planId" | "isActive" | "isStaff" | "passwordHash" | "credentialsChangedAt">>): Promise<ManagedUser> {
   const [updated] = await getDb().update(users).set(values).where(eq(users.id, userId)).returning(managedColumns);
   if (!updated) throw notFound("user");
@@ -83,8 +78,8 @@ async function updateUser(userId: string, values: Partial<Pick<User, "planId" | 
 /** Takes effect on the user's next request: every request reads the plan from the database. */
 export async function setPlan(actor: Principal, userId: string, planId: string): Promise<ManagedUser> {
   assertStaff(actor);
-  const id = checkUserId(userId);
-  if (!uuidParam.safeParse(planId).success) throw notFound("plan");
+  const id = idOrNotFound(userId, "user");
+  idOrNotFound(planId, "plan");
   try {
     return await updateUser(id, { planId });
   } catch (error) {
@@ -99,7 +94,7 @@ export async function setPlan(actor: Principal, userId: string, planId: string):
  */
 export async function setActive(actor: Principal, userId: string, isActive: boolean): Promise<ManagedUser> {
   assertStaff(actor);
-  const id = checkUserId(userId);
+  const id = idOrNotFound(userId, "user");
   const active = parseOrThrow(userFlagSchema, isActive);
   if (!active && id === actor.userId) {
     throw new ApiError(409, "You cannot deactivate your own account: ask another staff member to do it.");
@@ -109,7 +104,7 @@ export async function setActive(actor: Principal, userId: string, isActive: bool
 
 export async function setStaff(actor: Principal, userId: string, isStaff: boolean): Promise<ManagedUser> {
   assertStaff(actor);
-  const id = checkUserId(userId);
+  const id = idOrNotFound(userId, "user");
   const staff = parseOrThrow(userFlagSchema, isStaff);
   if (!staff && id === actor.userId) {
     throw new ApiError(409, "You cannot remove your own staff access: ask another staff member to do it.");
@@ -119,7 +114,7 @@ export async function setStaff(actor: Principal, userId: string, isStaff: boolea
 
 export async function resetPassword(actor: Principal, userId: string, input: z.input<typeof resetPasswordSchema>): Promise<ManagedUser> {
   assertStaff(actor);
-  const id = checkUserId(userId);
+  const id = idOrNotFound(userId, "user");
   const { password } = parseOrThrow(resetPasswordSchema, input);
   // Only hash (scrypt, 32 MiB) once the user is known to exist.
   const [exists] = await getDb().select({ id: users.id }).from(users).where(eq(users.id, id));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { notFound } from "@/lib/http/problem";
 
 /**
  * Request and response shapes of the JSON API v1. Routes parse with these; forms and the
@@ -8,6 +9,12 @@ export const MIN_ALIVE_SECONDS = 300;
 export const MAX_ALIVE_SECONDS = 30000;
 
 export const uuidParam = z.uuid();
+
+/** An id from a path: anything but a UUID cannot name a row, so it is a 404 like a missing one. */
+export function idOrNotFound(value: unknown, what: string): string {
+  if (!uuidParam.safeParse(value).success) throw notFound(what);
+  return value as string;
+}
 
 export const imageNameSchema = z
   .string({ error: "name is required" })

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { imageVariants, images } from "@/db/schema";
-import { uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/api/schemas";
 import { ApiError, notFound } from "@/lib/http/problem";
 import { logger } from "@/lib/log";
 import { getStorage } from "@/lib/storage";
@@ -13,7 +13,7 @@ import { variantPrefix } from "./variants";
  * rows come back (503, try again) instead of leaving files that nothing points to.
  */
 export async function deleteImage(ownerId: string, imageId: string): Promise<void> {
-  if (!uuidParam.safeParse(imageId).success) throw notFound("image");
+  idOrNotFound(imageId, "image");
   const storage = getStorage();
   await getDb().transaction(async (tx) => {
     const variantKeys = await tx

@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, images } from "@/db/schema";
-import { uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/api/schemas";
 import { notFound } from "@/lib/http/problem";
 
 /** The owner's image, or 404: another user's image is indistinguishable from a missing one. */
 export async function getOwnedImage(ownerId: string, imageId: string): Promise<Image> {
-  if (!uuidParam.safeParse(imageId).success) throw notFound("image");
+  idOrNotFound(imageId, "image");
   const [image] = await getDb()
     .select()
     .from(images)

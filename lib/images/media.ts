@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, imageVariants, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
-import { uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound, uuidParam } from "@/lib/api/schemas";
 import { ApiError, notFound } from "@/lib/http/problem";
 import { allowsHeight } from "@/lib/plans/entitlements";
 import { getStorage, type StoredObject } from "@/lib/storage";
@@ -52,7 +52,7 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
 
 /** GET /images/{id}/original: owner only, and only while the plan has the original link. */
 export async function originalMediaFor(principal: Principal, imageId: string): Promise<MediaFile> {
-  if (!uuidParam.safeParse(imageId).success) throw notFound("image");
+  idOrNotFound(imageId, "image");
   const [image] = await getDb()
     .select()
     .from(images)

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type ExpiringLink, expiringLinks, images, plans, users } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
-import { uuidParam, type TempLinkJson } from "@/lib/api/schemas";
+import { idOrNotFound, type TempLinkJson } from "@/lib/api/schemas";
 import { env } from "@/lib/env";
 import { ApiError, notFound } from "@/lib/http/problem";
 import { getOwnedImage } from "@/lib/images/get-image";
@@ -58,7 +58,7 @@ export async function listTempLinks(principal: Principal, imageId?: string): Pro
 
 /** Revoking is idempotent for the owner; anyone else's link is a 404. */
 export async function revokeTempLink(principal: Principal, linkId: string): Promise<void> {
-  if (!uuidParam.safeParse(linkId).success) throw notFound("link");
+  idOrNotFound(linkId, "link");
   const [owned] = await getDb()
     .select({ id: expiringLinks.id, revokedAt: expiringLinks.revokedAt })
     .from(expiringLinks)

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { type Plan, plans, users } from "@/db/schema";
 import { assertStaff } from "@/lib/accounts/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
-import { uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/api/schemas";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
 import { DEFAULT_PLAN_NAME } from "./builtin";
@@ -23,11 +23,6 @@ function parsePlan(input: PlanChange) {
   const data =
     typeof (input as { heights?: unknown } | null)?.heights === "string" ? parseOrThrow(planFormSchema, input) : parseOrThrow(planInputSchema, input);
   return { ...data, heights: [...data.heights].sort((a, b) => a - b) };
-}
-
-function checkPlanId(planId: unknown): string {
-  if (!uuidParam.safeParse(planId).success) throw notFound("plan");
-  return planId as string;
 }
 
 
@@ -52,7 +47,7 @@ export async function createPlanAsStaff(actor: Principal, input: PlanChange): Pr
 
 export async function updatePlan(actor: Principal, planId: string, input: PlanChange): Promise<Plan> {
   assertStaff(actor);
-  const id = checkPlanId(planId);
+  const id = idOrNotFound(planId, "plan");
   const data = parsePlan(input);
   const db = getDb();
   const [current] = await db.select({ name: plans.name }).from(plans).where(eq(plans.id, id));
@@ -77,7 +72,7 @@ const usersOnPlan = (count: number) => new ApiError(409, `${count} ${count === 1
 /** Deletes a plan nobody is on. The default plan and plans in use are refused with the reason. */
 export async function deletePlan(actor: Principal, planId: string): Promise<void> {
   assertStaff(actor);
-  const id = checkPlanId(planId);
+  const id = idOrNotFound(planId, "plan");
   const db = getDb();
   const [current] = await db.select({ name: plans.name, userCount }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
