@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { env, type Env } from "@/lib/env";
 import { markFailed, processImage } from "@/lib/images/process-image";
 import { logger } from "@/lib/log";
+import { withTimeout } from "@/lib/timeout";
 
 /**
  * Thumbnail jobs. With REDIS_URL: one BullMQ job per image (job id = image id, so a repeated
@@ -40,14 +41,6 @@ function getQueue(e: Env): Queue<ThumbnailJobData> {
 
 const ENQUEUE_TIMEOUT_MS = 2000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 const running = new Set<Promise<void>>();
 
 function runHere(imageId: string): void {
@@ -73,7 +66,7 @@ export async function enqueueThumbnails(imageId: string): Promise<void> {
   if (!e.REDIS_URL) return runHere(imageId);
   try {
     // BullMQ waits for a connection before sending; an upload must not wait for a Redis outage.
-    await withTimeout(getQueue(e).add("generate", { imageId }, { jobId: imageId }), ENQUEUE_TIMEOUT_MS);
+    await withTimeout(getQueue(e).add("generate", { imageId }, { jobId: imageId }), ENQUEUE_TIMEOUT_MS, "Redis");
   } catch (error) {
     logger.warn({ err: error, imageId }, "queue unavailable: making thumbnails in this process");
     runHere(imageId);

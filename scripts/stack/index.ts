@@ -19,6 +19,7 @@ import { Queue } from "bullmq";
 import postgres from "postgres";
 import { migrateAndSeed } from "@/db/migrate";
 import { THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
+import { withTimeout } from "@/lib/timeout";
 import { startS3Server, type S3TestServer } from "../s3-server";
 import { ensureBuild, freePort, groupMembers, isOurProcess, readLog, signalGroup, sleep, spawnLogged, type Spawned, stopGroup, tail } from "./processes";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
@@ -204,21 +205,11 @@ async function withAdmin<T>(serverUrl: string, fn: (sql: postgres.Sql) => Promis
   }
 }
 
-function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /** Removes every key of the stack's queue: BullMQ's obliterate, then anything else under the prefix. */
 async function removeQueueKeys(redisUrl: string, prefix: string): Promise<void> {
   const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: 1, connectTimeout: 5000 }, prefix });
   try {
-    await timeout(
+    await withTimeout(
       (async () => {
         await queue.obliterate({ force: true });
         // A single Redis here (not a cluster): SCAN walks every key under the prefix.
