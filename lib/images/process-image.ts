@@ -2,9 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { imageVariants, images, plans, users } from "@/db/schema";
 import { ApiError } from "@/lib/http/problem";
-import { getStorage } from "@/lib/storage";
-import { readOriginal, renderStored, storeRenditions } from "./store-variants";
-import { originalKey, variantPrefix } from "./variants";
+import { deleteImageFiles, readOriginal, renderStored, storeRenditions } from "./store-variants";
 
 export type JobOutcome = "ready" | "gone";
 
@@ -29,17 +27,10 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
   const missing = row.heights.filter((h) => !have.has(h));
   if (missing.length) {
     const { image } = row;
-    let bytes;
     try {
-      bytes = await readOriginal(image);
+      await storeRenditions(image, await renderStored(image, await readOriginal(image), missing));
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return removeStrays(imageId);
-      throw error;
-    }
-    const renditions = await renderStored(image, bytes, missing);
-    try {
-      await storeRenditions(image, renditions);
-    } catch (error) {
+      // The original is gone, or the image was deleted while we rendered.
       if (error instanceof ApiError && error.status === 404) return removeStrays(imageId);
       throw error;
     }
@@ -55,7 +46,6 @@ export async function markFailed(imageId: string, reason: string): Promise<void>
 
 /** The image is gone: so must be anything stored under its id (its delete may have raced us). */
 async function removeStrays(imageId: string): Promise<"gone"> {
-  const storage = getStorage();
-  await storage.delete([originalKey(imageId), ...(await storage.list(variantPrefix(imageId)))]);
+  await deleteImageFiles(imageId);
   return "gone";
 }

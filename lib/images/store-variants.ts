@@ -6,7 +6,7 @@ import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { ApiError, notFound } from "@/lib/http/problem";
 import { getStorage } from "@/lib/storage";
 import { renderThumbnails, TooManyPixelsError, UndecodableImageError, type Rendition } from "./imaging";
-import { variantKey } from "./variants";
+import { originalKey, variantKey, variantPrefix } from "./variants";
 
 export const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 
@@ -16,6 +16,12 @@ export function imagingError(error: unknown): unknown {
     return new ApiError(422, error.message, { image: [error.message] });
   }
   return error;
+}
+
+/** Removes an image's original and everything under its variants prefix, recorded in a row or not. */
+export async function deleteImageFiles(imageId: string): Promise<void> {
+  const storage = getStorage();
+  await storage.delete([originalKey(imageId), ...(await storage.list(variantPrefix(imageId)))]);
 }
 
 export async function readOriginal(image: Image): Promise<Buffer> {
