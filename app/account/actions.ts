@@ -1,32 +1,23 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { runAction } from "@/app/_server/actions";
 import { requirePrincipal } from "@/app/_server/session";
 import { createApiToken, revokeApiToken } from "@/lib/accounts/api-tokens";
-import { actionFailure } from "@/components/admin/action-result";
 
 export type TokenActionResult = { ok: true; token?: string } | { ok: false; error: string };
 
-const failure = (error: unknown): TokenActionResult => actionFailure(error);
+const ACCOUNT_PATH = "/account";
 
 export async function createTokenAction(name: string): Promise<TokenActionResult> {
-  const principal = await requirePrincipal("/account");
-  try {
-    const { token } = await createApiToken(principal.userId, name);
-    revalidatePath("/account");
-    return { ok: true, token };
-  } catch (error) {
-    return failure(error);
-  }
+  const principal = await requirePrincipal(ACCOUNT_PATH);
+  let token = "";
+  const result = await runAction(async () => {
+    ({ token } = await createApiToken(principal.userId, name));
+  }, ACCOUNT_PATH);
+  return result.ok ? { ok: true, token } : result;
 }
 
 export async function revokeTokenAction(tokenId: string): Promise<TokenActionResult> {
-  const principal = await requirePrincipal("/account");
-  try {
-    await revokeApiToken(principal.userId, tokenId);
-    revalidatePath("/account");
-    return { ok: true };
-  } catch (error) {
-    return failure(error);
-  }
+  const principal = await requirePrincipal(ACCOUNT_PATH);
+  return runAction(() => revokeApiToken(principal.userId, tokenId), ACCOUNT_PATH);
 }

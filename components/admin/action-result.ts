@@ -1,17 +1,7 @@
-import { ApiError, type FieldErrors } from "@/lib/http/problem";
+import type { FieldErrors } from "@/lib/http/problem";
 
-/** What every admin server action answers: the forms show `error` and each field's messages. */
+/** What every server action answers (app/_server/actions.ts): the forms show `error` and each field's messages. */
 export type ActionResult = { ok: true } | { ok: false; error: string; fieldErrors?: FieldErrors };
-
-/**
- * Server side: a service's ApiError becomes its detail and field errors; anything else is logged
- * and reported as a generic failure (no internals reach the browser).
- */
-export function actionFailure(error: unknown): ActionResult {
-  if (error instanceof ApiError) return { ok: false, error: error.detail, ...(error.errors ? { fieldErrors: error.errors } : {}) };
-  console.error("admin action failed", error);
-  return { ok: false, error: "Something went wrong on the server. Please try again." };
-}
 
 /**
  * Client side: server field errors keyed by path ("heights.0") grouped by their form field

@@ -1,9 +1,8 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { z } from "zod";
+import { actionIdSchema, runAction } from "@/app/_server/actions";
 import { requireStaff } from "@/app/_server/session";
-import { type ActionResult, actionFailure } from "@/components/admin/action-result";
+import type { ActionResult } from "@/components/admin/action-result";
 import { parseOrThrow } from "@/lib/http/problem";
 import { createPlanAsStaff, deletePlan, updatePlan } from "@/lib/plans/manage-plans";
 import { planFormSchema } from "@/lib/plans/schemas";
@@ -15,30 +14,17 @@ import { planFormSchema } from "@/lib/plans/schemas";
 const PLANS_PATH = "/admin/plans";
 const USERS_PATH = "/admin/users";
 
-const idSchema = z.string({ error: "missing id" });
-
-async function run(work: () => Promise<unknown>): Promise<ActionResult> {
-  try {
-    await work();
-  } catch (error) {
-    return actionFailure(error);
-  }
-  revalidatePath(PLANS_PATH);
-  revalidatePath(USERS_PATH);
-  return { ok: true };
-}
-
 export async function createPlanAction(input: unknown): Promise<ActionResult> {
   const actor = await requireStaff(PLANS_PATH);
-  return run(() => createPlanAsStaff(actor, parseOrThrow(planFormSchema, input)));
+  return runAction(() => createPlanAsStaff(actor, parseOrThrow(planFormSchema, input)), PLANS_PATH, USERS_PATH);
 }
 
 export async function updatePlanAction(planId: unknown, input: unknown): Promise<ActionResult> {
   const actor = await requireStaff(PLANS_PATH);
-  return run(() => updatePlan(actor, parseOrThrow(idSchema, planId), parseOrThrow(planFormSchema, input)));
+  return runAction(() => updatePlan(actor, parseOrThrow(actionIdSchema, planId), parseOrThrow(planFormSchema, input)), PLANS_PATH, USERS_PATH);
 }
 
 export async function deletePlanAction(planId: unknown): Promise<ActionResult> {
   const actor = await requireStaff(PLANS_PATH);
-  return run(() => deletePlan(actor, parseOrThrow(idSchema, planId)));
+  return runAction(() => deletePlan(actor, parseOrThrow(actionIdSchema, planId)), PLANS_PATH, USERS_PATH);
 }
