@@ -3,19 +3,9 @@
 import { useId, useState, useTransition } from "react";
 import { deletePlanAction } from "@/app/admin/plans/actions";
 import { type EditablePlan, PlanForm } from "./plan-form";
-import { dangerButton, secondaryButton } from "./ui";
+import { Badge, cellClass, dangerButton, secondaryButton } from "./ui";
 
 export type PlanRowData = EditablePlan & { userCount: number };
-
-const td = "px-3 py-2 align-top";
-
-function OnOff({ on }: { on: boolean }) {
-  return (
-    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}>
-      {on ? "On" : "Off"}
-    </span>
-  );
-}
 
 /** One plan: its row, and below it (when open) the edit form or why a delete was refused. */
 export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number }) {
@@ -34,7 +24,7 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
   return (
     <>
       <tr>
-        <th scope="row" className={`${td} text-left font-medium`}>
+        <th scope="row" className={`${cellClass} text-left font-medium`}>
           {plan.name}
           {plan.isDefault && (
             <span className="ml-2 rounded bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800" title="New users get this plan; it cannot be renamed or deleted.">
@@ -42,15 +32,15 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
             </span>
           )}
         </th>
-        <td className={`${td} tabular-nums`}>{plan.heights.map((h) => `${h} px`).join(", ")}</td>
-        <td className={td}>
-          <OnOff on={plan.originalLink} />
+        <td className={`${cellClass} tabular-nums`}>{plan.heights.map((h) => `${h} px`).join(", ")}</td>
+        <td className={cellClass}>
+          <Badge on={plan.originalLink} onText="On" offText="Off" />
         </td>
-        <td className={td}>
-          <OnOff on={plan.expiringLinks} />
+        <td className={cellClass}>
+          <Badge on={plan.expiringLinks} onText="On" offText="Off" />
         </td>
-        <td className={`${td} text-right tabular-nums`}>{plan.userCount}</td>
-        <td className={td}>
+        <td className={`${cellClass} text-right tabular-nums`}>{plan.userCount}</td>
+        <td className={cellClass}>
           <div className="flex flex-wrap gap-2">
             <button
               type="button"

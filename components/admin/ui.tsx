@@ -9,6 +9,30 @@ export const primaryButton = `rounded bg-slate-900 px-4 py-2 text-sm font-medium
 export const secondaryButton = `whitespace-nowrap rounded border border-slate-300 bg-white px-2 py-1 text-sm font-medium text-slate-800 hover:bg-slate-100 disabled:cursor-wait disabled:opacity-60 ${focusRing}`;
 export const dangerButton = `whitespace-nowrap rounded border border-red-300 bg-white px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 disabled:cursor-wait disabled:opacity-60 ${focusRing}`;
 
+export const cellClass = "px-3 py-2 align-top";
+const headerCellClass = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
+
+/** A staff table's header row; the `numeric` column is right-aligned like its cells. */
+export function HeaderRow({ columns, numeric }: { columns: readonly string[]; numeric: string }) {
+  return (
+    <tr>
+      {columns.map((column) => (
+        <th key={column} scope="col" className={column === numeric ? `${headerCellClass} text-right` : headerCellClass}>
+          {column}
+        </th>
+      ))}
+    </tr>
+  );
+}
+
+export function Badge({ on, onText, offText }: { on: boolean; onText: string; offText: string }) {
+  return (
+    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}>
+      {on ? onText : offText}
+    </span>
+  );
+}
+
 export function FieldError({ id, message }: { id: string; message: string | undefined }) {
   if (!message) return null;
   return (

@@ -2,11 +2,11 @@ import type { Metadata } from "next";
 import { requireStaff } from "@/app/_server/session";
 import { PlanForm } from "@/components/admin/plan-form";
 import { PlanRow } from "@/components/admin/plan-row";
+import { HeaderRow } from "@/components/admin/ui";
 import { listPlansWithUserCounts } from "@/lib/plans/manage-plans";
 
 export const metadata: Metadata = { title: "Plans · Tiered Image Hosting" };
 
-const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
 const COLUMNS = ["Name", "Heights", "Original link", "Expiring links", "Users", "Actions"] as const;
 
 export default async function PlansPage() {
@@ -25,13 +25,7 @@ export default async function PlansPage() {
         <table className="w-full min-w-[48rem] border-collapse text-sm">
           <caption className="sr-only">Plans and how many users are on each</caption>
           <thead className="border-b border-slate-200 bg-slate-50">
-            <tr>
-              {COLUMNS.map((column) => (
-                <th key={column} scope="col" className={column === "Users" ? `${th} text-right` : th}>
-                  {column}
-                </th>
-              ))}
-            </tr>
+            <HeaderRow columns={COLUMNS} numeric="Users" />
           </thead>
           <tbody className="divide-y divide-slate-100">
             {plans.map((plan) => (

@@ -2,23 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireStaff } from "@/app/_server/session";
 import { CreateUserForm } from "@/components/admin/create-user-form";
-import { focusRing, inputClass, primaryButton } from "@/components/admin/ui";
+import { Badge, cellClass, focusRing, HeaderRow, inputClass, primaryButton } from "@/components/admin/ui";
 import { ResetPasswordControl, UserAccessControls, UserPlanControl } from "@/components/admin/user-row-controls";
 import { listUsers } from "@/lib/accounts/manage-users";
 import { listPlansWithUserCounts } from "@/lib/plans/manage-plans";
 
 export const metadata: Metadata = { title: "Users · Tiered Image Hosting" };
 
-const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
-const td = "px-3 py-2 align-top";
-
-function Badge({ on, onText, offText }: { on: boolean; onText: string; offText: string }) {
-  return (
-    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}>
-      {on ? onText : offText}
-    </span>
-  );
-}
+const COLUMNS = ["E-mail", "Plan", "Staff", "Active", "Images", "Created", "Actions"] as const;
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
   const actor = await requireStaff("/admin/users");
@@ -68,53 +59,31 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             <table className="min-w-[64rem] w-full border-collapse text-sm">
               <caption className="sr-only">Users{q ? ` matching “${q}”` : ""}, newest first</caption>
               <thead className="border-b border-slate-200 bg-slate-50">
-                <tr>
-                  <th scope="col" className={th}>
-                    E-mail
-                  </th>
-                  <th scope="col" className={th}>
-                    Plan
-                  </th>
-                  <th scope="col" className={th}>
-                    Staff
-                  </th>
-                  <th scope="col" className={th}>
-                    Active
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Images
-                  </th>
-                  <th scope="col" className={th}>
-                    Created
-                  </th>
-                  <th scope="col" className={th}>
-                    Actions
-                  </th>
-                </tr>
+                <HeaderRow columns={COLUMNS} numeric="Images" />
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {users.map((user) => (
                   <tr key={user.id} className={user.isActive ? "" : "bg-slate-50 text-slate-500"}>
-                    <th scope="row" className={`${td} text-left font-medium break-all`}>
+                    <th scope="row" className={`${cellClass} text-left font-medium break-all`}>
                       {user.email}
                       {user.id === actor.userId && <span className="ml-1 text-xs font-normal text-slate-500">(you)</span>}
                     </th>
-                    <td className={td}>
+                    <td className={cellClass}>
                       <UserPlanControl userId={user.id} email={user.email} planId={user.planId} plans={planOptions} />
                     </td>
-                    <td className={td}>
+                    <td className={cellClass}>
                       <Badge on={user.isStaff} onText="Staff" offText="No" />
                     </td>
-                    <td className={td}>
+                    <td className={cellClass}>
                       <Badge on={user.isActive} onText="Active" offText="Inactive" />
                     </td>
-                    <td className={`${td} text-right tabular-nums`}>{user.imageCount}</td>
-                    <td className={`${td} whitespace-nowrap`}>
+                    <td className={`${cellClass} text-right tabular-nums`}>{user.imageCount}</td>
+                    <td className={`${cellClass} whitespace-nowrap`}>
                       <time dateTime={user.createdAt.toISOString()} title={user.createdAt.toISOString()}>
                         {user.createdAt.toISOString().slice(0, 10)}
                       </time>
                     </td>
-                    <td className={td}>
+                    <td className={cellClass}>
                       <div className="flex flex-col gap-2">
                         <UserAccessControls userId={user.id} email={user.email} isActive={user.isActive} isStaff={user.isStaff} isSelf={user.id === actor.userId} />
                         <ResetPasswordControl userId={user.id} email={user.email} />
