@@ -19,7 +19,7 @@ export type EditablePlan = { id: string; name: string; heights: number[]; origin
  * Creates a plan, or edits one when `plan` is given. Heights are typed as text ("100, 300") and
  * parsed by planHeightsTextSchema, here and again on the server.
  */
-export function PlanForm({ plan, onDone, onCancel }: { plan?: EditablePlan; onDone?: () => void; onCancel?: () => void }) {
+export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: () => void }) {
   const id = useId();
   const [serverError, setServerError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
@@ -42,7 +42,6 @@ export function PlanForm({ plan, onDone, onCancel }: { plan?: EditablePlan; onDo
     if (result.ok) {
       if (!plan) reset(defaultValues);
       setStatus(plan ? `Saved plan ${valid.name}.` : `Created plan ${valid.name}.`);
-      onDone?.();
       return;
     }
     setServerError(showActionErrors(result, FIELDS, setError));

@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { aliveDurationSchema, MAX_ALIVE_SECONDS, MIN_ALIVE_SECONDS, type TempLinkJson } from "@/lib/api/schemas";
+import { aliveDurationSchema, MAX_ALIVE_SECONDS, MIN_ALIVE_SECONDS, type TempLinkCreatedJson, type TempLinkJson } from "@/lib/api/schemas";
 import { formatDuration } from "@/lib/format";
 import { apiFetch } from "@/components/api-client";
 import { CopyButton } from "@/components/copy-button";
@@ -12,11 +12,10 @@ import { CopyButton } from "@/components/copy-button";
 const QUICK_CHOICES = [300, 3600, 28800];
 // The form holds a number input's text; the API's own schema checks the value.
 const formSchema = z.object({ alive_duration: z.coerce.number<string>({ error: "Enter a number of seconds" }).pipe(aliveDurationSchema) });
-type Created = { url: string; expires_at: string; image_id: string; alive_duration: number };
 
 export function TempLinks({ imageId, initialLinks }: { imageId: string; initialLinks: TempLinkJson[] }) {
   const [links, setLinks] = useState(initialLinks);
-  const [created, setCreated] = useState<Created | null>(null);
+  const [created, setCreated] = useState<TempLinkCreatedJson | null>(null);
   const [serverError, setServerError] = useState<string | null>(null);
   const form = useForm<z.input<typeof formSchema>, unknown, z.output<typeof formSchema>>({
     resolver: zodResolver(formSchema),
@@ -32,7 +31,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
   async function create(values: z.output<typeof formSchema>) {
     setServerError(null);
     try {
-      const link = await apiFetch<Created>("/api/v1/temp-links", {
+      const link = await apiFetch<TempLinkCreatedJson>("/api/v1/temp-links", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ image_id: imageId, alive_duration: values.alive_duration }),

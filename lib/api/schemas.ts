@@ -95,6 +95,7 @@ export const problemSchema = z.object({
 
 export type ImageJson = z.infer<typeof imageSchema>;
 export type TempLinkJson = z.infer<typeof tempLinkSchema>;
+export type TempLinkCreatedJson = z.infer<typeof tempLinkCreatedSchema>;
 
 /**
  * The whole multipart upload body, for the OpenAPI document: the text fields plus one file in

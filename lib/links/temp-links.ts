@@ -37,16 +37,21 @@ export async function createTempLink(
   return link as ExpiringLink;
 }
 
-/** The caller's live links (not expired, not revoked), newest first; optionally for one image. */
+/** The caller's live links (not expired, not revoked), newest first; for one image, 404 unless it is theirs. */
 export async function listTempLinks(principal: Principal, imageId?: string): Promise<ExpiringLink[]> {
   if (imageId) await getOwnedImage(principal.userId, imageId);
+  return liveTempLinks(principal.userId, imageId);
+}
+
+/** The owner's live links, newest first, optionally for one image (for callers that have checked it). */
+export function liveTempLinks(ownerId: string, imageId?: string): Promise<ExpiringLink[]> {
   return getDb()
     .select({ link: expiringLinks })
     .from(expiringLinks)
     .innerJoin(images, eq(images.id, expiringLinks.imageId))
     .where(
       and(
-        eq(images.ownerId, principal.userId),
+        eq(images.ownerId, ownerId),
         imageId ? eq(expiringLinks.imageId, imageId) : undefined,
         isNull(expiringLinks.revokedAt),
         gt(expiringLinks.expiresAt, new Date()),

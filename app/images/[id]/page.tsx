@@ -5,7 +5,7 @@ import { ImageDetail } from "@/components/image/image-detail";
 import { ApiError } from "@/lib/http/problem";
 import { getOwnedImage } from "@/lib/images/get-image";
 import { imageJson } from "@/lib/images/image-json";
-import { listTempLinks, tempLinkJson } from "@/lib/links/temp-links";
+import { liveTempLinks, tempLinkJson } from "@/lib/links/temp-links";
 
 export default async function ImagePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -15,7 +15,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
     throw error;
   });
   const baseUrl = await baseUrlOfOrigin();
-  const links = principal.plan.expiringLinks ? await listTempLinks(principal, id) : [];
+  const links = principal.plan.expiringLinks ? await liveTempLinks(principal.userId, image.id) : [];
   return (
     <ImageDetail
       image={imageJson(image, principal.plan, baseUrl)}
