@@ -23,9 +23,10 @@ import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser } from "@/lib/accounts/users";
 import { env } from "@/lib/env";
 import { probeImage, renderThumbnails } from "@/lib/images/imaging";
-import { appEnv, createBenchDatabase, ensureBuild, processTree, rssBytes, startServer } from "./bench/app";
+import { appEnv, createBenchDatabase, processTree, ROOT, rssBytes, startServer } from "./bench/app";
 import { info, median, noisyJpeg, onPath, runCommand, timeMs, verdict } from "./bench/measure";
 import { prepareDatabase } from "./db";
+import { ensureBuild } from "./stack/processes";
 
 type App = { origin: string; token: string; userId: string; serverPid: number };
 
@@ -113,7 +114,7 @@ async function startApp(scratch: string): Promise<App> {
   const user = await createUser({ email: "bench@example.com", password: randomBytes(18).toString("base64url"), planName: "Enterprise" });
   const { token } = await createApiToken(user.id, "bench");
 
-  await ensureBuild(variables);
+  await ensureBuild(ROOT, (line) => console.log(line), path.join(scratch, "next-build.log"));
   const server = await startServer(variables);
   cleanups.push(server.stop);
   console.log(`App: next start on ${server.origin} (pid ${server.pid}), database ${database.name}\n`);

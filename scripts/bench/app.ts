@@ -1,28 +1,23 @@
 /**
- * The production app for the HTTP benchmarks: a fresh database on the local PostgreSQL, a
- * `next build` if there is none, and `next start` bound to 127.0.0.1 in its own process group.
+ * The production app for the HTTP benchmarks: a fresh database on the local PostgreSQL and
+ * `next start` bound to 127.0.0.1 in its own process group.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { freePort } from "../stack/processes";
+import { freePort, inheritedEnv } from "../stack/processes";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
 const POSTGRES = "postgres://postgres@127.0.0.1:5432/";
 
-/** Every variable the app reads is set here: nothing from the caller's shell (S3, PUBLIC_URL, limits) leaks in. */
+/** Every variable the app reads is set here: nothing from the caller's shell (S3, PUBLIC_URL, limits, Redis) leaks in. */
 export function appEnv(databaseUrl: string, scratch: string): Record<string, string> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (e): e is [string, string] => e[1] !== undefined && !/^(DATABASE_URL|DATA_DIR|MEDIA_DIR|STORAGE|S3_|PUBLIC_URL|MAX_|EMBEDDED_DB_PORT|AUTH_|LINK_SIGNING_KEY|NODE_ENV|PORT)/.test(e[0]),
-    ),
-  );
   return {
-    ...inherited,
+    ...inheritedEnv(),
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: databaseUrl,
     AUTH_SECRET: randomBytes(36).toString("base64url"),
@@ -51,21 +46,6 @@ export async function createBenchDatabase(): Promise<{ url: string; name: string
     throw new Error(`Cannot create a database on the local PostgreSQL at ${POSTGRES} (is it running, and does user postgres connect without a password?): ${(error as Error).message}`, { cause: error });
   }
   return { url: POSTGRES + name, name, drop: () => withAdmin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`)).then(() => undefined) };
-}
-
-/** Runs `next build` when .next/BUILD_ID is missing. */
-export async function ensureBuild(env: Record<string, string>): Promise<void> {
-  if (existsSync(path.join(ROOT, ".next/BUILD_ID"))) return;
-  console.log("No production build (.next/BUILD_ID missing): running next build…");
-  const start = performance.now();
-  const child = spawn(NEXT, ["build"], { cwd: ROOT, env: { ...env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
-  const output = collect(child);
-  const kill = () => child.kill();
-  process.on("exit", kill);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  process.off("exit", kill);
-  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output()}`);
-  console.log(`next build done in ${((performance.now() - start) / 1000).toFixed(0)} s.\n`);
 }
 
 function collect(child: ChildProcess, limit = 16_000): () => string {

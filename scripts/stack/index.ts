@@ -21,7 +21,7 @@ import { migrateAndSeed } from "@/db/migrate";
 import { THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
 import { withTimeout } from "@/lib/timeout";
 import { startS3Server, type S3TestServer } from "../s3-server";
-import { ensureBuild, freePort, groupMembers, isOurProcess, readLog, signalGroup, sleep, spawnLogged, type Spawned, stopGroup, tail } from "./processes";
+import { ensureBuild, freePort, groupMembers, inheritedEnv, isOurProcess, readLog, signalGroup, sleep, spawnLogged, type Spawned, stopGroup, tail } from "./processes";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -187,13 +187,6 @@ export function readState(name: string): StackState | null {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
-}
-
-/** Variables of the caller that must not reach the stack's processes (they get their own). */
-const NOT_INHERITED = /^(DATABASE_URL|DATA_DIR|MEDIA_DIR|EMBEDDED_DB_PORT|STORAGE|S3_|AWS_|PUBLIC_URL|MAX_|AUTH_|LINK_SIGNING_KEY|NODE_ENV|PORT|REDIS_URL|QUEUE_PREFIX|WORKER_CONCURRENCY|JOB_|LOG_LEVEL|NEXT_OUTPUT|TEST_|VITEST|__VITEST)/;
-
-function inheritedEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
 }
 
 async function withAdmin<T>(serverUrl: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {

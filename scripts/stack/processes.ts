@@ -102,6 +102,13 @@ export function tail(text: string, lines = 40): string {
   return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
+/** Variables of the caller that must not reach the app processes a script starts (they get their own). */
+const NOT_INHERITED = /^(DATABASE_URL|DATA_DIR|MEDIA_DIR|EMBEDDED_DB_PORT|STORAGE|S3_|AWS_|PUBLIC_URL|MAX_|AUTH_|LINK_SIGNING_KEY|NODE_ENV|PORT|REDIS_URL|QUEUE_PREFIX|WORKER_CONCURRENCY|JOB_|LOG_LEVEL|NEXT_OUTPUT|TEST_|VITEST|__VITEST)/;
+
+export function inheritedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
+}
+
 /** Makes sure a production build exists: runs `next build` only if `.next/BUILD_ID` is missing. */
 export async function ensureBuild(root: string, log: (line: string) => void, buildLog: string): Promise<void> {
   const buildId = path.join(root, ".next/BUILD_ID");
