@@ -309,8 +309,18 @@ const description = `The JSON API of the image host, and its public expiring lin
 
 **Plans** decide what each user gets (thumbnail heights, the original, expiring links), checked against the user's current plan on every request: a request outside the plan answers 403.`;
 
-/** The OpenAPI 3.1 document; `serverUrl` (an origin, e.g. the PUBLIC_URL) becomes its one server. */
+let described: Omit<OpenApiDocument, "servers"> | undefined;
+
+/**
+ * The OpenAPI 3.1 document; `serverUrl` (an origin, e.g. the PUBLIC_URL) becomes its one server.
+ * Everything else is built once per process: only `servers` differs between calls.
+ */
 export function openApiDocument(serverUrl?: string): OpenApiDocument {
+  const { openapi, info, ...rest } = (described ??= describeApi());
+  return { openapi, info, ...(serverUrl ? { servers: [{ url: serverUrl.replace(/\/+$/, "") }] } : {}), ...rest };
+}
+
+function describeApi(): Omit<OpenApiDocument, "servers"> {
   const responseSchemas = componentSchemas(RESPONSE_SCHEMAS, "output");
   const requestSchemas = componentSchemas(REQUEST_SCHEMAS, "input");
 
@@ -557,7 +567,6 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
   return {
     openapi: "3.1.1",
     info: { title: "Tiered Image Hosting API", version: "1.0.0", description },
-    ...(serverUrl ? { servers: [{ url: serverUrl.replace(/\/+$/, "") }] } : {}),
     tags: [
       { name: "Images", description: "Upload, list, read and delete your images." },
       { name: "Media", description: "Image files: thumbnails by plan height, and the original." },
