@@ -290,6 +290,13 @@ describe("accounts and tokens are checked on every request", () => {
 
 const SESSION_COOKIE = "authjs.session-token";
 
+/** Origins a cookie-authenticated change must be refused from. */
+const FOREIGN_ORIGINS = [
+  ["no Origin", undefined],
+  ["Origin: https://evil.example", "https://evil.example"],
+  ["Origin: null", "null"],
+] as const;
+
 async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET as string): Promise<string> {
   const jwt = await encode({ token: { sub: userId, authTime: Date.now() }, secret, salt: SESSION_COOKIE });
   return `${SESSION_COOKIE}=${jwt}`;
@@ -359,11 +366,7 @@ describe("session cookie authentication", () => {
     expect((await cookieGet(thumbnailRoute.GET, path, valid, params)).status).toBe(200);
   });
 
-  it.each([
-    ["no Origin", undefined],
-    ["Origin: https://evil.example", "https://evil.example"],
-    ["Origin: null", "null"],
-  ] as const)("a cookie-authenticated POST /api/v1/temp-links with %s answers 403 and creates nothing", async (_label, origin) => {
+  it.each(FOREIGN_ORIGINS)("a cookie-authenticated POST /api/v1/temp-links with %s answers 403 and creates nothing", async (_label, origin) => {
     const user = await makeUser("Enterprise");
     const image = await uploadOk(user, png);
     const cookie = await sessionCookie(user.id);
@@ -371,11 +374,7 @@ describe("session cookie authentication", () => {
     expect(await linkRowsFor(image.id)).toHaveLength(0);
   });
 
-  it.each([
-    ["no Origin", undefined],
-    ["Origin: https://evil.example", "https://evil.example"],
-    ["Origin: null", "null"],
-  ] as const)("a cookie-authenticated DELETE /api/v1/images/{id} with %s answers 403 and deletes nothing", async (_label, origin) => {
+  it.each(FOREIGN_ORIGINS)("a cookie-authenticated DELETE /api/v1/images/{id} with %s answers 403 and deletes nothing", async (_label, origin) => {
     const user = await makeUser("Premium");
     const image = await uploadOk(user, png);
     const keysBefore = (await storedKeys()).filter((k) => k.includes(image.id));

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -11,6 +10,7 @@ import type * as SchemaModule from "@/db/schema";
 import type * as DbScript from "../../scripts/db";
 import type * as HarnessModule from "../api/harness";
 import type { ImageBody, TestUser } from "../api/harness";
+import { freePort } from "../../scripts/stack/processes";
 import { describeRun, lastLine, runAdmin } from "../cli/run-admin";
 
 /**
@@ -26,17 +26,6 @@ type DbClient = typeof DbClientModule;
 type Schema = typeof SchemaModule;
 type Embedded = typeof EmbeddedModule;
 type Prepared = Awaited<ReturnType<typeof DbScript.prepareDatabase>>;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let dataDir: string;
 let port: number;

@@ -16,8 +16,9 @@ import { createUser } from "@/lib/accounts/users";
 import { resetEnvForTests } from "@/lib/env";
 import { THUMBNAIL_QUEUE, type ThumbnailJobData } from "@/lib/queue/thumbnail-jobs";
 import { type Stack, type StackOptions, startStack } from "../../scripts/stack/index";
+import { sleep } from "../../scripts/stack/processes";
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /**
  * One stack for the calling test file. Returns a getter (the stack exists once beforeAll ran).
