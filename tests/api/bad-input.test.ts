@@ -4,8 +4,7 @@ import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
-import * as imageRoute from "@/app/api/v1/images/route";
-import { api, call, CORPUS, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, type TestUser, uploadForm } from "./harness";
+import { api, CORPUS, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, type TestUser, uploadForm } from "./harness";
 
 const MAX_BYTES = 500_000;
 
@@ -152,13 +151,7 @@ describe("uploads with bad fields are refused and store nothing", () => {
 
   it("not multipart → 415", async () => {
     const before = await snapshot(user);
-    const res = await call(imageRoute.POST, {
-      method: "POST",
-      path: "/api/v1/images",
-      token: user.token,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "x" }),
-    });
+    const res = await api.upload(user.token, JSON.stringify({ name: "x" }), { "content-type": "application/json" });
     await expectProblem(res, 415);
     await expectNothingStored(user, before);
   });
@@ -174,13 +167,7 @@ describe("too-large uploads → 413 without buffering the body", () => {
       },
     });
     const before = await snapshot(user);
-    const res = await call(imageRoute.POST, {
-      method: "POST",
-      path: "/api/v1/images",
-      token: user.token,
-      headers: { "content-type": "multipart/form-data; boundary=abc", "content-length": String(10 * MAX_BYTES) },
-      body,
-    });
+    const res = await api.upload(user.token, body, { "content-type": "multipart/form-data; boundary=abc", "content-length": String(10 * MAX_BYTES) });
     const p = await expectProblem(res, 413);
     expect(p.detail).toContain(String(MAX_BYTES));
     expect(pulled).toBeLessThanOrEqual(65536 * 2); // at most what the stream pre-buffers
@@ -198,13 +185,7 @@ describe("too-large uploads → 413 without buffering the body", () => {
       },
     });
     const before = await snapshot(user);
-    const res = await call(imageRoute.POST, {
-      method: "POST",
-      path: "/api/v1/images",
-      token: user.token,
-      headers: { "content-type": "multipart/form-data; boundary=abc" },
-      body,
-    });
+    const res = await api.upload(user.token, body, { "content-type": "multipart/form-data; boundary=abc" });
     await expectProblem(res, 413);
     expect(pulled).toBeLessThan(MAX_BYTES + 64 * 1024 + 4 * chunkSize);
     await expectNothingStored(user, before);
@@ -235,7 +216,7 @@ describe("too many pixels", () => {
 describe("no credentials", () => {
   it("→ 401 and nothing stored", async () => {
     const before = await snapshot(user);
-    const res = await call(imageRoute.POST, { method: "POST", path: "/api/v1/images", body: uploadForm("x", validPng) });
+    const res = await api.upload(null, uploadForm("x", validPng));
     await expectProblem(res, 401);
     await expectNothingStored(user, before);
   });

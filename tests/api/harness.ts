@@ -61,7 +61,9 @@ export function uploadForm(name: string | null, file: Uint8Array | null, filenam
 }
 
 export const api = {
-  upload: (token: string, form: FormData) => call(imageRoute.POST, { method: "POST", path: "/api/v1/images", token, body: form }),
+  /** A FormData body sets its own multipart content type; raw bodies name theirs in `headers`. */
+  upload: (token: string | null, body: BodyInit, headers?: Record<string, string>) =>
+    call(imageRoute.POST, { method: "POST", path: "/api/v1/images", token, body, headers }),
   list: (token: string, query = "") => call(imageRoute.GET, { path: `/api/v1/images${query}`, token }),
   get: (token: string, id: string) => call(imageItemRoute.GET, { path: `/api/v1/images/${id}`, token, params: { id } }),
   delete: (token: string, id: string) => call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),
