@@ -42,6 +42,15 @@ describe("stack with fault proxies", () => {
   };
   const appPid = () => stack().apps[0]?.pid;
 
+  /** After a restore: ready again, and an upload succeeds adding just its original, on the same app process. */
+  async function expectRecovered(token: string, keysBefore: string[], pid: number | undefined) {
+    await readyAnswers(app(), 200);
+    const image = await uploadOk(app(), token, file);
+    uploaded.push({ id: image.id, token });
+    expect(await bucketKeys(stack())).toEqual([...keysBefore, `originals/${image.id}`].sort());
+    expect(appPid()).toBe(pid);
+  }
+
   it("serves through the proxies", async () => {
     user = await makeUser("Enterprise");
     file = await noisyJpeg(480, 360);
@@ -70,11 +79,7 @@ describe("stack with fault proxies", () => {
       await proxies().s3.restore();
     }
 
-    await readyAnswers(app(), 200);
-    const image = await uploadOk(app(), user.token, file);
-    uploaded.push({ id: image.id, token: user.token });
-    expect(await bucketKeys(stack())).toEqual([...keysBefore, `originals/${image.id}`].sort());
-    expect(appPid()).toBe(pid);
+    await expectRecovered(user.token, keysBefore, pid);
     expect(stack().apps[0]?.alive()).toBe(true);
   });
 
@@ -94,17 +99,14 @@ describe("stack with fault proxies", () => {
       await proxies().db.restore();
     }
 
-    await readyAnswers(app(), 200);
-    const image = await uploadOk(app(), user.token, file);
-    uploaded.push({ id: image.id, token: user.token });
-    expect(await bucketKeys(stack())).toEqual([...keysBefore, `originals/${image.id}`].sort());
-    expect(appPid()).toBe(pid);
+    await expectRecovered(user.token, keysBefore, pid);
   });
 
   it("database lost after the original was stored (at the image row's insert): 503, the object is removed again", async () => {
     // A fresh user: its id first travels to PostgreSQL as a parameter of the images insert
     // (authentication looks the token up by its hash), so the cut lands exactly there.
     const other = await makeUser("Enterprise");
+    const pid = appPid();
     const keysBefore = await bucketKeys(stack());
     const s3Before = proxies().s3.bytesToTarget;
 
@@ -119,8 +121,7 @@ describe("stack with fault proxies", () => {
     } finally {
       await proxies().db.restore();
     }
-    await readyAnswers(app(), 200);
-    uploaded.push({ id: (await uploadOk(app(), other.token, file)).id, token: other.token });
+    await expectRecovered(other.token, keysBefore, pid);
   });
 
   it("the S3 server stopped and started again on its port keeps its objects", async () => {
