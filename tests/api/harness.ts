@@ -10,6 +10,7 @@ import { principalFromUserId, type Principal } from "@/lib/accounts/principal";
 import { createUser } from "@/lib/accounts/users";
 import { createPlan } from "@/lib/plans/create-plan";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
+import { expectProblem } from "../support/expect-problem";
 import { getStorage } from "@/lib/storage";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
@@ -110,16 +111,7 @@ export async function storedHeights(imageId: string): Promise<number[]> {
 }
 
 /** Asserts an RFC 9457 body with the given status, and returns it. */
-export async function expectProblem(res: Response, status: number) {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const body = JSON.parse(text) as { type: string; title: string; status: number; detail: string; errors?: Record<string, string[]> };
-  expect(body.status).toBe(status);
-  expect(body.title).toEqual(expect.any(String));
-  expect(body.detail.length).toBeGreaterThan(5);
-  return body;
-}
+export { expectProblem };
 
 export async function imageRowsOf(userId: string) {
   return getDb().select().from(images).where(eq(images.ownerId, userId));

@@ -17,8 +17,9 @@ import { resetEnvForTests } from "@/lib/env";
 import { THUMBNAIL_QUEUE, type ThumbnailJobData } from "@/lib/queue/thumbnail-jobs";
 import { type Stack, type StackOptions, startStack } from "../../scripts/stack/index";
 import { sleep } from "../../scripts/stack/processes";
+import { expectProblem } from "../support/expect-problem";
 
-export { sleep };
+export { expectProblem, sleep };
 
 /**
  * One stack for the calling test file. Returns a getter (the stack exists once beforeAll ran).
@@ -174,16 +175,6 @@ export async function expectOneVariantPerHeight(ids: readonly string[], heights:
 
 export function thumbnailQueue(stack: Stack): Queue<ThumbnailJobData> {
   return new Queue<ThumbnailJobData>(THUMBNAIL_QUEUE, { connection: { url: stack.redisUrl }, prefix: stack.queuePrefix });
-}
-
-/** An RFC 9457 answer with this status; returns its body. */
-export async function expectProblem(res: Response, status: number): Promise<{ status: number; detail: string; errors?: Record<string, string[]> }> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const body = JSON.parse(text) as { status: number; detail: string; errors?: Record<string, string[]> };
-  expect(body.status).toBe(status);
-  return body;
 }
 
 /** Bounded polling of GET /api/ready until it answers `status`; returns that response. */
