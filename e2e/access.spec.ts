@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { E2E } from "./config";
-import { corpusFile, dropFiles, signIn } from "./helpers";
+import { apiWithToken, corpusFile, createToken, dropFiles, signIn } from "./helpers";
 
 const run = Date.now().toString(36);
 const member = { email: `member-${run}@e2e.example.com`, password: "member-password-1" };
@@ -61,11 +61,7 @@ test("too-large and non-image uploads show the server's reasons; the good file s
 
 test("the account page creates an API token that the JSON API accepts, and revokes it", async ({ page, playwright }) => {
   await signIn(page, member.email, member.password, "/account");
-  await page.getByLabel("Token name").fill("e2e script");
-  await page.getByRole("button", { name: "Create token" }).click();
-  const token = ((await page.getByTestId("new-token").locator("code").textContent()) ?? "").trim();
-  expect(token).toMatch(/^tih_/);
-  const api = await playwright.request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const api = await apiWithToken(playwright.request, await createToken(page, "e2e script"));
   expect((await api.get("/api/v1/images")).status()).toBe(200);
   await page.reload();
   await page.getByRole("button", { name: "Revoke token e2e script" }).click();
@@ -90,10 +86,7 @@ test("the API docs page documents every operation and sends a request with the s
 
 test("the gallery loads further pages as it scrolls", async ({ page, playwright }) => {
   await signIn(page, member.email, member.password, "/account");
-  await page.getByLabel("Token name").fill("scroll test");
-  await page.getByRole("button", { name: "Create token" }).click();
-  const token = ((await page.getByTestId("new-token").locator("code").textContent()) ?? "").trim();
-  const api = await playwright.request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const api = await apiWithToken(playwright.request, await createToken(page, "scroll test"));
   const png = corpusFile("pngsuite/basn0g08.png", "image/png");
   const before = ((await (await api.get("/api/v1/images?limit=100")).json()) as { items: unknown[] }).items.length;
   for (let i = 0; i < 30; i++) {

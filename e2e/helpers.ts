@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { type APIRequest, type APIRequestContext, expect, type Page } from "@playwright/test";
 import { E2E } from "./config";
 
 export async function signIn(page: Page, email: string, password: string, path_ = "/") {
@@ -9,6 +9,20 @@ export async function signIn(page: Page, email: string, password: string, path_ 
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Creates an API token on the account page (signed in, on /account) and returns it, as shown once. */
+export async function createToken(page: Page, name: string): Promise<string> {
+  await page.getByLabel("Token name").fill(name);
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = ((await page.getByTestId("new-token").locator("code").textContent()) ?? "").trim();
+  expect(token).toMatch(/^tih_/);
+  return token;
+}
+
+/** A JSON API client that authenticates with the token. */
+export function apiWithToken(request: APIRequest, token: string): Promise<APIRequestContext> {
+  return request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
 }
 
 export const corpusPath = (rel: string) => path.join(E2E.corpus, rel);
