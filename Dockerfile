@@ -51,7 +51,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static
 # Source and tsconfig.json (the @/ path alias) for tsx: scripts/migrate.ts, scripts/admin.ts,
-# scripts/worker.ts. The .dockerignore keeps node_modules, .next, data and .env out.
+# scripts/worker.ts. The .dockerignore keeps node_modules, .next, data and .env out, and the
+# dev-only files too: tests (and tests/infra), e2e, bench, .ci, *.test.ts, the tools' configs.
 COPY . .
 # Fail the build, not the first upload, if sharp cannot load its native binding on this image;
 # then make Next's cache and DATA_DIR (used only without DATABASE_URL) writable by `node`.

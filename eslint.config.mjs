@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.mjs", "scripts/**/*.ts"],
+    files: ["**/*.mjs", "scripts/**/*.ts", "tests/infra/**/*.ts", "bench/**/*.ts"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },
 );

@@ -3,7 +3,7 @@ import { E2E } from "./e2e/config";
 
 /**
  * Browser tests drive Debian's Chromium (never a downloaded browser) against a production build
- * (`next build` + `next start`) on real PostgreSQL, started by scripts/e2e-server.ts.
+ * (`next build` + `next start`) on real PostgreSQL, started by tests/infra/e2e-server.ts.
  */
 export default defineConfig({
   testDir: "e2e",
@@ -32,7 +32,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "tsx scripts/e2e-server.ts",
+    command: "tsx tests/infra/e2e-server.ts",
     url: `${E2E.baseUrl}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,

@@ -9,7 +9,12 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["lib/**/*.test.ts"], environment: "node" },
+        test: {
+          // No database or server: domain logic beside the code, and checks of the repository itself.
+          name: "unit",
+          include: ["lib/**/*.test.ts", "tests/infra/docker-context.test.ts"],
+          environment: "node",
+        },
       },
       {
         resolve: { alias },
@@ -43,7 +48,7 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          // The native production topology (scripts/stack.ts): needs a production build, PostgreSQL
+          // The native production topology (tests/infra/stack): needs a production build, PostgreSQL
           // and Redis. One stack per file, files one at a time, after the other projects (CPU).
           name: "stack",
           include: ["tests/stack/**/*.test.ts"],

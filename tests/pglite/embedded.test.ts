@@ -10,7 +10,7 @@ import type * as SchemaModule from "@/db/schema";
 import type * as DbScript from "../../scripts/db";
 import type * as HarnessModule from "../api/harness";
 import type { ImageBody, TestUser } from "../api/harness";
-import { freePort } from "../../scripts/stack/processes";
+import { freePort } from "../infra/stack/processes";
 import { describeRun, lastLine, runAdmin } from "../cli/run-admin";
 
 /**

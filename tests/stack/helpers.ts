@@ -15,8 +15,8 @@ import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser } from "@/lib/accounts/users";
 import { resetEnvForTests } from "@/lib/env";
 import { THUMBNAIL_QUEUE, type ThumbnailJobData } from "@/lib/queue/thumbnail-jobs";
-import { type Stack, type StackOptions, startStack } from "../../scripts/stack/index";
-import { sleep } from "../../scripts/stack/processes";
+import { type Stack, type StackOptions, startStack } from "../infra/stack/index";
+import { sleep } from "../infra/stack/processes";
 import { expectProblem } from "../support/expect-problem";
 
 export { expectProblem, sleep };

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
-import { startS3Server, type S3TestServer } from "../../scripts/s3-server";
+import { startS3Server, type S3TestServer } from "../infra/s3-server";
 
 const started: S3TestServer[] = [];
 let directory: string | undefined;

@@ -1,7 +1,7 @@
 /** The fault proxy on its own: forwards, cuts (refusing new connects, closing open ones), restores on the same port, cuts on a pattern. */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTcpProxy, type TcpProxy } from "../../scripts/stack/tcp-proxy";
+import { startTcpProxy, type TcpProxy } from "../infra/tcp-proxy";
 
 let echo: net.Server;
 let proxy: TcpProxy;

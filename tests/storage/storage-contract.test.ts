@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiskStorage } from "@/lib/storage/disk";
 import { createS3Storage } from "@/lib/storage/s3";
 import type { StorageProvider, StoredObject } from "@/lib/storage/types";
-import { startS3Server, type S3TestServer } from "../../scripts/s3-server";
+import { startS3Server, type S3TestServer } from "../infra/s3-server";
 
 type Store = {
   storage: StorageProvider;

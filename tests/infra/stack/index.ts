@@ -2,14 +2,14 @@
  * The production topology, natively on one machine: a fresh PostgreSQL database, Redis (under a
  * queue prefix of its own), an S3-compatible server (s3rver) with its bucket, N `next start`
  * app processes and M thumbnail workers (`tsx scripts/worker.ts`), all with STORAGE=s3 and
- * generated secrets. Used by `tsx scripts/stack.ts up|down` and by the stack tests.
+ * generated secrets. Used by `tsx tests/infra/stack/cli.ts up|down` and by the stack tests.
  *
  * Every child runs in its own process group with its output in data/stack/<name>/logs/. A state
  * file, data/stack/<name>.json, lists what runs (pids, ports, database, queue prefix), so
  * `down` can stop a stack started by another process, or one left behind by a crashed test run.
  *
  * With `faults: true`, apps and workers reach PostgreSQL and S3 through TCP proxies the caller
- * can cut and restore (see tcp-proxy.ts).
+ * can cut and restore (see ../tcp-proxy.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -21,10 +21,10 @@ import { migrateAndSeed } from "@/db/migrate";
 import { THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
 import { withTimeout } from "@/lib/timeout";
 import { startS3Server, type S3TestServer } from "../s3-server";
+import { startTcpProxy, type TcpProxy } from "../tcp-proxy";
 import { ensureBuild, freePort, groupMembers, inheritedEnv, isOurProcess, readLog, signalGroup, sleep, spawnLogged, type Spawned, stopGroup, tail } from "./processes";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const BUCKET = "media";
@@ -291,7 +291,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const previous = readState(name);
   if (previous) {
     const running = [...previous.apps, ...previous.workers].some((p) => groupMembers(p.pid).length > 0);
-    if (running) throw new Error(`Stack ${name} is already up (${stateFileOf(name)}); run: npx tsx scripts/stack.ts down --name ${name}`);
+    if (running) throw new Error(`Stack ${name} is already up (${stateFileOf(name)}); run: npx tsx tests/infra/stack/cli.ts down --name ${name}`);
     log(`cleaning up what stack ${name} left behind…`);
     await tearDownState(previous, log).catch(() => {});
   }

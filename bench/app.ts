@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { freePort, inheritedEnv } from "../stack/processes";
+import { freePort, inheritedEnv } from "../tests/infra/stack/processes";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
 const POSTGRES = "postgres://postgres@127.0.0.1:5432/";
 

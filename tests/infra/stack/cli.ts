@@ -1,22 +1,22 @@
 /**
  * The production topology natively on this machine (PostgreSQL, Redis, s3rver, N apps, M workers):
  *
- *   npx tsx scripts/stack.ts up [--apps N] [--workers M] [--name NAME] [--job-lock-ms MS]
- *   npx tsx scripts/stack.ts down [--name NAME] | down --all
+ *   npx tsx tests/infra/stack/cli.ts up [--apps N] [--workers M] [--name NAME] [--job-lock-ms MS]
+ *   npx tsx tests/infra/stack/cli.ts down [--name NAME] | down --all
  *
  * `up` returns once every app answers /api/ready and every worker logged "worker ready"; the
  * processes keep running. `down` stops them (SIGTERM, then SIGKILL), drops the database, removes
- * the queue's keys and the S3 data. State: data/stack/<name>.json. See scripts/stack/index.ts.
+ * the queue's keys and the S3 data. State: data/stack/<name>.json. See tests/infra/stack/index.ts.
  */
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, startStack, stopStackByName } from "./stack/index";
+import { ROOT, startStack, stopStackByName } from "./index";
 
 const USAGE = `Usage:
-  npx tsx scripts/stack.ts up [--apps N] [--workers M] [--name NAME] [--job-lock-ms MS]
-  npx tsx scripts/stack.ts down [--name NAME]
-  npx tsx scripts/stack.ts down --all`;
+  npx tsx tests/infra/stack/cli.ts up [--apps N] [--workers M] [--name NAME] [--job-lock-ms MS]
+  npx tsx tests/infra/stack/cli.ts down [--name NAME]
+  npx tsx tests/infra/stack/cli.ts down --all`;
 
 function count(value: string | undefined, flag: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\nA user and an API token on this stack:`);
   console.log(`  (set -a; . ${rel(envFile)}; set +a; npm run admin -- create-user --email you@example.com --password 'a long password' --plan Enterprise)`);
   console.log(`  (set -a; . ${rel(envFile)}; set +a; npm run admin -- create-token --email you@example.com)`);
-  console.log(`\nStop it: npx tsx scripts/stack.ts down${name === "local" ? "" : ` --name ${name}`}`);
+  console.log(`\nStop it: npx tsx tests/infra/stack/cli.ts down${name === "local" ? "" : ` --name ${name}`}`);
   return 0;
 }
 

@@ -23,10 +23,10 @@ import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser } from "@/lib/accounts/users";
 import { env } from "@/lib/env";
 import { probeImage, renderThumbnails } from "@/lib/images/imaging";
-import { appEnv, createBenchDatabase, processTree, ROOT, rssBytes, startServer } from "./bench/app";
-import { info, median, noisyJpeg, onPath, runCommand, timeMs, verdict } from "./bench/measure";
-import { prepareDatabase } from "./db";
-import { ensureBuild } from "./stack/processes";
+import { prepareDatabase } from "../scripts/db";
+import { ensureBuild } from "../tests/infra/stack/processes";
+import { appEnv, createBenchDatabase, processTree, ROOT, rssBytes, startServer } from "./app";
+import { info, median, noisyJpeg, onPath, runCommand, timeMs, verdict } from "./measure";
 
 type App = { origin: string; token: string; userId: string; serverPid: number };
 

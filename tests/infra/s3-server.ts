@@ -1,6 +1,6 @@
 /**
  * A real S3-compatible server (s3rver) on 127.0.0.1: for the storage contract tests, API tests
- * that run with STORAGE=s3, and the native production stack (scripts/stack.ts). Requests must be
+ * that run with STORAGE=s3, and the native production stack (tests/infra/stack). Requests must be
  * SigV4-signed with the returned credentials.
  *
  * s3rver runs in a child process because it needs a Node flag (see CHILD_SOURCE) and a small
