@@ -7,12 +7,11 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
+import { createScratchDatabase, DEFAULT_TEST_POSTGRES_URL, type ScratchDatabase } from "../tests/infra/scratch-db";
 import { freePort, inheritedEnv } from "../tests/infra/stack/processes";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
-const POSTGRES = "postgres://postgres@127.0.0.1:5432/";
 
 /** Every variable the app reads is set here: nothing from the caller's shell (S3, PUBLIC_URL, limits, Redis) leaks in. */
 export function appEnv(databaseUrl: string, scratch: string): Record<string, string> {
@@ -28,24 +27,16 @@ export function appEnv(databaseUrl: string, scratch: string): Record<string, str
   };
 }
 
-async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(`${POSTGRES}postgres`, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+/**
+ * Creates tih_bench_<ms>_<pid> on the local PostgreSQL (always 127.0.0.1, whatever TEST_POSTGRES_URL
+ * says); the caller drops it.
+ */
+export async function createBenchDatabase(): Promise<ScratchDatabase> {
   try {
-    return await fn(sql);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
-
-/** Creates tih_bench_<timestamp>; returns its URL and a function that drops it. */
-export async function createBenchDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `tih_bench_${Date.now()}`;
-  try {
-    await withAdmin((sql) => sql.unsafe(`create database ${name}`));
+    return await createScratchDatabase("tih_bench", { serverUrl: DEFAULT_TEST_POSTGRES_URL });
   } catch (error) {
-    throw new Error(`Cannot create a database on the local PostgreSQL at ${POSTGRES} (is it running, and does user postgres connect without a password?): ${(error as Error).message}`, { cause: error });
+    throw new Error(`${(error as Error).message} (is the local PostgreSQL running, and does user postgres connect without a password?)`, { cause: error });
   }
-  return { url: POSTGRES + name, name, drop: () => withAdmin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`)).then(() => undefined) };
 }
 
 function collect(child: ChildProcess, limit = 16_000): () => string {

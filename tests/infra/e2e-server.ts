@@ -9,24 +9,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { migrateAndSeed } from "@/db/migrate";
 import { E2E } from "@/e2e/config";
+import { createScratchDatabase } from "./scratch-db";
 
-const server = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-// One name per port, recreated at every start: a run that was killed before it could drop its
-// database leaves nothing behind for long.
-const dbName = `tih_e2e_${E2E.port}`;
-const ownsDatabase = !process.env.DATABASE_URL;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-let databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) {
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.unsafe(`create database ${dbName}`);
-  const u = new URL(server);
-  u.pathname = `/${dbName}`;
-  databaseUrl = u.toString();
-}
+// One name per port (tih_e2e_<port>), recreated at every start: a run that was killed before it
+// could drop its database leaves nothing behind for long.
+const scratch = process.env.DATABASE_URL ? undefined : await createScratchDatabase("tih_e2e", { key: String(E2E.port) });
+const databaseUrl = scratch?.url ?? String(process.env.DATABASE_URL);
 await migrateAndSeed(databaseUrl);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "tih-e2e-"));
@@ -65,8 +55,7 @@ async function stop(code: number) {
   stopping = true;
   next.kill("SIGTERM");
   rmSync(dataDir, { recursive: true, force: true });
-  if (ownsDatabase) await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
-  await admin.end();
+  await scratch?.drop().catch(() => {});
   process.exit(code);
 }
 process.on("SIGTERM", () => void stop(0));

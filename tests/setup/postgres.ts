@@ -1,6 +1,6 @@
-import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { migrateAndSeed } from "@/db/migrate";
+import { createScratchDatabase, type ScratchDatabase } from "../infra/scratch-db";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -10,27 +10,18 @@ declare module "vitest" {
 
 /**
  * API tests run against a real PostgreSQL server. CI passes DATABASE_URL pointing at a fresh
- * database; otherwise one is created here on the local server and dropped afterwards.
+ * database; otherwise one is created here on the local server (TEST_POSTGRES_URL) and dropped afterwards.
  */
 export default async function setup(project: TestProject) {
   let url = process.env.DATABASE_URL;
-  let drop: (() => Promise<void>) | undefined;
+  let scratch: ScratchDatabase | undefined;
   if (!url) {
-    const server = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-    const name = `tih_test_${Date.now()}_${process.pid}`;
-    const admin = postgres(server, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    drop = async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
+    scratch = await createScratchDatabase("tih_test");
+    url = scratch.url;
   }
   await migrateAndSeed(url);
   project.provide("databaseUrl", url);
   return async () => {
-    await drop?.();
+    await scratch?.drop();
   };
 }

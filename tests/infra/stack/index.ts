@@ -16,11 +16,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
-import postgres from "postgres";
 import { migrateAndSeed } from "@/db/migrate";
 import { THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
 import { withTimeout } from "@/lib/timeout";
 import { startS3Server, type S3TestServer } from "../s3-server";
+import { createScratchDatabase, databaseUrl as databaseUrlOn, dropDatabase, scratchDatabaseName, testPostgresUrl } from "../scratch-db";
 import { startTcpProxy, type TcpProxy } from "../tcp-proxy";
 import { ensureBuild, freePort, groupMembers, inheritedEnv, isOurProcess, readLog, signalGroup, sleep, spawnLogged, type Spawned, stopGroup, tail } from "./processes";
 
@@ -160,17 +160,9 @@ function checkName(name: string): string {
   return name;
 }
 
-const databaseNameOf = (name: string) => `tih_stack_${name.toLowerCase().replaceAll("-", "_")}`;
-
-function withDatabase(serverUrl: string, database: string, hostPort?: { host: string; port: number }): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  if (hostPort) {
-    url.hostname = hostPort.host;
-    url.port = String(hostPort.port);
-  }
-  return url.toString();
-}
+/** The stack's scratch database is tih_stack_<key>: one per stack name, recreated at every start. */
+const DATABASE_PREFIX = "tih_stack";
+const databaseKeyOf = (name: string) => name.toLowerCase().replaceAll("-", "_");
 
 function writeState(state: StackState): void {
   mkdirSync(path.dirname(stateFileOf(state.name)), { recursive: true });
@@ -186,15 +178,6 @@ export function readState(name: string): StackState | null {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
-  }
-}
-
-async function withAdmin<T>(serverUrl: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.end({ timeout: 5 });
   }
 }
 
@@ -258,7 +241,7 @@ export async function tearDownState(state: StackState, log: (line: string) => vo
     ...state.apps.map((a) => step(`stop app ${a.pid}`, () => stopRecorded(a.pid, "next"))),
   ]);
   if (state.s3.pid) await step("stop s3rver", () => stopRecorded(state.s3.pid, "s3rver"));
-  await step("drop the database", () => withAdmin(state.postgresUrl, (sql) => sql.unsafe(`drop database if exists ${state.databaseName} with (force)`)));
+  await step("drop the database", () => dropDatabase(state.postgresUrl, state.databaseName));
   await step("remove the queue's keys", () => removeQueueKeys(state.redisUrl, state.queuePrefix));
   await step("remove the stack's files", async () => rmSync(state.dir, { recursive: true, force: true }));
   rmSync(stateFileOf(state.name), { force: true });
@@ -283,7 +266,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!Number.isInteger(appCount) || appCount < 1) throw new Error("apps: at least 1");
   if (!Number.isInteger(workerCount) || workerCount < 0) throw new Error("workers: 0 or more");
   const detached = options.detached === true;
-  const postgresUrl = options.postgresUrl ?? process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const postgresUrl = options.postgresUrl ?? testPostgresUrl();
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const dir = stackDir(name);
   const logDir = path.join(dir, "logs");
@@ -300,8 +283,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   await ensureBuild(ROOT, log, path.join(logDir, "build.log"));
 
-  const databaseName = databaseNameOf(name);
-  const databaseUrl = withDatabase(postgresUrl, databaseName);
+  const databaseName = scratchDatabaseName(DATABASE_PREFIX, databaseKeyOf(name));
+  const databaseUrl = databaseUrlOn(postgresUrl, databaseName);
   const queuePrefix = `tih-stack-${name.toLowerCase()}-${randomBytes(4).toString("hex")}`;
   const state: StackState = {
     name,
@@ -349,10 +332,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     log(`database ${databaseName}…`);
-    await withAdmin(postgresUrl, async (sql) => {
-      await sql.unsafe(`drop database if exists ${databaseName} with (force)`);
-      await sql.unsafe(`create database ${databaseName}`);
-    });
+    // Dropped by tearDownState (from the state file, so `down` in another process can too).
+    await createScratchDatabase(DATABASE_PREFIX, { key: databaseKeyOf(name), serverUrl: postgresUrl });
     writeState(state);
     await migrateAndSeed(databaseUrl);
 
@@ -368,7 +349,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const db = await startTcpProxy({ target: { host: pg.hostname || "127.0.0.1", port: Number(pg.port || 5432) } });
       const s3 = await startTcpProxy({ target: { host: "127.0.0.1", port: s3Server.port } });
       proxies = { db, s3 };
-      childDatabaseUrl = withDatabase(postgresUrl, databaseName, { host: "127.0.0.1", port: db.port });
+      const proxied = new URL(databaseUrl);
+      proxied.hostname = "127.0.0.1";
+      proxied.port = String(db.port);
+      childDatabaseUrl = proxied.toString();
       childS3Endpoint = `http://127.0.0.1:${s3.port}`;
     }
 
