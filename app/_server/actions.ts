@@ -2,17 +2,17 @@ import "server-only";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { ActionResult } from "@/components/admin/action-result";
-import { ApiError } from "@/lib/http/problem";
+import { AppError } from "@/lib/errors";
 
 /** Ids are only checked to be strings here: the services answer 404 to anything not a known id. */
 export const actionIdSchema = z.string({ error: "missing id" });
 
 /**
- * A service's ApiError becomes its detail and field errors; anything else is logged and reported
+ * A service's AppError becomes its message and field errors; anything else is logged and reported
  * as a generic failure (no internals reach the browser).
  */
 function actionFailure(error: unknown): Extract<ActionResult, { ok: false }> {
-  if (error instanceof ApiError) return { ok: false, error: error.detail, ...(error.errors ? { fieldErrors: error.errors } : {}) };
+  if (error instanceof AppError) return { ok: false, error: error.message, ...(error.fields ? { fieldErrors: error.fields } : {}) };
   console.error("server action failed", error);
   return { ok: false, error: "Something went wrong on the server. Please try again." };
 }

@@ -1,4 +1,4 @@
-import type { FieldErrors } from "@/lib/http/problem";
+import type { FieldErrors } from "@/lib/errors";
 
 /** What every server action answers (app/_server/actions.ts): the forms show `error` and each field's messages. */
 export type ActionResult = { ok: true } | { ok: false; error: string; fieldErrors?: FieldErrors };

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type ApiToken, apiTokens } from "@/db/schema";
-import { notFound, parseOrThrow } from "@/lib/http/problem";
+import { notFound, parseOrThrow } from "@/lib/errors";
 import { idOrNotFound } from "@/lib/api/schemas";
 import { generateApiToken } from "./api-token";
 import { tokenNameSchema } from "./schemas";

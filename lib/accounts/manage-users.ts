@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { plans, type User, users } from "@/db/schema";
 import { idOrNotFound } from "@/lib/api/schemas";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
-import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
+import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { hashPassword } from "./password";
 import type { Principal } from "./principal";
 import { adminCreateUserSchema, listUsersQuerySchema, resetPasswordSchema, userFlagSchema } from "./schemas";
@@ -15,7 +15,7 @@ import { createUser } from "./users";
  * checks again (defence in depth), so no caller can forget.
  */
 export function assertStaff(actor: Principal | null | undefined): asserts actor is Principal {
-  if (!actor?.isStaff) throw new ApiError(403, "Only staff members can do this.");
+  if (!actor?.isStaff) throw new AppError("forbidden", "Only staff members can do this.");
 }
 
 /** A user as the staff pages show it: never the password hash. */
@@ -64,7 +64,7 @@ export async function createUserAsStaff(actor: Principal, input: z.input<typeof 
   assertStaff(actor);
   const data = parseOrThrow(adminCreateUserSchema, input);
   const [plan] = await getDb().select({ name: plans.name }).from(plans).where(eq(plans.id, data.planId));
-  if (!plan) throw new ApiError(422, "That plan no longer exists; reload the page and pick another.", { planId: ["unknown plan"] });
+  if (!plan) throw new AppError("invalid", "That plan no longer exists; reload the page and pick another.", { fields: { planId: ["unknown plan"] } });
   const { passwordHash: _, ...user } = await createUser({ email: data.email, password: data.password, planName: plan.name, isStaff: data.isStaff });
   return user;
 }
@@ -97,7 +97,7 @@ export async function setActive(actor: Principal, userId: string, isActive: bool
   const id = idOrNotFound(userId, "user");
   const active = parseOrThrow(userFlagSchema, isActive);
   if (!active && id === actor.userId) {
-    throw new ApiError(409, "You cannot deactivate your own account: ask another staff member to do it.");
+    throw new AppError("conflict", "You cannot deactivate your own account: ask another staff member to do it.");
   }
   return updateUser(id, { isActive: active });
 }
@@ -107,7 +107,7 @@ export async function setStaff(actor: Principal, userId: string, isStaff: boolea
   const id = idOrNotFound(userId, "user");
   const staff = parseOrThrow(userFlagSchema, isStaff);
   if (!staff && id === actor.userId) {
-    throw new ApiError(409, "You cannot remove your own staff access: ask another staff member to do it.");
+    throw new AppError("conflict", "You cannot remove your own staff access: ask another staff member to do it.");
   }
   return updateUser(id, { isStaff: staff });
 }

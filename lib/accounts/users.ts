@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
-import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
+import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { findPlanByName } from "@/lib/plans/find-plan";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password";
@@ -20,7 +20,7 @@ export async function createUser(input: z.input<typeof createUserSchema>): Promi
       .returning();
     return user as User;
   } catch (error) {
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw new ApiError(409, `A user with e-mail ${data.email} already exists.`, { email: ["already taken"] });
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw new AppError("conflict", `A user with e-mail ${data.email} already exists.`, { fields: { email: ["already taken"] } });
     throw error;
   }
 }

@@ -1,8 +1,6 @@
-import type { z } from "zod";
+import { AppError, type ErrorKind, type FieldErrors } from "@/lib/errors";
 
 /** RFC 9457 problem details: the one error shape every endpoint answers with. */
-export type FieldErrors = Record<string, string[]>;
-
 export type Problem = {
   type: string;
   title: string;
@@ -26,20 +24,41 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-/** An error a service throws on purpose; the route wrapper turns it into problem+json. */
-export class ApiError extends Error {
+/** The one place a service's error kind becomes an HTTP status. */
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 422,
+  "bad-request": 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  "not-found": 404,
+  conflict: 409,
+  gone: 410,
+  "too-large": 413,
+  "unsupported-type": 415,
+  unavailable: 503,
+};
+
+const KIND_OF_STATUS = new Map(Object.entries(STATUS).map(([kind, status]) => [status, kind as ErrorKind]));
+
+/**
+ * For lib/http's own errors that need what a kind cannot say: response headers (a 401's
+ * WWW-Authenticate challenge) or a status of its own. Services throw AppError, never this.
+ */
+export class ApiError extends AppError {
   override name = "ApiError";
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly errors?: FieldErrors,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(detail);
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: FieldErrors;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: number, detail: string, errors?: FieldErrors, headers?: Record<string, string>) {
+    super(KIND_OF_STATUS.get(status) ?? (status >= 500 ? "unavailable" : "bad-request"), detail, { fields: errors });
+    this.status = status;
+    this.detail = detail;
+    this.errors = errors;
+    this.headers = headers;
   }
 }
-
-export const notFound = (what = "resource") => new ApiError(404, `No such ${what}.`);
 
 export function problemOf(status: number, detail: string, errors?: FieldErrors): Problem {
   const slug = (TITLES[status] ?? "Error").toLowerCase().replace(/\s+/g, "-");
@@ -53,27 +72,42 @@ export function problemResponse(problem: Problem, headers: Record<string, string
   });
 }
 
-/** zod issues keyed by field path, so a form can show each message beside its field. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join(".") : "_";
-    (errors[key] ??= []).push(issue.message);
-  }
-  return errors;
+const retryAfter = (error: AppError): Record<string, string> | undefined =>
+  error.retryAfterSeconds === undefined ? undefined : { "Retry-After": String(error.retryAfterSeconds) };
+
+/** A service's error as problem+json: its kind picks the status, its message is the detail. */
+export function appErrorResponse(error: AppError): Response {
+  const http = error instanceof ApiError ? error : undefined;
+  return problemResponse(problemOf(http?.status ?? STATUS[error.kind], error.message, error.fields), {
+    ...retryAfter(error),
+    ...http?.headers,
+  });
 }
 
-export function validationError(error: z.ZodError): ApiError {
-  const errors = fieldErrors(error);
-  const summary = Object.entries(errors)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join(". ");
-  return new ApiError(422, `Validation failed. ${summary}`, errors);
-}
+// Names lib/http/api-route.ts, lib/api/schemas.ts and app/api import from here today.
+export { invalidInput as validationError, notFound, parseOrThrow } from "@/lib/errors";
 
-/** Parses or throws a 422 ApiError naming each bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error);
-  return result.data;
+/*
+ * TEMPORARY bridge for code that still reads a service's error as an ApiError (scripts/admin.ts's
+ * error printer, tests/api/admin.test.ts's expectApiError): `instanceof ApiError` holds for every
+ * AppError, and status/detail/errors/headers read its kind, message, fields and retry hint.
+ * Delete this block once they read kind/message/fields; nothing else depends on it.
+ */
+Object.defineProperty(ApiError, Symbol.hasInstance, { value: (value: unknown) => value instanceof AppError });
+for (const [name, get] of Object.entries({
+  status: (e: AppError) => STATUS[e.kind],
+  detail: (e: AppError) => e.message,
+  errors: (e: AppError) => e.fields,
+  headers: retryAfter,
+})) {
+  Object.defineProperty(AppError.prototype, name, {
+    configurable: true,
+    get(this: AppError) {
+      return get(this);
+    },
+    // ApiError's own fields shadow these, however the class fields are compiled.
+    set(this: AppError, value: unknown) {
+      Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
 }

@@ -1,11 +1,11 @@
-import { ApiError } from "./problem";
+import { AppError } from "@/lib/errors";
 
 /** Room for the multipart boundaries, headers and the name field around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 const tooLarge = (maxBytes: number) =>
-  new ApiError(413, `The upload is larger than the limit of ${maxBytes} bytes (${(maxBytes / 1048576).toFixed(1)} MiB).`, {
-    image: ["file too large"],
+  new AppError("too-large", `The upload is larger than the limit of ${maxBytes} bytes (${(maxBytes / 1048576).toFixed(1)} MiB).`, {
+    fields: { image: ["file too large"] },
   });
 
 /**
@@ -16,12 +16,12 @@ const tooLarge = (maxBytes: number) =>
 export async function readUpload(request: Request, maxBytes: number): Promise<{ name: unknown; file: File | null }> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
-    throw new ApiError(415, "Send the upload as multipart/form-data with fields `name` and `image`.");
+    throw new AppError("unsupported-type", "Send the upload as multipart/form-data with fields `name` and `image`.");
   }
   const bodyLimit = maxBytes + MULTIPART_OVERHEAD;
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > bodyLimit) throw tooLarge(maxBytes);
-  if (!request.body) throw new ApiError(422, "The request has no body.", { image: ["required"] });
+  if (!request.body) throw new AppError("invalid", "The request has no body.", { fields: { image: ["required"] } });
 
   let received = 0;
   let exceeded = false;
@@ -44,11 +44,11 @@ export async function readUpload(request: Request, maxBytes: number): Promise<{ 
     form = await new Request(request.url, { method: "POST", headers: { "content-type": contentType }, body: counted, duplex: "half" } as RequestInit).formData();
   } catch {
     if (exceeded) throw tooLarge(maxBytes);
-    throw new ApiError(400, "The multipart body could not be parsed.");
+    throw new AppError("bad-request", "The multipart body could not be parsed.");
   }
 
   const files = form.getAll("image").filter((v): v is File => typeof v !== "string");
-  if (files.length > 1) throw new ApiError(422, "Send exactly one file in `image`.", { image: ["exactly one file"] });
+  if (files.length > 1) throw new AppError("invalid", "Send exactly one file in `image`.", { fields: { image: ["exactly one file"] } });
   const file = files[0] ?? null;
   if (file && file.size > maxBytes) throw tooLarge(maxBytes);
   return { name: form.get("name"), file };

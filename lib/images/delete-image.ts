@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
 import { idOrNotFound } from "@/lib/api/schemas";
-import { ApiError, notFound } from "@/lib/http/problem";
+import { AppError, notFound } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { deleteImageFiles } from "./store-variants";
 
@@ -24,7 +24,7 @@ export async function deleteImage(ownerId: string, imageId: string): Promise<voi
       await deleteImageFiles(imageId);
     } catch (error) {
       logger.error({ err: error, imageId }, "storage unreachable: image not deleted");
-      throw new ApiError(503, "Storage is unavailable; the image was not deleted. Try again shortly.", undefined, { "Retry-After": "5" });
+      throw new AppError("unavailable", "Storage is unavailable; the image was not deleted. Try again shortly.", { retryAfterSeconds: 5 });
     }
   });
 }

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, images } from "@/db/schema";
 import { idOrNotFound } from "@/lib/api/schemas";
-import { notFound } from "@/lib/http/problem";
+import { notFound } from "@/lib/errors";
 
 /** The owner's image, or 404: another user's image is indistinguishable from a missing one. */
 export async function getOwnedImage(ownerId: string, imageId: string): Promise<Image> {

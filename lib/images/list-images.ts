@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Database, preparedQuery } from "@/db/client";
 import { type Image, images } from "@/db/schema";
-import { ApiError } from "@/lib/http/problem";
+import { AppError } from "@/lib/errors";
 import type { ImageFields } from "./image-json";
 
 /** Opaque cursor: the (created_at, id) of the last item of the previous page. */
@@ -17,7 +17,7 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
     return { createdAt: new Date(createdAt), id };
   } catch {
-    throw new ApiError(422, "cursor is not a cursor this API returned.", { cursor: ["invalid cursor"] });
+    throw new AppError("invalid", "cursor is not a cursor this API returned.", { fields: { cursor: ["invalid cursor"] } });
   }
 }
 

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { type Image, imageVariants, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
 import { idOrNotFound, uuidParam } from "@/lib/api/schemas";
-import { ApiError, notFound } from "@/lib/http/problem";
+import { AppError, notFound } from "@/lib/errors";
 import { allowsHeight } from "@/lib/plans/entitlements";
 import { getStorage, type StoredObject } from "@/lib/storage";
 import { ensureVariant } from "./ensure-variant";
@@ -38,7 +38,7 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
     .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
   if (!row) throw notFound("image");
   if (!allowsHeight(principal.plan, height)) {
-    throw new ApiError(403, `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`);
+    throw new AppError("forbidden", `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`);
   }
   const variant = row.variant ?? (await ensureVariant(row.image, height));
   return {
@@ -58,6 +58,6 @@ export async function originalMediaFor(principal: Principal, imageId: string): P
     .from(images)
     .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
   if (!image) throw notFound("image");
-  if (!principal.plan.originalLink) throw new ApiError(403, `Your plan (${principal.plan.name}) does not include the original image.`);
+  if (!principal.plan.originalLink) throw new AppError("forbidden", `Your plan (${principal.plan.name}) does not include the original image.`);
   return originalMedia(image);
 }

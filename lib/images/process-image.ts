@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { imageVariants, images, plans, users } from "@/db/schema";
-import { ApiError } from "@/lib/http/problem";
+import { AppError } from "@/lib/errors";
 import { deleteImageFiles, readOriginal, renderStored, storeRenditions } from "./store-variants";
 
 export type JobOutcome = "ready" | "gone";
@@ -31,7 +31,7 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
       await storeRenditions(image, await renderStored(image, await readOriginal(image), missing));
     } catch (error) {
       // The original is gone, or the image was deleted while we rendered.
-      if (error instanceof ApiError && error.status === 404) return removeStrays(imageId);
+      if (error instanceof AppError && error.kind === "not-found") return removeStrays(imageId);
       throw error;
     }
   }

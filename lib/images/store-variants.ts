@@ -3,17 +3,17 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, type ImageVariant, imageVariants } from "@/db/schema";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
-import { ApiError, notFound } from "@/lib/http/problem";
+import { AppError, notFound } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
 import { renderThumbnails, TooManyPixelsError, UndecodableImageError, type Rendition } from "./imaging";
 import { originalKey, variantKey, variantPrefix } from "./variants";
 
 export const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-/** Maps imaging failures to the API's statuses; everything else passes through. */
+/** Imaging failures are the caller's bad input; everything else passes through. */
 export function imagingError(error: unknown): unknown {
   if (error instanceof TooManyPixelsError || error instanceof UndecodableImageError) {
-    return new ApiError(422, error.message, { image: [error.message] });
+    return new AppError("invalid", error.message, { fields: { image: [error.message] } });
   }
   return error;
 }

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { type Image, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
 import { env } from "@/lib/env";
-import { ApiError } from "@/lib/http/problem";
+import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { enqueueThumbnails } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
@@ -20,12 +20,12 @@ import { originalKey } from "./variants";
 export async function uploadImage(owner: Principal, input: { name: string; bytes: Buffer }): Promise<Image> {
   const { bytes, name } = input;
   const { MAX_IMAGE_PIXELS } = env();
-  if (bytes.length === 0) throw new ApiError(422, "The file is empty.", { image: ["The file is empty."] });
+  if (bytes.length === 0) throw new AppError("invalid", "The file is empty.", { fields: { image: ["The file is empty."] } });
 
   const contentType = detectImageType(bytes);
   if (!contentType) {
-    throw new ApiError(415, "Only PNG and JPEG images are accepted (detected from the file's contents).", {
-      image: ["Only PNG and JPEG images are accepted."],
+    throw new AppError("unsupported-type", "Only PNG and JPEG images are accepted (detected from the file's contents).", {
+      fields: { image: ["Only PNG and JPEG images are accepted."] },
     });
   }
 
@@ -46,7 +46,7 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
     logger.error({ err: error, imageId: id }, "storage write failed during upload");
     // A write that failed late may still have landed.
     await storage.delete([key]).catch(() => {});
-    throw new ApiError(503, "Storage is unavailable; the image was not saved. Try again shortly.", undefined, { "Retry-After": "5" });
+    throw new AppError("unavailable", "Storage is unavailable; the image was not saved. Try again shortly.", { retryAfterSeconds: 5 });
   }
 
   let image: Image;

@@ -5,7 +5,7 @@ import { type ExpiringLink, expiringLinks, images, plans, users } from "@/db/sch
 import type { Principal } from "@/lib/accounts/principal";
 import { idOrNotFound, type TempLinkJson } from "@/lib/api/schemas";
 import { env } from "@/lib/env";
-import { ApiError, notFound } from "@/lib/http/problem";
+import { AppError, notFound } from "@/lib/errors";
 import { getOwnedImage } from "@/lib/images/get-image";
 import { type MediaFile, originalMedia } from "@/lib/images/media";
 import { signLinkId, verifyLinkToken } from "./signing";
@@ -14,7 +14,7 @@ export const tempLinkPath = (linkId: string) => `/l/${signLinkId(linkId, env().L
 
 function assertPlanAllowsLinks(principal: Principal): void {
   if (!principal.plan.expiringLinks) {
-    throw new ApiError(403, `Your plan (${principal.plan.name}) does not include expiring links.`);
+    throw new AppError("forbidden", `Your plan (${principal.plan.name}) does not include expiring links.`);
   }
 }
 
@@ -88,9 +88,9 @@ export async function openTempLink(token: string): Promise<{ file: MediaFile; ex
     .innerJoin(plans, eq(plans.id, users.planId))
     .where(eq(expiringLinks.id, linkId));
   if (!row) throw notFound("link");
-  if (row.link.revokedAt) throw new ApiError(410, "This link was revoked.");
-  if (row.link.expiresAt.getTime() <= Date.now()) throw new ApiError(410, "This link has expired.");
-  if (!row.ownerActive || !row.planAllows) throw new ApiError(410, "This link is no longer available.");
+  if (row.link.revokedAt) throw new AppError("gone", "This link was revoked.");
+  if (row.link.expiresAt.getTime() <= Date.now()) throw new AppError("gone", "This link has expired.");
+  if (!row.ownerActive || !row.planAllows) throw new AppError("gone", "This link is no longer available.");
   return { file: originalMedia(row.image, true), expiresAt: row.link.expiresAt };
 }
 

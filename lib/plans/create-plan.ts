@@ -1,10 +1,10 @@
 import { getDb } from "@/db/client";
 import { type Plan, plans } from "@/db/schema";
 import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
-import { ApiError, parseOrThrow } from "@/lib/http/problem";
+import { AppError, parseOrThrow } from "@/lib/errors";
 import { type PlanInput, planInputSchema } from "./schemas";
 
-export const planNameTaken = (name: string) => new ApiError(409, `A plan named "${name}" already exists.`, { name: ["another plan already has this name"] });
+export const planNameTaken = (name: string) => new AppError("conflict", `A plan named "${name}" already exists.`, { fields: { name: ["another plan already has this name"] } });
 
 export async function createPlan(input: PlanInput): Promise<Plan> {
   const data = parseOrThrow(planInputSchema, input);

@@ -5,7 +5,7 @@ import { assertStaff } from "@/lib/accounts/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
 import { idOrNotFound } from "@/lib/api/schemas";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
-import { ApiError, notFound, parseOrThrow } from "@/lib/http/problem";
+import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "./builtin";
 import { createPlan, planNameTaken } from "./create-plan";
 import { type PlanFormInput, planFormSchema, type PlanInput, planInputSchema } from "./schemas";
@@ -53,8 +53,8 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
   const [current] = await db.select({ name: plans.name }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
   if (current.name === DEFAULT_PLAN_NAME && data.name !== DEFAULT_PLAN_NAME) {
-    throw new ApiError(409, `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be renamed.`, {
-      name: [`the default plan keeps the name "${DEFAULT_PLAN_NAME}"`],
+    throw new AppError("conflict", `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be renamed.`, {
+      fields: { name: [`the default plan keeps the name "${DEFAULT_PLAN_NAME}"`] },
     });
   }
   try {
@@ -67,7 +67,7 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
   }
 }
 
-const usersOnPlan = (count: number) => new ApiError(409, `${count} ${count === 1 ? "user is" : "users are"} on this plan; move them first.`);
+const usersOnPlan = (count: number) => new AppError("conflict", `${count} ${count === 1 ? "user is" : "users are"} on this plan; move them first.`);
 
 /** Deletes a plan nobody is on. The default plan and plans in use are refused with the reason. */
 export async function deletePlan(actor: Principal, planId: string): Promise<void> {
@@ -77,7 +77,7 @@ export async function deletePlan(actor: Principal, planId: string): Promise<void
   const [current] = await db.select({ name: plans.name, userCount }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
   if (current.name === DEFAULT_PLAN_NAME) {
-    throw new ApiError(409, `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be deleted.`);
+    throw new AppError("conflict", `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be deleted.`);
   }
   if (current.userCount > 0) throw usersOnPlan(current.userCount);
   try {

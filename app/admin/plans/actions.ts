@@ -3,7 +3,7 @@
 import { actionIdSchema, runAction } from "@/app/_server/actions";
 import { requireStaff } from "@/app/_server/session";
 import type { ActionResult } from "@/components/admin/action-result";
-import { parseOrThrow } from "@/lib/http/problem";
+import { parseOrThrow } from "@/lib/errors";
 import { createPlanAsStaff, deletePlan, updatePlan } from "@/lib/plans/manage-plans";
 import { planFormSchema } from "@/lib/plans/schemas";
 

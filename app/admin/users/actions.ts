@@ -5,7 +5,7 @@ import { requireStaff } from "@/app/_server/session";
 import type { ActionResult } from "@/components/admin/action-result";
 import { createUserAsStaff, resetPassword, setActive, setPlan, setStaff } from "@/lib/accounts/manage-users";
 import { adminCreateUserSchema, resetPasswordSchema, userFlagSchema } from "@/lib/accounts/schemas";
-import { parseOrThrow } from "@/lib/http/problem";
+import { parseOrThrow } from "@/lib/errors";
 
 /**
  * Thin server actions of /admin/users: staff check, parse, one service call, revalidate. The

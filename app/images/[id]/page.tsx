@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import { baseUrlOfOrigin } from "@/app/_server/base-url";
 import { requirePrincipal } from "@/app/_server/session";
 import { ImageDetail } from "@/components/image/image-detail";
-import { ApiError } from "@/lib/http/problem";
+import { AppError } from "@/lib/errors";
 import { getOwnedImage } from "@/lib/images/get-image";
 import { imageJson } from "@/lib/images/image-json";
 import { liveTempLinks, tempLinkJson } from "@/lib/links/temp-links";
@@ -11,7 +11,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const principal = await requirePrincipal(`/images/${id}`);
   const image = await getOwnedImage(principal.userId, id).catch((error) => {
-    if (error instanceof ApiError && error.status === 404) notFound();
+    if (error instanceof AppError && error.kind === "not-found") notFound();
     throw error;
   });
   const baseUrl = await baseUrlOfOrigin();
