@@ -12,7 +12,7 @@ import { closeDb } from "@/db/client";
 import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser, getUserByEmail, setUserPlan } from "@/lib/accounts/users";
 import { env, EnvError } from "@/lib/env";
-import { ApiError } from "@/lib/http/problem";
+import { AppError } from "@/lib/errors";
 import { createPlan } from "@/lib/plans/create-plan";
 import { loadDotEnv, prepareDatabase } from "./db";
 
@@ -97,7 +97,7 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) console.error(`Error: ${error.message}\n\n${USAGE}`);
-  else if (error instanceof ApiError) console.error(`Error: ${error.detail}${error.errors ? `\n${Object.entries(error.errors).map(([f, m]) => `  ${f}: ${m.join("; ")}`).join("\n")}` : ""}`);
+  else if (error instanceof AppError) console.error(`Error: ${error.message}${error.fields ? `\n${Object.entries(error.fields).map(([f, m]) => `  ${f}: ${m.join("; ")}`).join("\n")}` : ""}`);
   else if (error instanceof EnvError) console.error(error.message);
   else console.error(error);
   process.exitCode = 1;

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type ApiToken, apiTokens } from "@/db/schema";
 import { notFound, parseOrThrow } from "@/lib/errors";
-import { idOrNotFound } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/ids";
 import { generateApiToken } from "./api-token";
 import { tokenNameSchema } from "./schemas";
 

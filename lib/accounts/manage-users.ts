@@ -2,7 +2,7 @@ import { desc, eq, ilike, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { plans, type User, users } from "@/db/schema";
-import { idOrNotFound } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/ids";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { hashPassword } from "./password";

@@ -1,38 +1,50 @@
 import { z } from "zod";
-import { notFound } from "@/lib/http/problem";
 
 /**
- * Request and response shapes of the JSON API v1. Routes parse with these; forms and the
- * OpenAPI document are built from the same objects.
+ * Shapes of the JSON API v1. The operations (lib/api/operations) parse requests with these, the
+ * OpenAPI document is assembled from them and the forms validate with them; descriptions and
+ * examples live here, in `.meta()`, so there is one text for all three.
  */
 export const MIN_ALIVE_SECONDS = 300;
 export const MAX_ALIVE_SECONDS = 30000;
 
-export const uuidParam = z.uuid();
-
-/** An id from a path: anything but a UUID cannot name a row, so it is a 404 like a missing one. */
-export function idOrNotFound(value: unknown, what: string): string {
-  if (!uuidParam.safeParse(value).success) throw notFound(what);
-  return value as string;
-}
+const IMAGE_ID = "6f1c2a4e-8b7d-4c3e-9a21-0d5e7f9b1c23";
+const LINK_ID = "0b9d4f3e-2c1a-4e5f-8a7b-6c5d4e3f2a10";
+const ORIGIN = "https://images.example.com";
 
 export const imageNameSchema = z
   .string({ error: "name is required" })
   .trim()
   .min(1, "name must not be empty")
-  .max(200, "name must be at most 200 characters");
+  .max(200, "name must be at most 200 characters")
+  .meta({ description: "A name for the image: 1–200 characters after trimming surrounding white space.", examples: ["Holiday 2026"] });
 
-/** The text fields of the multipart upload (the file itself is checked from its bytes). */
-export const uploadFieldsSchema = z.object({ name: imageNameSchema });
+const fileCount = (input: unknown) => (Array.isArray(input) ? "send exactly one file" : "a file is required");
+
+/** The multipart upload: the text field and one file, whose type is detected from its bytes, never declared. */
+export const uploadFormSchema = z
+  .object({
+    name: imageNameSchema,
+    image: z.file({ error: (issue) => fileCount(issue.input) }).meta({ description: "One PNG or JPEG file." }),
+  })
+  .meta({ id: "ImageUpload", description: "multipart/form-data: `name` and exactly one file in `image`." });
+
+const limitMessage = "limit must be a whole number from 1 to 100";
 
 export const listImagesQuerySchema = z.object({
   limit: z.coerce
-    .number({ error: "limit must be a number" })
-    .int("limit must be a whole number")
-    .min(1, "limit must be between 1 and 100")
-    .max(100, "limit must be between 1 and 100")
-    .default(20),
-  cursor: z.string().min(1).max(200).optional(),
+    .number({ error: limitMessage })
+    .int(limitMessage)
+    .min(1, limitMessage)
+    .max(100, limitMessage)
+    .default(20)
+    .meta({ description: "Items per page." }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: "The `next_cursor` of the previous page; omit for the first page." }),
 });
 
 const aliveDurationMessage = `alive_duration must be an integer number of seconds from ${MIN_ALIVE_SECONDS} to ${MAX_ALIVE_SECONDS}`;
@@ -41,67 +53,113 @@ export const aliveDurationSchema = z
   .number({ error: aliveDurationMessage })
   .int(aliveDurationMessage)
   .min(MIN_ALIVE_SECONDS, aliveDurationMessage)
-  .max(MAX_ALIVE_SECONDS, aliveDurationMessage);
+  .max(MAX_ALIVE_SECONDS, aliveDurationMessage)
+  .meta({ description: "How long the link lives, in whole seconds.", examples: [3600] });
 
-export const createTempLinkSchema = z.object({
-  image_id: z.uuid({ error: "image_id must be an image id (UUID)" }),
-  alive_duration: aliveDurationSchema,
-});
+const imageIdField = z.uuid({ error: "image_id must be an image id (UUID)" });
+
+export const createTempLinkSchema = z
+  .object({
+    image_id: imageIdField.meta({ description: "An image of yours.", examples: [IMAGE_ID] }),
+    alive_duration: aliveDurationSchema,
+  })
+  .meta({ id: "CreateTempLink", description: "An image of yours and how long its expiring link lives." });
 
 export const listTempLinksQuerySchema = z.object({
-  image_id: z.uuid({ error: "image_id must be an image id (UUID)" }).optional(),
+  image_id: imageIdField.optional().meta({ description: "Only this image's links." }),
 });
 
-export const thumbnailSchema = z.object({ height: z.number().int(), width: z.number().int(), url: z.url() });
-
-export const imageSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  width: z.number().int(),
-  height: z.number().int(),
-  content_type: z.enum(["image/png", "image/jpeg"]),
-  bytes: z.number().int(),
-  created_at: z.iso.datetime(),
-  /** processing until the plan's thumbnails exist (they are served on demand meanwhile). */
-  status: z.enum(["processing", "ready", "failed"]),
-  thumbnails: z.array(thumbnailSchema),
-  original: z.object({ url: z.url() }).nullable(),
+/** Path ids: anything but a UUID cannot name a row, so the wrapper answers 404 as for a missing one. */
+export const idParams = z.object({
+  id: z.uuid().meta({ description: "The id. Not a UUID, or someone else's: 404 like a missing one." }),
 });
 
-export const imageListSchema = z.object({ items: z.array(imageSchema), next_cursor: z.string().nullable() });
-
-export const tempLinkCreatedSchema = z.object({
-  url: z.url(),
-  expires_at: z.iso.datetime(),
-  image_id: z.uuid(),
-  alive_duration: z.number().int(),
+export const thumbnailParams = idParams.extend({
+  height: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/)
+    .transform(Number)
+    .meta({ description: "One of your plan's thumbnail heights (1–4096 px). Not a whole number: 404; not in your plan: 403." }),
 });
 
-export const tempLinkSchema = z.object({
-  id: z.uuid(),
-  url: z.url(),
-  image_id: z.uuid(),
-  expires_at: z.iso.datetime(),
-  created_at: z.iso.datetime(),
+export const linkTokenParams = z.object({
+  token: z.string().min(1).meta({ description: "The last segment of the link's `url` (`<link id>.<signature>`); it cannot be made up or altered." }),
 });
 
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  errors: z.record(z.string(), z.array(z.string())).optional(),
-});
+export const thumbnailSchema = z
+  .object({
+    height: z.number().int().meta({ description: "A height of your plan, px." }),
+    width: z.number().int().meta({ description: "The width of the file served at that height (never upscaled)." }),
+    url: z.url(),
+  })
+  .meta({ id: "Thumbnail", description: "One thumbnail of the current plan." });
+
+export const imageSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+    content_type: z.enum(["image/png", "image/jpeg"]).meta({ description: "Detected from the file's bytes at upload." }),
+    bytes: z.number().int().meta({ description: "Size of the original in bytes." }),
+    created_at: z.iso.datetime(),
+    status: z
+      .enum(["processing", "ready", "failed"])
+      .meta({ description: "`processing` until the plan's thumbnails exist (they are served on demand meanwhile)." }),
+    thumbnails: z.array(thumbnailSchema).meta({ description: "Exactly the plan's heights, ascending." }),
+    original: z.object({ url: z.url() }).nullable().meta({ description: "null unless the plan includes the original." }),
+  })
+  .meta({
+    id: "Image",
+    description: "An image as the owner's current plan shows it.",
+    examples: [
+      {
+        id: IMAGE_ID,
+        name: "Holiday 2026",
+        width: 4000,
+        height: 3000,
+        content_type: "image/jpeg",
+        bytes: 2483112,
+        created_at: "2026-12-01T09:30:00.000Z",
+        status: "ready",
+        thumbnails: [{ height: 200, width: 267, url: `${ORIGIN}/api/v1/images/${IMAGE_ID}/thumbnails/200` }],
+        original: null,
+      },
+    ],
+  });
+
+export const imageListSchema = z
+  .object({ items: z.array(imageSchema), next_cursor: z.string().nullable() })
+  .meta({ id: "ImageList", description: "A page of images, newest first. `next_cursor` is null on the last page." });
+
+const linkUrl = z.url().meta({ description: "Anyone holding it may fetch the original until `expires_at`.", examples: [`${ORIGIN}/l/${LINK_ID}.sig`] });
+
+export const tempLinkCreatedSchema = z
+  .object({ url: linkUrl, expires_at: z.iso.datetime(), image_id: z.uuid(), alive_duration: z.number().int() })
+  .meta({ id: "TempLinkCreated", description: "A new expiring link." });
+
+export const tempLinkSchema = z
+  .object({ id: z.uuid(), url: linkUrl, image_id: z.uuid(), expires_at: z.iso.datetime(), created_at: z.iso.datetime() })
+  .meta({ id: "TempLink", description: "A live (not expired, not revoked) expiring link." });
+
+export const tempLinkListSchema = z
+  .object({ items: z.array(tempLinkSchema) })
+  .meta({ id: "TempLinkList", description: "Your live expiring links, newest first." });
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.record(z.string(), z.array(z.string())).optional().meta({ description: "Each bad field's messages." }),
+  })
+  .meta({
+    id: "Problem",
+    description: "RFC 9457 problem details.",
+    examples: [{ type: "about:blank#not-found", title: "Not Found", status: 404, detail: "No such image." }],
+  });
 
 export type ImageJson = z.infer<typeof imageSchema>;
 export type TempLinkJson = z.infer<typeof tempLinkSchema>;
 export type TempLinkCreatedJson = z.infer<typeof tempLinkCreatedSchema>;
-
-/**
- * The whole multipart upload body, for the OpenAPI document: the text fields plus one file in
- * `image` (the route reads the file itself; its type is detected from the bytes, not declared).
- */
-export const uploadFormSchema = uploadFieldsSchema.extend({ image: z.file() });
-
-/** GET /temp-links answers `{"items": [TempLink…]}`. */
-export const tempLinkListSchema = z.object({ items: z.array(tempLinkSchema) });

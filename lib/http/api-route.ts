@@ -1,26 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { type Principal, principalFromApiToken, principalFromUserId } from "@/lib/accounts/principal";
+import type { Operation, OperationInput } from "@/lib/api/operation";
 import { isUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/log";
-import { ApiError, problemOf, problemResponse, validationError } from "./problem";
+import { AppError, notFound, parseOrThrow } from "@/lib/errors";
+import { ApiError, appErrorResponse, problemOf, problemResponse } from "./problem";
+import { readJson } from "./read-json";
+import { readMultipart } from "./read-upload";
 import { sessionClaims } from "./session";
 
 /**
- * The one wrapper every /api/v1 route goes through: authentication (Bearer token or session
- * cookie, checked against the database on every request), cross-site protection for cookie
- * requests, and mapping of every error to application/problem+json.
+ * Authentication (Bearer token or session cookie, checked against the database on every
+ * request), cross-site protection for cookie requests, and mapping of every error to
+ * application/problem+json, for the routes of the operation registry.
  */
-export type RouteContext<P> = { params: Promise<P> };
-
-export type AuthedRequest<P> = {
-  request: Request;
-  principal: Principal;
-  params: P;
-  /** Absolute origin for links in responses (PUBLIC_URL, else the request's own origin). */
-  baseUrl: string;
-};
+export type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -78,8 +73,7 @@ export async function authenticate(request: Request): Promise<Principal> {
 }
 
 export function errorResponse(error: unknown, requestId?: string): Response {
-  if (error instanceof ApiError) return problemResponse(problemOf(error.status, error.detail, error.errors), error.headers);
-  if (error instanceof z.ZodError) return errorResponse(validationError(error), requestId);
+  if (error instanceof AppError) return appErrorResponse(error);
   if (isUnavailable(error)) {
     logger.error({ err: error, requestId }, "dependency unavailable");
     return problemResponse(problemOf(503, "A backing service (database or storage) is unavailable; try again shortly."), {
@@ -116,29 +110,46 @@ async function logged(request: Request, handle: (requestId: string, context: { u
   return response;
 }
 
-/** For routes anyone may call (expiring links): error mapping only. */
-export function publicRoute<P>(handler: (request: Request, params: P) => Promise<Response>) {
-  return async (request: Request, context: RouteContext<P>): Promise<Response> =>
-    logged(request, async (requestId) => {
-      try {
-        return await handler(request, await context.params);
-      } catch (error) {
-        return errorResponse(error, requestId);
-      }
-    });
+type Principals = { user: Principal; public: undefined };
+
+/** What a handler gets: the request, its caller (for `user` operations) and its parsed input. */
+export type HandlerContext<O extends Operation> = OperationInput<O> & {
+  request: Request;
+  principal: Principals[O["auth"]];
+  /** Absolute origin for links in responses (PUBLIC_URL, else the request's own origin). */
+  baseUrl: string;
+};
+
+/** A route handler bound to its operation (the drift test reads `operation`). */
+export type BoundHandler = ((request: Request, context: RouteContext) => Promise<Response>) & { operation: Operation };
+
+async function readBody(request: Request, type: NonNullable<Operation["body"]>["type"]): Promise<unknown> {
+  return type === "application/json" ? readJson(request) : readMultipart(request, env().MAX_UPLOAD_BYTES);
 }
 
-export function apiRoute<P = Record<string, never>>(handler: (ctx: AuthedRequest<P>) => Promise<Response>) {
-  return async (request: Request, context: RouteContext<P>): Promise<Response> =>
+/**
+ * The one wrapper every operation goes through: authenticates as the operation says, parses its
+ * path, query and body with its schemas (a path value its schema refuses is a 404, anything
+ * else bad a 422 naming each field), hands the handler typed input, and maps every error to
+ * application/problem+json.
+ */
+export function route<const O extends Operation>(operation: O, handler: (context: HandlerContext<O>) => Promise<Response>): BoundHandler {
+  const bound = async (request: Request, context: RouteContext): Promise<Response> =>
     logged(request, async (requestId, log) => {
       try {
-        const principal = await authenticate(request);
-        log.userId = principal.userId;
-        return await handler({ request, principal, params: await context.params, baseUrl: baseUrlOf(request) });
+        const principal = operation.auth === "user" ? await authenticate(request) : undefined;
+        log.userId = principal?.userId;
+        const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
+        if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
+        const query = operation.query ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams)) : {};
+        const body = operation.body ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type)) : undefined;
+        const input = { params: params?.data ?? {}, query, body } as OperationInput<O>;
+        return await handler({ ...input, request, principal: principal as Principals[O["auth"]], baseUrl: baseUrlOf(request) });
       } catch (error) {
         return errorResponse(error, requestId);
       }
     });
+  return Object.assign(bound, { operation });
 }
 
 /** Exported for the methods a route does not implement, so they answer 405 in problem+json too. */

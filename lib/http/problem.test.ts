@@ -29,14 +29,3 @@ describe("appErrorResponse", () => {
     expect(await challenge.json()).toMatchObject({ status: 401, detail: "Authentication required." });
   });
 });
-
-describe("the temporary ApiError bridge", () => {
-  it("lets `instanceof ApiError` code read status, detail, errors and headers off a service's AppError", () => {
-    const error: unknown = new AppError("unavailable", "Storage is unavailable.", { fields: { image: ["later"] }, retryAfterSeconds: 5 });
-    expect(error).toBeInstanceOf(ApiError);
-    const legacy = error as ApiError;
-    expect([legacy.status, legacy.detail, legacy.errors, legacy.headers]).toEqual([503, "Storage is unavailable.", { image: ["later"] }, { "Retry-After": "5" }]);
-    const own = new ApiError(401, "No.", undefined, { "WWW-Authenticate": "Bearer" });
-    expect([own.kind, own.status, own.headers]).toEqual(["unauthenticated", 401, { "WWW-Authenticate": "Bearer" }]);
-  });
-});

@@ -83,31 +83,3 @@ export function appErrorResponse(error: AppError): Response {
     ...http?.headers,
   });
 }
-
-// Names lib/http/api-route.ts, lib/api/schemas.ts and app/api import from here today.
-export { invalidInput as validationError, notFound, parseOrThrow } from "@/lib/errors";
-
-/*
- * TEMPORARY bridge for code that still reads a service's error as an ApiError (scripts/admin.ts's
- * error printer, tests/api/admin.test.ts's expectApiError): `instanceof ApiError` holds for every
- * AppError, and status/detail/errors/headers read its kind, message, fields and retry hint.
- * Delete this block once they read kind/message/fields; nothing else depends on it.
- */
-Object.defineProperty(ApiError, Symbol.hasInstance, { value: (value: unknown) => value instanceof AppError });
-for (const [name, get] of Object.entries({
-  status: (e: AppError) => STATUS[e.kind],
-  detail: (e: AppError) => e.message,
-  errors: (e: AppError) => e.fields,
-  headers: retryAfter,
-})) {
-  Object.defineProperty(AppError.prototype, name, {
-    configurable: true,
-    get(this: AppError) {
-      return get(this);
-    },
-    // ApiError's own fields shadow these, however the class fields are compiled.
-    set(this: AppError, value: unknown) {
-      Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
-    },
-  });
-}

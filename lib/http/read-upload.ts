@@ -8,15 +8,18 @@ const tooLarge = (maxBytes: number) =>
     fields: { image: ["file too large"] },
   });
 
+/** A field sent once is its value; sent more than once, the list of them (the schema decides). */
+export type MultipartFields = Record<string, FormDataEntryValue | FormDataEntryValue[]>;
+
 /**
- * Reads a multipart/form-data upload, refusing an oversized one early: by its Content-Length
+ * Reads a multipart/form-data body, refusing an oversized one early: by its Content-Length
  * before reading anything, or by counting bytes as they stream in (chunked uploads), so an
  * oversized body is never buffered whole.
  */
-export async function readUpload(request: Request, maxBytes: number): Promise<{ name: unknown; file: File | null }> {
+export async function readMultipart(request: Request, maxBytes: number): Promise<MultipartFields> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
-    throw new AppError("unsupported-type", "Send the upload as multipart/form-data with fields `name` and `image`.");
+    throw new AppError("unsupported-type", "Send the upload as multipart/form-data.");
   }
   const bodyLimit = maxBytes + MULTIPART_OVERHEAD;
   const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -41,15 +44,18 @@ export async function readUpload(request: Request, maxBytes: number): Promise<{ 
 
   let form: FormData;
   try {
-    form = await new Request(request.url, { method: "POST", headers: { "content-type": contentType }, body: counted, duplex: "half" } as RequestInit).formData();
+    const init = { method: "POST", headers: { "content-type": contentType }, body: counted, duplex: "half" } as RequestInit;
+    form = await new Request(request.url, init).formData();
   } catch {
     if (exceeded) throw tooLarge(maxBytes);
     throw new AppError("bad-request", "The multipart body could not be parsed.");
   }
 
-  const files = form.getAll("image").filter((v): v is File => typeof v !== "string");
-  if (files.length > 1) throw new AppError("invalid", "Send exactly one file in `image`.", { fields: { image: ["exactly one file"] } });
-  const file = files[0] ?? null;
-  if (file && file.size > maxBytes) throw tooLarge(maxBytes);
-  return { name: form.get("name"), file };
+  const fields: MultipartFields = {};
+  for (const key of new Set(form.keys())) {
+    const values = form.getAll(key);
+    if (values.some((v) => typeof v !== "string" && v.size > maxBytes)) throw tooLarge(maxBytes);
+    fields[key] = values.length === 1 ? (values[0] as FormDataEntryValue) : values;
+  }
+  return fields;
 }

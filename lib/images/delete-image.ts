@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
-import { idOrNotFound } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/ids";
 import { AppError, notFound } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { deleteImageFiles } from "./store-variants";

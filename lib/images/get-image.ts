@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, images } from "@/db/schema";
-import { idOrNotFound } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/ids";
 import { notFound } from "@/lib/errors";
 
 /** The owner's image, or 404: another user's image is indistinguishable from a missing one. */

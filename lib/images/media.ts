@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, imageVariants, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
-import { idOrNotFound, uuidParam } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/ids";
 import { AppError, notFound } from "@/lib/errors";
 import { allowsHeight } from "@/lib/plans/entitlements";
 import { getStorage, type StoredObject } from "@/lib/storage";
@@ -28,9 +28,8 @@ export function originalMedia(image: Image, immutable = false): MediaFile {
 }
 
 /** GET /images/{id}/thumbnails/{height}: owner only, height checked against the current plan. */
-export async function thumbnailMedia(principal: Principal, imageId: string, heightParam: string): Promise<MediaFile> {
-  if (!uuidParam.safeParse(imageId).success || !/^[1-9]\d{0,3}$/.test(heightParam)) throw notFound("thumbnail");
-  const height = Number(heightParam);
+export async function thumbnailMedia(principal: Principal, imageId: string, height: number): Promise<MediaFile> {
+  idOrNotFound(imageId, "thumbnail");
   const [row] = await getDb()
     .select({ image: images, variant: imageVariants })
     .from(images)

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { type Plan, plans, users } from "@/db/schema";
 import { assertStaff } from "@/lib/accounts/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
-import { idOrNotFound } from "@/lib/api/schemas";
+import { idOrNotFound } from "@/lib/ids";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "./builtin";

@@ -12,7 +12,7 @@ import {
 } from "@/lib/accounts/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
 import { findUserByEmail, verifyCredentials } from "@/lib/accounts/users";
-import { ApiError } from "@/lib/http/problem";
+import { AppError, type ErrorKind } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { findPlanByName } from "@/lib/plans/find-plan";
 import { createPlanAsStaff, deletePlan, listPlansWithUserCounts, updatePlan } from "@/lib/plans/manage-plans";
@@ -21,17 +21,17 @@ import { api, bodyBytes, corpusFile, type ImageBody, makePlan, makeUser, queries
 const png = corpusFile("pngsuite/basn6a08.png");
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
 
-/** Awaits a call that must fail with an ApiError of this status, and returns the error. */
-async function expectApiError(promise: Promise<unknown>, status: number): Promise<ApiError> {
+/** Awaits a call that must fail with an AppError of this kind, and returns the error. */
+async function expectAppError(promise: Promise<unknown>, kind: ErrorKind): Promise<AppError> {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ApiError);
-  const apiError = error as ApiError;
-  expect(apiError.status, apiError.detail).toBe(status);
-  expect(apiError.detail.length).toBeGreaterThan(5);
-  return apiError;
+  expect(error).toBeInstanceOf(AppError);
+  const appError = error as AppError;
+  expect(appError.kind, appError.message).toBe(kind);
+  expect(appError.message.length).toBeGreaterThan(5);
+  return appError;
 }
 
 const planId = async (name: string) => (await findPlanByName(getDb(), name)).id;
@@ -54,20 +54,20 @@ describe("only staff can manage", () => {
     const premium = await planId("Premium");
     const plan = await makePlan({ heights: [120] });
 
-    await expectApiError(listUsers(outsider), 403);
-    await expectApiError(listUsers(outsider, { q: "example" }), 403);
-    await expectApiError(createUserAsStaff(outsider, { email: `x-${tag()}@example.com`, password: "password-123", planId: premium }), 403);
-    await expectApiError(setPlan(outsider, victim.id, premium), 403);
-    await expectApiError(setActive(outsider, victim.id, false), 403);
-    await expectApiError(setStaff(outsider, plain.id, true), 403);
-    await expectApiError(resetPassword(outsider, victim.id, { password: "new-password-1" }), 403);
-    await expectApiError(listPlansWithUserCounts(outsider), 403);
-    await expectApiError(createPlanAsStaff(outsider, { name: `Nope ${tag()}`, heights: "100" }), 403);
-    await expectApiError(updatePlan(outsider, plan.id, { name: plan.name, heights: "100, 300" }), 403);
-    await expectApiError(deletePlan(outsider, plan.id), 403);
+    await expectAppError(listUsers(outsider), "forbidden");
+    await expectAppError(listUsers(outsider, { q: "example" }), "forbidden");
+    await expectAppError(createUserAsStaff(outsider, { email: `x-${tag()}@example.com`, password: "password-123", planId: premium }), "forbidden");
+    await expectAppError(setPlan(outsider, victim.id, premium), "forbidden");
+    await expectAppError(setActive(outsider, victim.id, false), "forbidden");
+    await expectAppError(setStaff(outsider, plain.id, true), "forbidden");
+    await expectAppError(resetPassword(outsider, victim.id, { password: "new-password-1" }), "forbidden");
+    await expectAppError(listPlansWithUserCounts(outsider), "forbidden");
+    await expectAppError(createPlanAsStaff(outsider, { name: `Nope ${tag()}`, heights: "100" }), "forbidden");
+    await expectAppError(updatePlan(outsider, plan.id, { name: plan.name, heights: "100, 300" }), "forbidden");
+    await expectAppError(deletePlan(outsider, plan.id), "forbidden");
 
     // 403 comes before validation: even garbage input is refused for the actor, not the input.
-    await expectApiError(setPlan(outsider, "not-a-uuid", "nope"), 403);
+    await expectAppError(setPlan(outsider, "not-a-uuid", "nope"), "forbidden");
 
     const after = await findUserByEmail(victim.email);
     expect(after).toMatchObject({ isActive: true, planId: await planId("Basic") });
@@ -124,7 +124,7 @@ describe("listUsers", () => {
     const page = await listUsers(actor, { q: marker, limit: 2 });
     expect(page.users.map((u) => u.email)).toEqual([`u2-${marker}@example.com`, `u1-${marker}@example.com`]);
     expect(page.hasMore).toBe(true);
-    await expectApiError(listUsers(actor, { limit: 0 }), 422);
+    await expectAppError(listUsers(actor, { limit: 0 }), "invalid");
   });
 
   it("uses one query for the list however many users and images there are", async () => {
@@ -159,16 +159,16 @@ describe("createUserAsStaff", () => {
   it("refuses a duplicate e-mail in any case with 409", async () => {
     const existing = await makeUser("Basic");
     for (const email of [existing.email, existing.email.toUpperCase(), ` ${existing.email.replace("user", "USER")} `]) {
-      const error = await expectApiError(createUserAsStaff(actor, { email, password: "password-123", planId: await planId("Basic") }), 409);
-      expect(error.errors?.email).toBeDefined();
+      const error = await expectAppError(createUserAsStaff(actor, { email, password: "password-123", planId: await planId("Basic") }), "conflict");
+      expect(error.fields?.email).toBeDefined();
     }
   });
 
   it("validates each field with 422 and field errors", async () => {
-    const error = await expectApiError(createUserAsStaff(actor, { email: "nope", password: "short", planId: "not-a-plan" }), 422);
-    expect(Object.keys(error.errors ?? {}).sort()).toEqual(["email", "password", "planId"]);
-    const gone = await expectApiError(createUserAsStaff(actor, { email: `x-${tag()}@example.com`, password: "password-123", planId: randomUUID() }), 422);
-    expect(gone.errors?.planId).toBeDefined();
+    const error = await expectAppError(createUserAsStaff(actor, { email: "nope", password: "short", planId: "not-a-plan" }), "invalid");
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual(["email", "password", "planId"]);
+    const gone = await expectAppError(createUserAsStaff(actor, { email: `x-${tag()}@example.com`, password: "password-123", planId: randomUUID() }), "invalid");
+    expect(gone.fields?.planId).toBeDefined();
   });
 });
 
@@ -195,13 +195,13 @@ describe("setPlan", () => {
   it("answers 404 to unknown or malformed user and plan ids", async () => {
     const user = await makeUser("Basic");
     const premium = await planId("Premium");
-    await expectApiError(setPlan(actor, "not-a-uuid", premium), 404);
-    await expectApiError(setPlan(actor, randomUUID(), premium), 404);
-    await expectApiError(setPlan(actor, user.id, "not-a-uuid"), 404);
-    await expectApiError(setPlan(actor, user.id, randomUUID()), 404);
-    await expectApiError(setActive(actor, randomUUID(), false), 404);
-    await expectApiError(setStaff(actor, "x", true), 404);
-    await expectApiError(resetPassword(actor, randomUUID(), { password: "password-456" }), 404);
+    await expectAppError(setPlan(actor, "not-a-uuid", premium), "not-found");
+    await expectAppError(setPlan(actor, randomUUID(), premium), "not-found");
+    await expectAppError(setPlan(actor, user.id, "not-a-uuid"), "not-found");
+    await expectAppError(setPlan(actor, user.id, randomUUID()), "not-found");
+    await expectAppError(setActive(actor, randomUUID(), false), "not-found");
+    await expectAppError(setStaff(actor, "x", true), "not-found");
+    await expectAppError(resetPassword(actor, randomUUID(), { password: "password-456" }), "not-found");
     expect((await findUserByEmail(user.email))?.planId).toBe(await planId("Basic"));
   });
 });
@@ -221,9 +221,9 @@ describe("setActive and setStaff", () => {
   });
 
   it("refuses to let staff deactivate themselves or drop their own staff flag", async () => {
-    const error = await expectApiError(setActive(actor, staff.id, false), 409);
-    expect(error.detail).toMatch(/your own account/);
-    await expectApiError(setStaff(actor, staff.id, false), 409);
+    const error = await expectAppError(setActive(actor, staff.id, false), "conflict");
+    expect(error.message).toMatch(/your own account/);
+    await expectAppError(setStaff(actor, staff.id, false), "conflict");
     expect(await findUserByEmail(staff.email)).toMatchObject({ isActive: true, isStaff: true });
     // Harmless self-changes are fine.
     await setActive(actor, staff.id, true);
@@ -236,7 +236,7 @@ describe("setActive and setStaff", () => {
     expect((await user.principal()).isStaff).toBe(true);
     await setStaff(actor, user.id, false);
     expect((await user.principal()).isStaff).toBe(false);
-    await expectApiError(setStaff(actor, user.id, "yes" as unknown as boolean), 422);
+    await expectAppError(setStaff(actor, user.id, "yes" as unknown as boolean), "invalid");
   });
 });
 
@@ -250,8 +250,8 @@ describe("resetPassword", () => {
 
   it("validates the new password", async () => {
     const user = await makeUser("Basic");
-    const error = await expectApiError(resetPassword(actor, user.id, { password: "short" }), 422);
-    expect(error.errors?.password?.[0]).toMatch(/at least 8/);
+    const error = await expectAppError(resetPassword(actor, user.id, { password: "short" }), "invalid");
+    expect(error.fields?.password?.[0]).toMatch(/at least 8/);
     expect(await verifyCredentials(user.email, "password-123")).not.toBeNull();
   });
 });
@@ -268,11 +268,11 @@ describe("plans: create and update", () => {
   ];
 
   it.each(invalid)("refuses heights %j with 422 and a message on the heights field", async (heights, message) => {
-    const create = await expectApiError(createPlanAsStaff(actor, { name: `Bad ${tag()}`, heights }), 422);
-    expect(create.errors?.heights?.join(" ")).toMatch(message);
+    const create = await expectAppError(createPlanAsStaff(actor, { name: `Bad ${tag()}`, heights }), "invalid");
+    expect(create.fields?.heights?.join(" ")).toMatch(message);
     const plan = await makePlan({ heights: [100] });
-    const update = await expectApiError(updatePlan(actor, plan.id, { name: plan.name, heights }), 422);
-    expect(update.errors?.heights?.join(" ")).toMatch(message);
+    const update = await expectAppError(updatePlan(actor, plan.id, { name: plan.name, heights }), "invalid");
+    expect(update.fields?.heights?.join(" ")).toMatch(message);
   });
 
   it('parses "100, 300" to [100, 300] and keeps heights sorted', async () => {
@@ -283,38 +283,38 @@ describe("plans: create and update", () => {
     expect(updated).toMatchObject({ heights: [150, 300, 500], originalLink: false, expiringLinks: true });
     const numeric = await updatePlan(actor, plan.id, { name, heights: [64, 32] });
     expect(numeric.heights).toEqual([32, 64]);
-    await expectApiError(updatePlan(actor, plan.id, { name, heights: [0] }), 422);
-    await expectApiError(createPlanAsStaff(actor, { name: "  ", heights: "100" }), 422);
+    await expectAppError(updatePlan(actor, plan.id, { name, heights: [0] }), "invalid");
+    await expectAppError(createPlanAsStaff(actor, { name: "  ", heights: "100" }), "invalid");
   });
 
   it("refuses a duplicate name in any case with 409", async () => {
     const plan = await makePlan({ heights: [100] });
     const other = await makePlan({ heights: [100] });
-    const error = await expectApiError(createPlanAsStaff(actor, { name: plan.name.toUpperCase(), heights: "100" }), 409);
-    expect(error.errors?.name).toBeDefined();
-    await expectApiError(updatePlan(actor, other.id, { name: plan.name, heights: "100" }), 409);
-    await expectApiError(updatePlan(actor, other.id, { name: "premium", heights: "100" }), 409);
+    const error = await expectAppError(createPlanAsStaff(actor, { name: plan.name.toUpperCase(), heights: "100" }), "conflict");
+    expect(error.fields?.name).toBeDefined();
+    await expectAppError(updatePlan(actor, other.id, { name: plan.name, heights: "100" }), "conflict");
+    await expectAppError(updatePlan(actor, other.id, { name: "premium", heights: "100" }), "conflict");
     // Renaming a plan to itself in another case is not a clash.
     expect((await updatePlan(actor, plan.id, { name: plan.name.toLowerCase(), heights: "100" })).name).toBe(plan.name.toLowerCase());
   });
 
   it("answers 404 to unknown plan ids", async () => {
-    await expectApiError(updatePlan(actor, randomUUID(), { name: `X ${tag()}`, heights: "100" }), 404);
-    await expectApiError(updatePlan(actor, "nope", { name: `X ${tag()}`, heights: "100" }), 404);
-    await expectApiError(deletePlan(actor, randomUUID()), 404);
-    await expectApiError(deletePlan(actor, "nope"), 404);
+    await expectAppError(updatePlan(actor, randomUUID(), { name: `X ${tag()}`, heights: "100" }), "not-found");
+    await expectAppError(updatePlan(actor, "nope", { name: `X ${tag()}`, heights: "100" }), "not-found");
+    await expectAppError(deletePlan(actor, randomUUID()), "not-found");
+    await expectAppError(deletePlan(actor, "nope"), "not-found");
   });
 
   it("refuses to rename the default plan but lets its entitlements change", async () => {
     const basic = (await listPlansWithUserCounts(actor)).find((p) => p.name === DEFAULT_PLAN_NAME);
     expect(basic?.isDefault).toBe(true);
     if (!basic) return;
-    const error = await expectApiError(
+    const error = await expectAppError(
       updatePlan(actor, basic.id, { name: "Starter", heights: basic.heights, originalLink: basic.originalLink, expiringLinks: basic.expiringLinks }),
-      409,
+      "conflict",
     );
-    expect(error.detail).toMatch(/default plan/);
-    expect(error.errors?.name).toBeDefined();
+    expect(error.message).toMatch(/default plan/);
+    expect(error.fields?.name).toBeDefined();
     // Saving it unchanged is fine (the other tests rely on Basic being exactly [200]).
     const same = await updatePlan(actor, basic.id, { name: DEFAULT_PLAN_NAME, heights: [...basic.heights], originalLink: basic.originalLink, expiringLinks: basic.expiringLinks });
     expect(same.heights).toEqual(basic.heights);
@@ -361,15 +361,15 @@ describe("plans: list and delete", () => {
     const plan = await makePlan({ heights: [100] });
     const one = await makeUser(plan.name);
     const two = await makeUser(plan.name);
-    const error = await expectApiError(deletePlan(actor, plan.id), 409);
-    expect(error.detail).toMatch(/^2 users are on this plan; move them first/);
+    const error = await expectAppError(deletePlan(actor, plan.id), "conflict");
+    expect(error.message).toMatch(/^2 users are on this plan; move them first/);
 
     await setPlan(actor, one.id, await planId("Basic"));
-    expect((await expectApiError(deletePlan(actor, plan.id), 409)).detail).toMatch(/^1 user is on this plan/);
+    expect((await expectAppError(deletePlan(actor, plan.id), "conflict")).message).toMatch(/^1 user is on this plan/);
     await setPlan(actor, two.id, await planId("Basic"));
     await deletePlan(actor, plan.id);
     expect((await listPlansWithUserCounts(actor)).some((p) => p.id === plan.id)).toBe(false);
-    await expectApiError(deletePlan(actor, plan.id), 404);
+    await expectAppError(deletePlan(actor, plan.id), "not-found");
   });
 
   it("deletes an unused plan", async () => {
@@ -380,8 +380,8 @@ describe("plans: list and delete", () => {
 
   it("refuses to delete the default plan", async () => {
     const basic = await planId(DEFAULT_PLAN_NAME);
-    const error = await expectApiError(deletePlan(actor, basic), 409);
-    expect(error.detail).toMatch(/default plan/);
+    const error = await expectAppError(deletePlan(actor, basic), "conflict");
+    expect(error.message).toMatch(/default plan/);
     expect((await listPlansWithUserCounts(actor)).some((p) => p.id === basic)).toBe(true);
   });
 });

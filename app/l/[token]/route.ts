@@ -1,10 +1,11 @@
-import { methodNotAllowed, publicRoute } from "@/lib/http/api-route";
+import { openTempLinkOperation } from "@/lib/api/operations/temp-links/open-temp-link";
+import { methodNotAllowed, route } from "@/lib/http/api-route";
 import { mediaResponse } from "@/lib/http/media-response";
 import { openTempLink } from "@/lib/links/temp-links";
 
 // Anyone holding the link may fetch it until it expires; it must not outlive revocation in a cache.
-export const GET = publicRoute<{ token: string }>(async (request, { token }) =>
-  mediaResponse(request, (await openTempLink(token)).file, "private, no-store"),
+export const GET = route(openTempLinkOperation, async ({ request, params }) =>
+  mediaResponse(request, (await openTempLink(params.token)).file, "private, no-store"),
 );
 
 export const POST = methodNotAllowed(["GET"]);

@@ -1,23 +1,17 @@
-import { listImagesQuerySchema, uploadFieldsSchema } from "@/lib/api/schemas";
-import { env } from "@/lib/env";
-import { apiRoute, json, methodNotAllowed } from "@/lib/http/api-route";
-import { ApiError, parseOrThrow } from "@/lib/http/problem";
-import { readUpload } from "@/lib/http/read-upload";
+import { listImagesOperation } from "@/lib/api/operations/images/list-images";
+import { uploadImageOperation } from "@/lib/api/operations/images/upload-image";
+import { json, methodNotAllowed, route } from "@/lib/http/api-route";
 import { imageJson, imagePath } from "@/lib/images/image-json";
 import { listImages } from "@/lib/images/list-images";
 import { uploadImage } from "@/lib/images/upload-image";
 
-export const GET = apiRoute(async ({ request, principal, baseUrl }) => {
-  const query = parseOrThrow(listImagesQuerySchema, Object.fromEntries(new URL(request.url).searchParams));
+export const GET = route(listImagesOperation, async ({ principal, query, baseUrl }) => {
   const page = await listImages(principal.userId, query);
   return json({ items: page.items.map((i) => imageJson(i, principal.plan, baseUrl)), next_cursor: page.nextCursor });
 });
 
-export const POST = apiRoute(async ({ request, principal, baseUrl }) => {
-  const upload = await readUpload(request, env().MAX_UPLOAD_BYTES);
-  const { name } = parseOrThrow(uploadFieldsSchema, { name: upload.name ?? undefined });
-  if (!upload.file) throw new ApiError(422, "image: a file is required.", { image: ["a file is required"] });
-  const image = await uploadImage(principal, { name, bytes: Buffer.from(await upload.file.arrayBuffer()) });
+export const POST = route(uploadImageOperation, async ({ principal, body, baseUrl }) => {
+  const image = await uploadImage(principal, { name: body.name, bytes: Buffer.from(await body.image.arrayBuffer()) });
   return json(imageJson(image, principal.plan, baseUrl), { status: 201, headers: { Location: baseUrl + imagePath(image.id) } });
 });
 

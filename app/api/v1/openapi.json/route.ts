@@ -1,9 +1,9 @@
-import { baseUrlOf, json, methodNotAllowed, publicRoute } from "@/lib/http/api-route";
-import { openApiDocument } from "@/lib/openapi/document";
+import { getOpenApiDocumentOperation } from "@/lib/api/operations/meta/get-openapi-document";
+import { json, methodNotAllowed, route } from "@/lib/http/api-route";
+import { openApiDocument } from "@/lib/openapi";
 
-// Public: the description of the API holds nothing private, and clients need it before they have a token.
-export const GET = publicRoute<Record<string, never>>(async (request) =>
-  json(openApiDocument(baseUrlOf(request)), { headers: { "Cache-Control": "public, max-age=300" } }),
+export const GET = route(getOpenApiDocumentOperation, async ({ baseUrl }) =>
+  json(openApiDocument(baseUrl), { headers: { "Cache-Control": "public, max-age=300" } }),
 );
 
 export const POST = methodNotAllowed(["GET"]);

@@ -1,7 +1,8 @@
-import { apiRoute, methodNotAllowed } from "@/lib/http/api-route";
+import { revokeTempLinkOperation } from "@/lib/api/operations/temp-links/revoke-temp-link";
+import { methodNotAllowed, route } from "@/lib/http/api-route";
 import { revokeTempLink } from "@/lib/links/temp-links";
 
-export const DELETE = apiRoute<{ id: string }>(async ({ principal, params }) => {
+export const DELETE = route(revokeTempLinkOperation, async ({ principal, params }) => {
   await revokeTempLink(principal, params.id);
   return new Response(null, { status: 204 });
 });

@@ -1,8 +1,9 @@
-import { apiRoute, methodNotAllowed } from "@/lib/http/api-route";
+import { getOriginalOperation } from "@/lib/api/operations/images/get-original";
+import { methodNotAllowed, route } from "@/lib/http/api-route";
 import { mediaResponse } from "@/lib/http/media-response";
 import { originalMediaFor } from "@/lib/images/media";
 
-export const GET = apiRoute<{ id: string }>(async ({ request, principal, params }) =>
+export const GET = route(getOriginalOperation, async ({ request, principal, params }) =>
   mediaResponse(request, await originalMediaFor(principal, params.id)),
 );
 

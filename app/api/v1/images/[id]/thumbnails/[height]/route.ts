@@ -1,8 +1,9 @@
-import { apiRoute, methodNotAllowed } from "@/lib/http/api-route";
+import { getThumbnailOperation } from "@/lib/api/operations/images/get-thumbnail";
+import { methodNotAllowed, route } from "@/lib/http/api-route";
 import { mediaResponse } from "@/lib/http/media-response";
 import { thumbnailMedia } from "@/lib/images/media";
 
-export const GET = apiRoute<{ id: string; height: string }>(async ({ request, principal, params }) =>
+export const GET = route(getThumbnailOperation, async ({ request, principal, params }) =>
   mediaResponse(request, await thumbnailMedia(principal, params.id, params.height)),
 );
 

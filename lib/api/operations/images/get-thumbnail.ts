@@ -1,0 +1,20 @@
+import { defineOperation, ifNoneMatch, mediaResponses } from "../../operation";
+import { thumbnailParams } from "../../schemas";
+
+export const getThumbnailOperation = defineOperation({
+  id: "getThumbnail",
+  method: "get",
+  path: "/api/v1/images/{id}/thumbnails/{height}",
+  auth: "user",
+  tag: "Media",
+  summary: "Get a thumbnail",
+  description:
+    "The thumbnail at one of your plan's heights. Never upscaled: an image shorter than the height is served at its own size. Cached privately for a year (`immutable`).",
+  params: { schema: thumbnailParams, notFound: "thumbnail" },
+  headers: ifNoneMatch,
+  responses: {
+    ...mediaResponses("private, max-age=31536000, immutable"),
+    403: "The height is not one of your current plan's heights.",
+    404: "No such image of yours, or the height is not a number.",
+  },
+});

@@ -1,0 +1,27 @@
+import type { Operation } from "../operation";
+import { deleteImageOperation } from "./images/delete-image";
+import { getImageOperation } from "./images/get-image";
+import { getOriginalOperation } from "./images/get-original";
+import { getThumbnailOperation } from "./images/get-thumbnail";
+import { listImagesOperation } from "./images/list-images";
+import { uploadImageOperation } from "./images/upload-image";
+import { getOpenApiDocumentOperation } from "./meta/get-openapi-document";
+import { createTempLinkOperation } from "./temp-links/create-temp-link";
+import { listTempLinksOperation } from "./temp-links/list-temp-links";
+import { openTempLinkOperation } from "./temp-links/open-temp-link";
+import { revokeTempLinkOperation } from "./temp-links/revoke-temp-link";
+
+/** Every operation of the API, in the order the document lists them. */
+export const operations: readonly Operation[] = [
+  listImagesOperation,
+  uploadImageOperation,
+  getImageOperation,
+  deleteImageOperation,
+  getThumbnailOperation,
+  getOriginalOperation,
+  createTempLinkOperation,
+  listTempLinksOperation,
+  revokeTempLinkOperation,
+  openTempLinkOperation,
+  getOpenApiDocumentOperation,
+];
