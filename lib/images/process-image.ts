@@ -39,6 +39,16 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
   return updated.length ? "ready" : removeStrays(imageId);
 }
 
+/** The job as the app runs it without a queue: a failure is recorded on the image. */
+export async function processImageHere(imageId: string): Promise<void> {
+  try {
+    await processImage(imageId);
+  } catch (error) {
+    await markFailed(imageId, error instanceof Error ? error.message : String(error)).catch(() => {});
+    throw error;
+  }
+}
+
 /** After the last try: the image says so, with the reason (thumbnails still render on demand). */
 export async function markFailed(imageId: string, reason: string): Promise<void> {
   await getDb().update(images).set({ status: "failed", failureReason: reason.slice(0, 1000) }).where(eq(images.id, imageId));

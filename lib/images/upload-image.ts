@@ -8,6 +8,7 @@ import { logger } from "@/lib/log";
 import { enqueueThumbnails } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
 import { detectImageType } from "./detect-type";
+import { processImageHere } from "./process-image";
 import { assertDecodes, probeImage } from "./imaging";
 import { imagingError, sha256 } from "./store-variants";
 import { originalKey } from "./variants";
@@ -59,6 +60,6 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
     await storage.delete([key]).catch((cleanup) => logger.error({ err: cleanup, key }, "could not remove the original of a failed upload"));
     throw error;
   }
-  await enqueueThumbnails(image.id);
+  await enqueueThumbnails(image.id, processImageHere);
   return image;
 }

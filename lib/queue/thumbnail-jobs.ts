@@ -1,14 +1,14 @@
 import { Queue } from "bullmq";
 import { env, type Env } from "@/lib/env";
-import { markFailed, processImage } from "@/lib/images/process-image";
 import { logger } from "@/lib/log";
 import { withTimeout } from "@/lib/timeout";
 
 /**
  * Thumbnail jobs. With REDIS_URL: one BullMQ job per image (job id = image id, so a repeated
  * enqueue is a no-op), run by `npm run worker` processes, retried with exponential backoff.
- * Without it (the embedded default): the same job function runs in this process after the
- * response, so nothing else needs to run.
+ * Without it (the embedded default): the caller's job function runs in this process after the
+ * response, so nothing else needs to run. The queue knows nothing of images: the worker and the
+ * producer hand it the job.
  */
 export const THUMBNAIL_QUEUE = "thumbnails";
 
@@ -43,33 +43,30 @@ const ENQUEUE_TIMEOUT_MS = 2000;
 
 const running = new Set<Promise<void>>();
 
-function runHere(imageId: string): void {
-  const job = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => processImage(imageId))
-    .then(
-      () => undefined,
-      async (error: unknown) => {
-        logger.error({ err: error, imageId }, "thumbnail job failed");
-        await markFailed(imageId, error instanceof Error ? error.message : String(error)).catch(() => {});
-      },
-    )
-    .finally(() => running.delete(job));
-  running.add(job);
+/** The job as run in this process: it must handle (and record) its own failure. */
+export type LocalJob = (imageId: string) => Promise<void>;
+
+function runHere(imageId: string, job: LocalJob): void {
+  const run = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => job(imageId))
+    .catch((error: unknown) => logger.error({ err: error, imageId }, "thumbnail job failed"))
+    .finally(() => running.delete(run));
+  running.add(run);
 }
 
 /**
  * Hands the image to the queue, or runs the job here if there is no queue or it does not answer
  * (should the enqueue land late after all, the job is idempotent: both runs agree).
  */
-export async function enqueueThumbnails(imageId: string): Promise<void> {
+export async function enqueueThumbnails(imageId: string, runLocally: LocalJob): Promise<void> {
   const e = env();
-  if (!e.REDIS_URL) return runHere(imageId);
+  if (!e.REDIS_URL) return runHere(imageId, runLocally);
   try {
     // BullMQ waits for a connection before sending; an upload must not wait for a Redis outage.
     await withTimeout(getQueue(e).add("generate", { imageId }, { jobId: imageId }), ENQUEUE_TIMEOUT_MS, "Redis");
   } catch (error) {
     logger.warn({ err: error, imageId }, "queue unavailable: making thumbnails in this process");
-    runHere(imageId);
+    runHere(imageId, runLocally);
   }
 }
 
