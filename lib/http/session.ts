@@ -4,13 +4,22 @@ import { decode } from "@auth/core/jwt";
  * Reads the user id from the next-auth (Auth.js) session cookie without going through Next:
  * the same JWT, the same secret, the same cookie names (secure prefix on https).
  */
-export const SESSION_COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
+const SESSION_COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
 
-export function readCookie(header: string | null, name: string): string | undefined {
+/** A value that is not valid percent-encoding (`%`, `%zz`) is no cookie at all, never a 500. */
+function decodeCookieValue(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeCookieValue(part.slice(eq + 1).trim());
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import { expiringLinks, images } from "@/db/schema";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/accounts/api-tokens";
 import { resetPassword } from "@/lib/accounts/manage-users";
 import { setUserPlan } from "@/lib/accounts/users";
+import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
 import * as originalRoute from "@/app/api/v1/images/[id]/original/route";
 import * as thumbnailRoute from "@/app/api/v1/images/[id]/thumbnails/[height]/route";
@@ -364,6 +365,16 @@ describe("session cookie authentication", () => {
     await expectProblem(await cookieGet(thumbnailRoute.GET, path, await sessionCookie(randomUUID()), params), 401);
     // Control: the same request with the genuine cookie works.
     expect((await cookieGet(thumbnailRoute.GET, path, valid, params)).status).toBe(200);
+  });
+
+  it.each(["%", "%zz", "%E0%A4%A", "a%"])("a session cookie that is not valid percent-encoding (%s) is no session: 401, not 500", async (value) => {
+    for (const name of [SESSION_COOKIE, `__Secure-${SESSION_COOKIE}`, `${SESSION_COOKIE}.0`]) {
+      await expectProblem(await call(imageRoute.GET, { path: "/api/v1/images", headers: { cookie: `${name}=${value}` } }), 401);
+    }
+    // A bad cookie beside a good token changes nothing: the token decides.
+    const user = await makeUser("Basic");
+    const response = await call(imageRoute.GET, { path: "/api/v1/images", token: user.token, headers: { cookie: `${SESSION_COOKIE}=${value}` } });
+    expect(response.status).toBe(200);
   });
 
   it.each(FOREIGN_ORIGINS)("a cookie-authenticated POST /api/v1/temp-links with %s answers 403 and creates nothing", async (_label, origin) => {
