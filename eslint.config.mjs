@@ -19,6 +19,23 @@ export default tseslint.config(
     },
   },
   {
+    // Server actions are the framework's edge: they revalidate pages (next/cache) and check the
+    // session with app/_server/session.ts (which needs the NextAuth instance in app/auth.ts).
+    files: ["lib/actions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^next(/(?!cache$).*)?$", message: "Server actions use next/cache only." },
+            { group: ["next-auth", "next-auth/*"] },
+            { regex: "^@/app/(?!_server/session$)", message: "Server actions use app/_server/session.ts only." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.mjs", "scripts/**/*.ts", "tests/infra/**/*.ts", "bench/**/*.ts"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

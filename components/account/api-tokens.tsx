@@ -1,12 +1,11 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState, useTransition } from "react";
-import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { createTokenAction, revokeTokenAction } from "@/app/account/actions";
-import { tokenNameSchema } from "@/lib/accounts/schemas";
 import { CopyButton } from "@/components/copy-button";
+import { useActionForm } from "@/components/forms/use-action-form";
+import { tokenNameSchema } from "@/lib/accounts/schemas";
+import { createTokenAction, revokeTokenAction } from "@/lib/actions/tokens";
 
 type TokenRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null };
 const formSchema = z.object({ name: tokenNameSchema });
@@ -15,23 +14,23 @@ const when = (iso: string | null) => (iso ? <time dateTime={iso}>{new Date(iso).
 
 export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
   const [created, setCreated] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [revokeError, setRevokeError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
-  const form = useForm<z.input<typeof formSchema>, unknown, z.output<typeof formSchema>>({ resolver: zodResolver(formSchema), defaultValues: { name: "" } });
-
-  async function create({ name }: z.output<typeof formSchema>) {
-    setError(null);
-    const result = await createTokenAction(name);
-    if (result.ok) {
-      setCreated(result.token ?? null);
-      form.reset();
-    } else setError(result.error);
-  }
+  const { form, submit, formError } = useActionForm({
+    schema: formSchema,
+    defaultValues: { name: "" },
+    action: ({ name }) => createTokenAction(name),
+    onSuccess: ({ token }) => {
+      setCreated(token);
+      setRevokeError(null);
+    },
+  });
 
   function revoke(id: string) {
     startTransition(async () => {
+      setRevokeError(null);
       const result = await revokeTokenAction(id);
-      if (!result.ok) setError(result.error);
+      if (!result.ok) setRevokeError(result.error);
     });
   }
 
@@ -45,7 +44,7 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
         Integrations send <code>Authorization: Bearer &lt;token&gt;</code> to the <a className="text-sky-700 underline" href="/docs">JSON API</a>. A token acts
         as you; it is shown once.
       </p>
-      <form onSubmit={form.handleSubmit(create)} noValidate className="flex flex-wrap items-end gap-3">
+      <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col gap-1 text-sm font-medium">
           Token name
           <input {...form.register("name")} aria-invalid={nameError ? true : undefined} className="rounded border border-slate-300 px-2 py-1 font-normal" placeholder="e.g. backup script" />
@@ -59,9 +58,9 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
           {nameError}
         </p>
       )}
-      {error && (
+      {(formError || revokeError) && (
         <p role="alert" className="text-sm text-red-700">
-          {error}
+          {formError || revokeError}
         </p>
       )}
       {created && (

@@ -1,51 +1,37 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useId, useState } from "react";
-import { useForm } from "react-hook-form";
+import { useId } from "react";
 import type { z } from "zod";
-import { createUserAction } from "@/app/admin/users/actions";
+import { useActionForm } from "@/components/forms/use-action-form";
+import { createUserAction } from "@/lib/actions/users";
 import { adminCreateUserSchema } from "@/lib/accounts/schemas";
-import { showActionErrors } from "./action-result";
 import { Alert, checkboxClass, FieldError, inputClass, primaryButton, Status } from "./ui";
 
 type Input = z.input<typeof adminCreateUserSchema>;
-type Output = z.output<typeof adminCreateUserSchema>;
-const FIELDS = ["email", "password", "planId", "isStaff"] as const;
 
 export type PlanOption = { id: string; name: string };
 
 export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; defaultPlanId: string }) {
   const id = useId();
-  const [serverError, setServerError] = useState<string | null>(null);
-  const [status, setStatus] = useState("");
-  const defaultValues: Input = { email: "", password: "", planId: defaultPlanId, isStaff: false };
   const {
-    register,
-    handleSubmit,
-    reset,
-    setError,
-    getValues,
-    formState: { errors, isSubmitting },
-  } = useForm<Input, unknown, Output>({ resolver: zodResolver(adminCreateUserSchema), defaultValues });
-
-  const onSubmit = handleSubmit(async (valid) => {
-    setServerError(null);
-    setStatus("");
-    // The raw values go to the server, which parses them with the same schema.
-    const result = await createUserAction(getValues());
-    if (result.ok) {
-      reset(defaultValues);
-      setStatus(`Created user ${valid.email}.`);
-      return;
-    }
-    setServerError(showActionErrors(result, FIELDS, setError));
+    form: {
+      register,
+      formState: { errors, isSubmitting },
+    },
+    submit,
+    formError,
+    status,
+  } = useActionForm({
+    schema: adminCreateUserSchema,
+    defaultValues: { email: "", password: "", planId: defaultPlanId, isStaff: false },
+    action: createUserAction,
+    onSuccess: (_, user) => `Created user ${user.email}.`,
   });
 
-  const describedBy = (field: (typeof FIELDS)[number]) => (errors[field] ? `${id}-${field}-error` : undefined);
+  const describedBy = (field: keyof Input) => (errors[field] ? `${id}-${field}-error` : undefined);
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4">
+    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4">
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         New user
       </h2>
@@ -115,7 +101,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
           <FieldError id={`${id}-isStaff-error`} message={errors.isStaff?.message} />
         </div>
       </div>
-      <Alert>{serverError}</Alert>
+      <Alert>{formError}</Alert>
       <div className="flex flex-wrap items-center gap-4">
         <button type="submit" disabled={isSubmitting} className={primaryButton}>
           {isSubmitting ? "Creating…" : "Create user"}

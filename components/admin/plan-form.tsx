@@ -1,17 +1,13 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useId, useState } from "react";
-import { useForm } from "react-hook-form";
+import { useId } from "react";
 import type { z } from "zod";
-import { createPlanAction, updatePlanAction } from "@/app/admin/plans/actions";
+import { useActionForm } from "@/components/forms/use-action-form";
+import { createPlanAction, updatePlanAction } from "@/lib/actions/plans";
 import { planFormSchema } from "@/lib/plans/schemas";
-import { showActionErrors } from "./action-result";
 import { Alert, checkboxClass, FieldError, inputClass, primaryButton, secondaryButton, Status } from "./ui";
 
 type Input = z.input<typeof planFormSchema>;
-type Output = z.output<typeof planFormSchema>;
-const FIELDS = ["name", "heights", "originalLink", "expiringLinks"] as const;
 
 export type EditablePlan = { id: string; name: string; heights: number[]; originalLink: boolean; expiringLinks: boolean; isDefault: boolean };
 
@@ -21,37 +17,30 @@ export type EditablePlan = { id: string; name: string; heights: number[]; origin
  */
 export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: () => void }) {
   const id = useId();
-  const [serverError, setServerError] = useState<string | null>(null);
-  const [status, setStatus] = useState("");
-  const defaultValues: Input = plan
-    ? { name: plan.name, heights: plan.heights.join(", "), originalLink: plan.originalLink, expiringLinks: plan.expiringLinks }
-    : { name: "", heights: "", originalLink: false, expiringLinks: false };
   const {
-    register,
-    handleSubmit,
-    reset,
-    setError,
-    getValues,
-    formState: { errors, isSubmitting },
-  } = useForm<Input, unknown, Output>({ resolver: zodResolver(planFormSchema), defaultValues });
-
-  const onSubmit = handleSubmit(async (valid) => {
-    setServerError(null);
-    setStatus("");
-    const result = plan ? await updatePlanAction(plan.id, getValues()) : await createPlanAction(getValues());
-    if (result.ok) {
-      if (!plan) reset(defaultValues);
-      setStatus(plan ? `Saved plan ${valid.name}.` : `Created plan ${valid.name}.`);
-      return;
-    }
-    setServerError(showActionErrors(result, FIELDS, setError));
+    form: {
+      register,
+      formState: { errors, isSubmitting },
+    },
+    submit,
+    formError,
+    status,
+  } = useActionForm({
+    schema: planFormSchema,
+    defaultValues: plan
+      ? { name: plan.name, heights: plan.heights.join(", "), originalLink: plan.originalLink, expiringLinks: plan.expiringLinks }
+      : { name: "", heights: "", originalLink: false, expiringLinks: false },
+    action: (values) => (plan ? updatePlanAction(plan.id, values) : createPlanAction(values)),
+    // An edit keeps what was saved in its fields; a new plan's form starts over.
+    resetOnSuccess: !plan,
+    onSuccess: (_, saved) => (plan ? `Saved plan ${saved.name}.` : `Created plan ${saved.name}.`),
   });
 
   const title = plan ? `Edit plan ${plan.name}` : "New plan";
-  const errorId = (field: (typeof FIELDS)[number]) => `${id}-${field}-error`;
+  const errorId = (field: keyof Input) => `${id}-${field}-error`;
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4">
+    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4">
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         {title}
       </h2>
@@ -115,7 +104,7 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
           </span>
         </div>
       </div>
-      <Alert>{serverError}</Alert>
+      <Alert>{formError}</Alert>
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" disabled={isSubmitting} className={primaryButton}>
           {plan ? "Save plan" : "Create plan"}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState, useTransition } from "react";
-import { deletePlanAction } from "@/app/admin/plans/actions";
+import { deletePlanAction } from "@/lib/actions/plans";
 import { type EditablePlan, PlanForm } from "./plan-form";
 import { Badge, cellClass, dangerButton, secondaryButton } from "./ui";
 

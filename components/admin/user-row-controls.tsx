@@ -1,12 +1,10 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useId, useState, useTransition } from "react";
-import { useForm } from "react-hook-form";
-import type { z } from "zod";
-import { resetPasswordAction, setUserActiveAction, setUserPlanAction, setUserStaffAction } from "@/app/admin/users/actions";
+import { useActionForm } from "@/components/forms/use-action-form";
 import { resetPasswordSchema } from "@/lib/accounts/schemas";
-import type { ActionResult } from "./action-result";
+import type { ActionResult } from "@/lib/actions/result";
+import { resetPasswordAction, setUserActiveAction, setUserPlanAction, setUserStaffAction } from "@/lib/actions/users";
 import type { PlanOption } from "./create-user-form";
 import { dangerButton, FieldError, secondaryButton, smallInputClass } from "./ui";
 
@@ -106,37 +104,28 @@ export function UserAccessControls({ userId, email, isActive, isStaff, isSelf }:
   );
 }
 
-type ResetInput = z.input<typeof resetPasswordSchema>;
-type ResetOutput = z.output<typeof resetPasswordSchema>;
-
 /** "Reset password" opens a small form for the new password. */
 export function ResetPasswordControl({ userId, email }: { userId: string; email: string }) {
   const id = useId();
   const [open, setOpen] = useState(false);
+  // Shown beside the button, after the form has closed; cleared when it opens again.
   const [status, setStatus] = useState("");
-  const [serverError, setServerError] = useState<string | null>(null);
   const {
-    register,
-    handleSubmit,
-    reset,
-    setError,
-    getValues,
-    setFocus,
-    formState: { errors, isSubmitting },
-  } = useForm<ResetInput, unknown, ResetOutput>({ resolver: zodResolver(resetPasswordSchema), defaultValues: { password: "" } });
-
-  const onSubmit = handleSubmit(async () => {
-    setServerError(null);
-    const result = await resetPasswordAction(userId, getValues());
-    if (result.ok) {
-      reset();
+    form: {
+      register,
+      setFocus,
+      formState: { errors, isSubmitting },
+    },
+    submit,
+    formError,
+  } = useActionForm({
+    schema: resetPasswordSchema,
+    defaultValues: { password: "" },
+    action: (values) => resetPasswordAction(userId, values),
+    onSuccess: () => {
       setOpen(false);
       setStatus("Password changed.");
-      return;
-    }
-    const message = result.fieldErrors?.password?.join("; ");
-    if (message) setError("password", { type: "server", message });
-    else setServerError(result.error);
+    },
   });
 
   return (
@@ -158,7 +147,7 @@ export function ResetPasswordControl({ userId, email }: { userId: string; email:
       <span role="status" className="text-xs text-emerald-700">
         {status}
       </span>
-      <form id={`${id}-form`} hidden={!open} onSubmit={onSubmit} noValidate className="flex flex-col gap-1">
+      <form id={`${id}-form`} hidden={!open} onSubmit={submit} noValidate className="flex flex-col gap-1">
         <label htmlFor={`${id}-password`} className="text-xs font-medium">
           New password for {email}
         </label>
@@ -177,7 +166,7 @@ export function ResetPasswordControl({ userId, email }: { userId: string; email:
           </button>
         </div>
         <FieldError id={`${id}-password-error`} message={errors.password?.message} />
-        <InlineError message={serverError} />
+        <InlineError message={formError} />
       </form>
     </div>
   );

@@ -1,11 +1,11 @@
 "use server";
 
-import { actionIdSchema, runAction } from "@/app/_server/actions";
 import { requireStaff } from "@/app/_server/session";
-import type { ActionResult } from "@/components/admin/action-result";
 import { createUserAsStaff, resetPassword, setActive, setPlan, setStaff } from "@/lib/accounts/manage-users";
 import { adminCreateUserSchema, resetPasswordSchema, userFlagSchema } from "@/lib/accounts/schemas";
 import { parseOrThrow } from "@/lib/errors";
+import type { ActionResult } from "./result";
+import { actionIdSchema, runAction } from "./run-action";
 
 /**
  * Thin server actions of /admin/users: staff check, parse, one service call, revalidate. The

@@ -1,14 +1,15 @@
 "use server";
 
-import { runAction } from "@/app/_server/actions";
 import { requirePrincipal } from "@/app/_server/session";
 import { createApiToken, revokeApiToken } from "@/lib/accounts/api-tokens";
+import type { ActionResult } from "./result";
+import { runAction } from "./run-action";
 
-export type TokenActionResult = { ok: true; token?: string } | { ok: false; error: string };
-
+/** Server actions of /account: the signed-in person's own API tokens. */
 const ACCOUNT_PATH = "/account";
 
-export async function createTokenAction(name: string): Promise<TokenActionResult> {
+/** The token itself is in the answer, the only time it is shown. */
+export async function createTokenAction(name: string): Promise<ActionResult<{ token: string }>> {
   const principal = await requirePrincipal(ACCOUNT_PATH);
   let token = "";
   const result = await runAction(async () => {
@@ -17,7 +18,7 @@ export async function createTokenAction(name: string): Promise<TokenActionResult
   return result.ok ? { ok: true, token } : result;
 }
 
-export async function revokeTokenAction(tokenId: string): Promise<TokenActionResult> {
+export async function revokeTokenAction(tokenId: string): Promise<ActionResult> {
   const principal = await requirePrincipal(ACCOUNT_PATH);
   return runAction(() => revokeApiToken(principal.userId, tokenId), ACCOUNT_PATH);
 }

@@ -1,11 +1,11 @@
 "use server";
 
-import { actionIdSchema, runAction } from "@/app/_server/actions";
 import { requireStaff } from "@/app/_server/session";
-import type { ActionResult } from "@/components/admin/action-result";
 import { parseOrThrow } from "@/lib/errors";
 import { createPlanAsStaff, deletePlan, updatePlan } from "@/lib/plans/manage-plans";
 import { planFormSchema } from "@/lib/plans/schemas";
+import type { ActionResult } from "./result";
+import { actionIdSchema, runAction } from "./run-action";
 
 /**
  * Thin server actions of /admin/plans. The form sends heights as the text the staff member typed;

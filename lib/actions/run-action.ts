@@ -1,8 +1,8 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import type { ActionResult } from "@/components/admin/action-result";
 import { AppError } from "@/lib/errors";
+import type { ActionFailure, ActionResult } from "./result";
 
 /** Ids are only checked to be strings here: the services answer 404 to anything not a known id. */
 export const actionIdSchema = z.string({ error: "missing id" });
@@ -11,7 +11,7 @@ export const actionIdSchema = z.string({ error: "missing id" });
  * A service's AppError becomes its message and field errors; anything else is logged and reported
  * as a generic failure (no internals reach the browser).
  */
-function actionFailure(error: unknown): Extract<ActionResult, { ok: false }> {
+function actionFailure(error: unknown): ActionFailure {
   if (error instanceof AppError) return { ok: false, error: error.message, ...(error.fields ? { fieldErrors: error.fields } : {}) };
   console.error("server action failed", error);
   return { ok: false, error: "Something went wrong on the server. Please try again." };
