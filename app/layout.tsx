@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { signOut } from "@/app/auth";
-import { currentPrincipal } from "@/app/_server/session";
+import { signOut } from "@/lib/auth/next-auth";
+import { currentPrincipal } from "@/lib/auth/session";
 import { Nav } from "@/components/nav";
 import "./globals.css";
 

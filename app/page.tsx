@@ -1,4 +1,4 @@
-import { requirePrincipal } from "@/app/_server/session";
+import { requirePrincipal } from "@/lib/auth/session";
 import { Gallery } from "@/components/gallery/gallery";
 import { baseUrlOfOrigin } from "@/app/_server/base-url";
 import { imageJson } from "@/lib/images/image-json";

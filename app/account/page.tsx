@@ -1,4 +1,4 @@
-import { requirePrincipal } from "@/app/_server/session";
+import { requirePrincipal } from "@/lib/auth/session";
 import { ApiTokens } from "@/components/account/api-tokens";
 import { listApiTokens } from "@/lib/accounts/api-tokens";
 

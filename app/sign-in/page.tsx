@@ -1,6 +1,6 @@
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
-import { signIn } from "@/app/auth";
+import { signIn } from "@/lib/auth/next-auth";
 
 function safeCallback(value: string | undefined): string {
   // Only same-site paths: never bounce a signed-in user to another origin.

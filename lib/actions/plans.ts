@@ -1,8 +1,8 @@
 "use server";
 
-import { requireStaff } from "@/app/_server/session";
+import { requireStaff } from "@/lib/auth/session";
 import { parseOrThrow } from "@/lib/errors";
-import { createPlanAsStaff, deletePlan, updatePlan } from "@/lib/plans/manage-plans";
+import { createPlanAsStaff, deletePlan, updatePlan } from "@/lib/admin/manage-plans";
 import { planFormSchema } from "@/lib/plans/schemas";
 import type { ActionResult } from "./result";
 import { actionIdSchema, runAction } from "./run-action";

@@ -1,6 +1,6 @@
 "use server";
 
-import { requirePrincipal } from "@/app/_server/session";
+import { requirePrincipal } from "@/lib/auth/session";
 import { createApiToken, revokeApiToken } from "@/lib/accounts/api-tokens";
 import type { ActionResult } from "./result";
 import { runAction } from "./run-action";

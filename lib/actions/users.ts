@@ -1,7 +1,7 @@
 "use server";
 
-import { requireStaff } from "@/app/_server/session";
-import { createUserAsStaff, resetPassword, setActive, setPlan, setStaff } from "@/lib/accounts/manage-users";
+import { requireStaff } from "@/lib/auth/session";
+import { createUserAsStaff, resetPassword, setActive, setPlan, setStaff } from "@/lib/admin/manage-users";
 import { adminCreateUserSchema, resetPasswordSchema, userFlagSchema } from "@/lib/accounts/schemas";
 import { parseOrThrow } from "@/lib/errors";
 import type { ActionResult } from "./result";

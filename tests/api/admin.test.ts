@@ -9,13 +9,13 @@ import {
   setActive,
   setPlan,
   setStaff,
-} from "@/lib/accounts/manage-users";
+} from "@/lib/admin/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
 import { findUserByEmail, verifyCredentials } from "@/lib/accounts/users";
 import { AppError, type ErrorKind } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { findPlanByName } from "@/lib/plans/find-plan";
-import { createPlanAsStaff, deletePlan, listPlansWithUserCounts, updatePlan } from "@/lib/plans/manage-plans";
+import { createPlanAsStaff, deletePlan, listPlansWithUserCounts, updatePlan } from "@/lib/admin/manage-plans";
 import { api, bodyBytes, corpusFile, type ImageBody, makePlan, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
 
 const png = corpusFile("pngsuite/basn6a08.png");

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { expiringLinks, images } from "@/db/schema";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/accounts/api-tokens";
-import { resetPassword } from "@/lib/accounts/manage-users";
+import { resetPassword } from "@/lib/admin/manage-users";
 import { setUserPlan } from "@/lib/accounts/users";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";

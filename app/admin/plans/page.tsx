@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { requireStaff } from "@/app/_server/session";
+import { requireStaff } from "@/lib/auth/session";
 import { PlanForm } from "@/components/admin/plan-form";
 import { PlanRow } from "@/components/admin/plan-row";
 import { HeaderRow } from "@/components/admin/ui";
-import { listPlansWithUserCounts } from "@/lib/plans/manage-plans";
+import { listPlansWithUserCounts } from "@/lib/admin/manage-plans";
 
 export const metadata: Metadata = { title: "Plans · Tiered Image Hosting" };
 

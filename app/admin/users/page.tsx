@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireStaff } from "@/app/_server/session";
+import { requireStaff } from "@/lib/auth/session";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { Badge, cellClass, focusRing, HeaderRow, inputClass, primaryButton } from "@/components/admin/ui";
 import { ResetPasswordControl, UserAccessControls, UserPlanControl } from "@/components/admin/user-row-controls";
-import { listUsers } from "@/lib/accounts/manage-users";
-import { listPlansWithUserCounts } from "@/lib/plans/manage-plans";
+import { listUsers } from "@/lib/admin/manage-users";
+import { listPlansWithUserCounts } from "@/lib/admin/manage-plans";
 
 export const metadata: Metadata = { title: "Users · Tiered Image Hosting" };
 

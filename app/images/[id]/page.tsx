@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
 import { baseUrlOfOrigin } from "@/app/_server/base-url";
-import { requirePrincipal } from "@/app/_server/session";
+import { requirePrincipal } from "@/lib/auth/session";
 import { ImageDetail } from "@/components/image/image-detail";
 import { AppError } from "@/lib/errors";
 import { getOwnedImage } from "@/lib/images/get-image";

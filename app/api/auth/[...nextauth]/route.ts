@@ -1,3 +1,3 @@
-import { handlers } from "@/app/auth";
+import { handlers } from "@/lib/auth/next-auth";
 
 export const { GET, POST } = handlers;

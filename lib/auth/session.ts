@@ -1,7 +1,7 @@
 import "server-only";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
-import { auth } from "@/app/auth";
+import { auth } from "@/lib/auth/next-auth";
 import { type Principal, principalFromUserId } from "@/lib/accounts/principal";
 
 /**

@@ -1,14 +1,14 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Plan, plans, users } from "@/db/schema";
-import { assertStaff } from "@/lib/accounts/manage-users";
+import { assertStaff } from "@/lib/admin/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
 import { idOrNotFound } from "@/lib/ids";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
-import { DEFAULT_PLAN_NAME } from "./builtin";
-import { createPlan, planNameTaken } from "./create-plan";
-import { type PlanFormInput, planFormSchema, type PlanInput, planInputSchema } from "./schemas";
+import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
+import { createPlan, planNameTaken } from "@/lib/plans/create-plan";
+import { type PlanFormInput, planFormSchema, type PlanInput, planInputSchema } from "@/lib/plans/schemas";
 
 /**
  * Plan management for staff. A plan's heights and links apply to its users' existing images at

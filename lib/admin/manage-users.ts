@@ -5,10 +5,10 @@ import { plans, type User, users } from "@/db/schema";
 import { idOrNotFound } from "@/lib/ids";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
-import { hashPassword } from "./password";
-import type { Principal } from "./principal";
-import { adminCreateUserSchema, listUsersQuerySchema, resetPasswordSchema, userFlagSchema } from "./schemas";
-import { createUser } from "./users";
+import { hashPassword } from "@/lib/accounts/password";
+import type { Principal } from "@/lib/accounts/principal";
+import { adminCreateUserSchema, listUsersQuerySchema, resetPasswordSchema, userFlagSchema } from "@/lib/accounts/schemas";
+import { createUser } from "@/lib/accounts/users";
 
 /**
  * User management for staff. Pages and server actions check staff first; every function here
