@@ -1,7 +1,7 @@
 "use client";
 
 /** Browser-side calls to the JSON API with the session cookie; errors carry the server's message. */
-export class ApiProblem extends Error {
+class ApiProblem extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -11,7 +11,7 @@ export class ApiProblem extends Error {
   }
 }
 
-export function problemMessage(status: number, body: unknown): ApiProblem {
+function problemMessage(status: number, body: unknown): ApiProblem {
   const problem = body as { detail?: string; errors?: Record<string, string[]> } | null;
   const detail = problem?.detail ?? (status === 0 ? "Network error: the server could not be reached." : `Request failed (${status}).`);
   return new ApiProblem(status, detail, problem?.errors);

@@ -25,7 +25,7 @@ export function apiWithToken(request: APIRequest, token: string): Promise<APIReq
   return request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
 }
 
-export const corpusPath = (rel: string) => path.join(E2E.corpus, rel);
+const corpusPath = (rel: string) => path.join(E2E.corpus, rel);
 
 /** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {

@@ -1,5 +1,5 @@
 /** Error codes along an error's cause chain (drivers wrap: drizzle → postgres.js → node's socket error). */
-export function errorCodes(error: unknown): string[] {
+function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;

@@ -54,7 +54,7 @@ export class EnvError extends Error {
 }
 
 /** Validates an environment record; throws an EnvError naming every bad variable. */
-export function parseEnv(source: Record<string, string | undefined>): Env {
+function parseEnv(source: Record<string, string | undefined>): Env {
   // Empty strings mean "unset", as in .env files written from .env.example.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(cleaned);

@@ -50,7 +50,7 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /** The message names every bad field too, for callers that show only the message (API clients, the CLI). */
-export function invalidInput(error: z.ZodError): AppError {
+function invalidInput(error: z.ZodError): AppError {
   const fields = fieldErrors(error);
   const summary = Object.entries(fields)
     .map(([field, messages]) => `${field}: ${messages.join("; ")}`)

@@ -6,7 +6,7 @@ export const emailSchema = z
   .toLowerCase()
   .pipe(z.email({ error: "email must be a valid e-mail address" }).max(254));
 
-export const passwordSchema = z
+const passwordSchema = z
   .string({ error: "password is required" })
   .min(8, "password must be at least 8 characters")
   .max(200, "password must be at most 200 characters");
@@ -32,7 +32,7 @@ export const resetPasswordSchema = z.object({ password: passwordSchema });
 
 export const userFlagSchema = z.boolean({ error: "must be on or off" });
 
-export const MAX_USER_LIST = 500;
+const MAX_USER_LIST = 500;
 
 /** The users page's search: a case-insensitive substring of the e-mail. */
 export const listUsersQuerySchema = z.object({

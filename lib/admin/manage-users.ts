@@ -21,7 +21,7 @@ export function assertStaff(actor: Principal | null | undefined): asserts actor 
 /** A user as the staff pages show it: never the password hash. */
 export type ManagedUser = Omit<User, "passwordHash" | "credentialsChangedAt">;
 
-export type UserListRow = ManagedUser & { planName: string; imageCount: number };
+type UserListRow = ManagedUser & { planName: string; imageCount: number };
 
 export type UserList = { users: UserListRow[]; hasMore: boolean };
 

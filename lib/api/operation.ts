@@ -7,7 +7,7 @@ import { problemSchema } from "./schemas";
  * parses with it, the OpenAPI document (lib/openapi) is assembled from it, and the tests check
  * that every route file is bound to operations and every operation to a route.
  */
-export type Method = "get" | "post" | "patch" | "put" | "delete";
+type Method = "get" | "post" | "patch" | "put" | "delete";
 
 /** A success response, or the description of an error (documented as problem+json). */
 type Responses = Record<number, ZodOpenApiResponseObject | string>;

@@ -86,7 +86,7 @@ export const linkTokenParams = z.object({
   token: z.string().min(1).meta({ description: "The last segment of the link's `url` (`<link id>.<signature>`); it cannot be made up or altered." }),
 });
 
-export const thumbnailSchema = z
+const thumbnailSchema = z
   .object({
     height: z.number().int().meta({ description: "A height of your plan, px." }),
     width: z.number().int().meta({ description: "The width of the file served at that height (never upscaled)." }),
@@ -138,7 +138,7 @@ export const tempLinkCreatedSchema = z
   .object({ url: linkUrl, expires_at: z.iso.datetime(), image_id: z.uuid(), alive_duration: z.number().int() })
   .meta({ id: "TempLinkCreated", description: "A new expiring link." });
 
-export const tempLinkSchema = z
+const tempLinkSchema = z
   .object({ id: z.uuid(), url: linkUrl, image_id: z.uuid(), expires_at: z.iso.datetime(), created_at: z.iso.datetime() })
   .meta({ id: "TempLink", description: "A live (not expired, not revoked) expiring link." });
 

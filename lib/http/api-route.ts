@@ -15,7 +15,7 @@ import { sessionClaims } from "./session";
  * request), cross-site protection for cookie requests, and mapping of every error to
  * application/problem+json, for the routes of the operation registry.
  */
-export type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -37,7 +37,7 @@ export function originOf(headers: Headers, requestUrl?: string): string {
   return headerOrigin(headers, requestUrl) ?? new URL(requestUrl ?? "http://localhost:3000").origin;
 }
 
-export const baseUrlOf = (request: Request) => originOf(request.headers, request.url);
+const baseUrlOf = (request: Request) => originOf(request.headers, request.url);
 
 /** Cookies ride along on cross-site requests; an Origin from elsewhere must not act with them. */
 function assertSameOrigin(request: Request): void {
@@ -49,7 +49,7 @@ function assertSameOrigin(request: Request): void {
   }
 }
 
-export async function authenticate(request: Request): Promise<Principal> {
+async function authenticate(request: Request): Promise<Principal> {
   const authorization = request.headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
@@ -72,7 +72,7 @@ export async function authenticate(request: Request): Promise<Principal> {
   });
 }
 
-export function errorResponse(error: unknown, requestId?: string): Response {
+function errorResponse(error: unknown, requestId?: string): Response {
   if (error instanceof AppError) return appErrorResponse(error);
   if (isUnavailable(error)) {
     logger.error({ err: error, requestId }, "dependency unavailable");

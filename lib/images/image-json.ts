@@ -7,8 +7,8 @@ import { variantSize } from "./variants";
 export type ImageFields = Pick<Image, "id" | "name" | "width" | "height" | "contentType" | "byteSize" | "createdAt" | "status">;
 
 export const imagePath = (id: string) => `/api/v1/images/${id}`;
-export const thumbnailPath = (id: string, height: number) => `/api/v1/images/${id}/thumbnails/${height}`;
-export const originalPath = (id: string) => `/api/v1/images/${id}/original`;
+const thumbnailPath = (id: string, height: number) => `/api/v1/images/${id}/thumbnails/${height}`;
+const originalPath = (id: string) => `/api/v1/images/${id}/original`;
 
 /**
  * The Image resource as the owner's current plan shows it: exactly the plan's heights,

@@ -12,7 +12,7 @@ export function encodeCursor(image: Pick<Image, "createdAt" | "id">): string {
   return Buffer.from(JSON.stringify([image.createdAt.toISOString(), image.id])).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
     return { createdAt: new Date(createdAt), id };

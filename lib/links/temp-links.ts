@@ -11,7 +11,7 @@ import { getOwnedImage } from "@/lib/images/get-image";
 import { type MediaFile, originalMedia } from "@/lib/images/media";
 import { signLinkId, verifyLinkToken } from "./signing";
 
-export const tempLinkPath = (linkId: string) => `/l/${signLinkId(linkId, env().LINK_SIGNING_KEY)}`;
+const tempLinkPath = (linkId: string) => `/l/${signLinkId(linkId, env().LINK_SIGNING_KEY)}`;
 
 function assertPlanAllowsLinks(principal: Principal): void {
   if (!principal.plan.expiringLinks) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const planHeightsSchema = z
+const planHeightsSchema = z
   .array(z.number().int("heights must be whole numbers").min(1, "heights must be at least 1").max(4096, "heights must be at most 4096"))
   .min(1, "a plan needs at least one thumbnail height")
   .max(64, "a plan has at most 64 heights")
@@ -21,7 +21,7 @@ const HEIGHTS_HINT = "e.g. 100, 300";
  * Heights typed as text ("100, 300" or "100 300") → [100, 300]. The plan form and the server
  * both parse with this, so a staff member sees the same message in the browser and from the server.
  */
-export const planHeightsTextSchema = z
+const planHeightsTextSchema = z
   .string({ error: "heights are required" })
   .transform((text, ctx) => {
     const parts = text.split(/[\s,;]+/).filter(Boolean);

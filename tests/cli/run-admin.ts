@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 
 export type AdminRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 

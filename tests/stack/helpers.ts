@@ -97,7 +97,7 @@ export async function uploadOk(appUrl: string, token: string, bytes: Buffer, nam
   return JSON.parse(text) as ImageBody;
 }
 
-export async function getImage(appUrl: string, token: string, id: string): Promise<ImageBody> {
+async function getImage(appUrl: string, token: string, id: string): Promise<ImageBody> {
   const res = await fetch(`${appUrl}/api/v1/images/${id}`, { headers: { authorization: `Bearer ${token}` } });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET image ${id}: ${res.status} ${text}`);
@@ -142,7 +142,7 @@ export async function bucketKeys(stack: Stack, prefix = ""): Promise<string[]> {
 }
 
 /** Rows per (image, height) that occur more than once; and every variant row. */
-export async function variantRows(): Promise<{ imageId: string; height: number; storageKey: string }[]> {
+async function variantRows(): Promise<{ imageId: string; height: number; storageKey: string }[]> {
   return getDb().select({ imageId: imageVariants.imageId, height: imageVariants.height, storageKey: imageVariants.storageKey }).from(imageVariants);
 }
 
@@ -151,7 +151,7 @@ export async function imageRows(ownerId?: string): Promise<{ id: string; storage
   return ownerId ? query.where(eq(images.ownerId, ownerId)) : query;
 }
 
-export async function duplicateVariants(): Promise<unknown[]> {
+async function duplicateVariants(): Promise<unknown[]> {
   return getDb().execute(sql`select image_id, height, count(*) from image_variants group by image_id, height having count(*) > 1`);
 }
 

@@ -56,7 +56,7 @@ export type StackOptions = {
   log?: (line: string) => void;
 };
 
-export type StackProcess = {
+type StackProcess = {
   readonly role: "app" | "worker";
   readonly index: number;
   readonly pid: number;
@@ -67,7 +67,7 @@ export type StackProcess = {
   alive(): boolean;
 };
 
-export type StackState = {
+type StackState = {
   name: string;
   createdAt: string;
   root: string;
@@ -147,11 +147,11 @@ function hookExit(): void {
 
 // ---- names, files ----
 
-export function stackDir(name: string): string {
+function stackDir(name: string): string {
   return path.join(ROOT, "data/stack", name);
 }
 
-export function stateFileOf(name: string): string {
+function stateFileOf(name: string): string {
   return path.join(ROOT, "data/stack", `${name}.json`);
 }
 
@@ -172,7 +172,7 @@ function writeState(state: StackState): void {
   renameSync(temp, file);
 }
 
-export function readState(name: string): StackState | null {
+function readState(name: string): StackState | null {
   try {
     return JSON.parse(readFileSync(stateFileOf(checkName(name)), "utf8")) as StackState;
   } catch (error) {
@@ -226,7 +226,7 @@ async function stopRecorded(pid: number, hint: string): Promise<void> {
  * Stops everything a state file lists, drops the database, removes the queue's keys and the
  * stack's directory (logs, S3 data), then the state file. Each step runs even if one fails.
  */
-export async function tearDownState(state: StackState, log: (line: string) => void = () => {}): Promise<void> {
+async function tearDownState(state: StackState, log: (line: string) => void = () => {}): Promise<void> {
   const errors: unknown[] = [];
   const step = async (what: string, fn: () => Promise<unknown>) => {
     try {
