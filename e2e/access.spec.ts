@@ -4,17 +4,21 @@ import { apiWithToken, corpusFile, createToken, dropFiles, signIn } from "./help
 
 const run = Date.now().toString(36);
 const member = { email: `member-${run}@e2e.example.com`, password: "member-password-1" };
+const enterprise = { email: `docs-ent-${run}@e2e.example.com`, password: "enterprise-password-1" };
 
 test.beforeAll(async ({ browser }) => {
-  // Staff makes an ordinary user through the admin area.
+  // Staff makes an ordinary user (the default plan, Basic) and an Enterprise one through the admin area.
   const page = await browser.newPage();
   await signIn(page, E2E.staff.email, E2E.staff.password, "/admin/users");
   await expect(page).toHaveURL(/\/admin\/users$/);
   const form = page.getByRole("form", { name: "New user" });
-  await form.getByLabel("E-mail").fill(member.email);
-  await form.getByLabel("Password").fill(member.password);
-  await form.getByRole("button", { name: "Create user" }).click();
-  await expect(page.getByRole("row", { name: new RegExp(member.email) })).toBeVisible();
+  for (const who of [member, { ...enterprise, plan: "Enterprise" }]) {
+    await form.getByLabel("E-mail").fill(who.email);
+    await form.getByLabel("Password").fill(who.password);
+    if ("plan" in who) await form.getByLabel("Plan").selectOption({ label: who.plan });
+    await form.getByRole("button", { name: "Create user" }).click();
+    await expect(page.getByRole("row", { name: new RegExp(who.email) })).toBeVisible();
+  }
   await page.close();
 });
 
@@ -59,7 +63,10 @@ test("too-large and non-image uploads show the server's reasons; the good file s
   await expect(page.getByTestId("upload-item")).toHaveCount(2);
 });
 
-test("the account page creates an API token that the JSON API accepts, and revokes it", async ({ page, playwright }) => {
+test("the account page creates an API token that the JSON API accepts, and revokes it", async ({
+  page,
+  playwright,
+}) => {
   await signIn(page, member.email, member.password, "/account");
   const api = await apiWithToken(playwright.request, await createToken(page, "e2e script"));
   expect((await api.get("/api/v1/images")).status()).toBe(200);
@@ -70,18 +77,77 @@ test("the account page creates an API token that the JSON API accepts, and revok
   await api.dispose();
 });
 
-test("the API docs page documents every operation and sends a request with the session", async ({ page }) => {
+test("the API docs page says what the reader's plan allows", async ({ page }) => {
+  const facts = ["Thumbnail heights", "Original image", "Expiring links"];
   await signIn(page, member.email, member.password, "/docs");
-  await expect(page).toHaveURL(/\/docs$/);
-  const doc = (await (await page.request.get("/api/v1/openapi.json")).json()) as { openapi: string; paths: Record<string, object> };
-  expect(doc.openapi).toMatch(/^3\.1/);
-  const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
-  await expect(page.getByRole("article").filter({ has: page.getByRole("button", { name: /^Send / }) })).toHaveCount(operations);
+  await expect(page).toHaveTitle("API docs · Tiered Image Hosting");
+  const basic = page.getByRole("region", { name: "Your plan: Basic" });
+  await expect(basic.getByRole("term")).toHaveText(facts);
+  await expect(basic.getByRole("definition")).toHaveText(["200 px", "no", "no"]);
+  await expect(basic.getByRole("link", { name: "Account page" })).toHaveAttribute("href", "/account");
 
-  const list = page.getByRole("article", { name: "List your images" });
-  await list.getByRole("button", { name: "Send GET" }).click();
-  await expect(list.getByText("200 OK")).toBeVisible();
-  await expect(list.getByLabel("Response body")).toContainText('"next_cursor"');
+  await page.context().clearCookies();
+  await signIn(page, enterprise.email, enterprise.password, "/docs");
+  const enterprisePlan = page.getByRole("region", { name: "Your plan: Enterprise" });
+  await expect(enterprisePlan.getByRole("term")).toHaveText(facts);
+  await expect(enterprisePlan.getByRole("definition")).toHaveText(["200 px, 400 px", "yes", "yes, 300–30000 s"]);
+});
+
+test("the API docs page renders the OpenAPI document with Scalar and tries it with the session or a pasted token", async ({
+  page,
+}) => {
+  // Everything the page loads comes from this server: no CDN, fonts, telemetry or proxy.
+  const elsewhere: string[] = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (/^(https?|wss?):$/.test(url.protocol) && url.origin !== E2E.baseUrl) elsewhere.push(r.url());
+  });
+  await signIn(page, member.email, member.password, "/account");
+  const token = await createToken(page, "docs try-it");
+  await page.goto("/docs");
+
+  // Every operation of the served document is in Scalar's sidebar, which takes the reader to it
+  // (Scalar renders operations as they come into view).
+  const doc = (await (await page.request.get("/api/v1/openapi.json")).json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { summary?: string }>>;
+  };
+  expect(doc.openapi).toMatch(/^3\.1/);
+  const methods = new Set(["get", "put", "post", "delete", "patch"]);
+  const summaries = Object.values(doc.paths).flatMap((item) =>
+    Object.entries(item).flatMap(([key, op]) => (methods.has(key) && op.summary ? [op.summary] : [])),
+  );
+  expect(summaries).toEqual(expect.arrayContaining(["Upload an image", "List your images"]));
+  const sidebar = page.getByRole("complementary", { name: /^Sidebar for / });
+  for (const summary of summaries) await expect(sidebar.getByRole("link", { name: summary }).first()).toBeVisible();
+  await sidebar.getByRole("link", { name: "Upload an image" }).click();
+  const upload = page.getByRole("region", { name: "Upload an image", exact: true });
+  await expect(upload.getByRole("heading", { name: "Upload an image" })).toBeVisible();
+  await sidebar.getByRole("link", { name: "List your images" }).click();
+  const list = page.getByRole("region", { name: "List your images", exact: true });
+  await expect(list.getByRole("heading", { name: "List your images" })).toBeVisible();
+
+  // Test Request opens Scalar's client; Send goes straight to this origin with the session cookie.
+  await list.getByRole("button", { name: /^Test Request/ }).click();
+  const client = page.getByRole("dialog");
+  const send = client.getByRole("button", { name: /^Send get request/ });
+  const sent = () =>
+    page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname === "/api/v1/images");
+  let [response] = await Promise.all([sent(), send.click()]);
+  expect(new URL(response.url()).origin).toBe(E2E.baseUrl);
+  expect(response.status()).toBe(200);
+  expect(await response.request().headerValue("authorization")).toBeNull();
+  expect(await response.request().headerValue("cookie")).toContain("authjs.session-token=");
+  await expect(client.getByText("200 OK")).toBeVisible();
+  await expect(client).toContainText('"next_cursor"');
+
+  // A pasted token is sent as Bearer instead.
+  await client.getByLabel("Bearer Token").fill(token);
+  [response] = await Promise.all([sent(), send.click()]);
+  expect(response.status()).toBe(200);
+  expect(await response.request().headerValue("authorization")).toBe(`Bearer ${token}`);
+
+  expect(elsewhere).toEqual([]);
 });
 
 test("the gallery loads further pages as it scrolls", async ({ page, playwright }) => {
@@ -90,7 +156,9 @@ test("the gallery loads further pages as it scrolls", async ({ page, playwright 
   const png = corpusFile("pngsuite/basn0g08.png", "image/png");
   const before = ((await (await api.get("/api/v1/images?limit=100")).json()) as { items: unknown[] }).items.length;
   for (let i = 0; i < 30; i++) {
-    const res = await api.post("/api/v1/images", { multipart: { name: `scroll ${i}`, image: { name: png.name, mimeType: png.type, buffer: png.bytes } } });
+    const res = await api.post("/api/v1/images", {
+      multipart: { name: `scroll ${i}`, image: { name: png.name, mimeType: png.type, buffer: png.bytes } },
+    });
     expect(res.status()).toBe(201);
   }
   await api.dispose();
