@@ -18,7 +18,9 @@ export default async function GalleryPage() {
           {principal.plan.expiringLinks ? ", expiring links" : ""}.
         </p>
       </div>
-      <Gallery initial={{ items: page.items.map((i) => imageJson(i, principal.plan, baseUrl)), next_cursor: page.nextCursor }} />
+      <Gallery
+        initial={{ items: page.items.map((i) => imageJson(i, principal.plan, baseUrl)), next_cursor: page.nextCursor }}
+      />
     </div>
   );
 }

@@ -35,7 +35,10 @@ export async function createBenchDatabase(): Promise<ScratchDatabase> {
   try {
     return await createScratchDatabase("tih_bench", { serverUrl: DEFAULT_TEST_POSTGRES_URL });
   } catch (error) {
-    throw new Error(`${(error as Error).message} (is the local PostgreSQL running, and does user postgres connect without a password?)`, { cause: error });
+    throw new Error(
+      `${(error as Error).message} (is the local PostgreSQL running, and does user postgres connect without a password?)`,
+      { cause: error },
+    );
   }
 }
 
@@ -85,7 +88,10 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`next start exited early:\n${output()}`);
-    const ready = await fetch(`${origin}/api/health`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${origin}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { origin, pid, output, stop };
     if (Date.now() > deadline) {
       await stop();

@@ -9,7 +9,17 @@ declare module "autocannon" {
   };
 
   /** Latency in ms; for requests, per-second samples, and total is the number completed. */
-  export type Histogram = { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p99: number; total: number };
+  export type Histogram = {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    total: number;
+  };
 
   export type Result = {
     /** Seconds. */

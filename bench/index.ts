@@ -59,15 +59,26 @@ async function benchThumbnails(scratch: string): Promise<void> {
     ["spawn", () => runCommand("true", [])],
   ]);
   const missing: string[] = [];
-  if (onPath("djpeg")) candidates.set("djpeg", () => runCommand("djpeg", ["-scale", "1/4", "-outfile", "/dev/null", file]));
-  else missing.push("djpeg not found: install the Debian package libjpeg-turbo-progs to compare against the JPEG decode floor; skipped.");
+  if (onPath("djpeg"))
+    candidates.set("djpeg", () => runCommand("djpeg", ["-scale", "1/4", "-outfile", "/dev/null", file]));
+  else
+    missing.push(
+      "djpeg not found: install the Debian package libjpeg-turbo-progs to compare against the JPEG decode floor; skipped.",
+    );
   if (onPath("vipsthumbnail")) {
     candidates.set("vips", async () => {
       for (const height of ENTERPRISE_HEIGHTS) {
-        await runCommand("vipsthumbnail", [file, "--size", `x${height}`, "-o", `${path.join(scratch, `vips-${height}.jpg`)}[Q=82]`]);
+        await runCommand("vipsthumbnail", [
+          file,
+          "--size",
+          `x${height}`,
+          "-o",
+          `${path.join(scratch, `vips-${height}.jpg`)}[Q=82]`,
+        ]);
       }
     });
-  } else missing.push("vipsthumbnail not found: install the Debian package libvips-tools to compare against it; skipped.");
+  } else
+    missing.push("vipsthumbnail not found: install the Debian package libvips-tools to compare against it; skipped.");
 
   // Interleaved rounds, so drift in machine load hits every candidate alike; round 0 is the warm-up.
   const times = new Map<string, number[]>([...candidates.keys()].map((k) => [k, []]));
@@ -79,7 +90,9 @@ async function benchThumbnails(scratch: string): Promise<void> {
   }
   const t = (name: string) => median(times.get(name) ?? []);
 
-  console.log(`1. Thumbnails: 4000×3000 noisy JPEG (q90, ${mb(bytes.length)}), heights ${ENTERPRISE_HEIGHTS.join(" + ")}; median of ${RUNS} runs after a warm-up`);
+  console.log(
+    `1. Thumbnails: 4000×3000 noisy JPEG (q90, ${mb(bytes.length)}), heights ${ENTERPRISE_HEIGHTS.join(" + ")}; median of ${RUNS} runs after a warm-up`,
+  );
   console.log(info("renditions", rendered.map((r) => `${r.width}×${r.height}`).join(", ")));
   for (const line of missing) console.log(`  ${line}`);
   console.log(info("renderThumbnails (decode once, derive all)", ms(t("render"))));
@@ -89,13 +102,20 @@ async function benchThumbnails(scratch: string): Promise<void> {
   if (candidates.has("djpeg")) {
     console.log(info("djpeg -scale 1/4 (decode floor, child process)", ms(t("djpeg"))));
     console.log(verdict("renderThumbnails ÷ djpeg, raw", t("render") / t("djpeg"), floor));
-    console.log(verdict("renderThumbnails ÷ (djpeg − spawn), spawn-corrected", t("render") / (t("djpeg") - t("spawn")), floor));
+    console.log(
+      verdict("renderThumbnails ÷ (djpeg − spawn), spawn-corrected", t("render") / (t("djpeg") - t("spawn")), floor),
+    );
     console.log(info("naive ÷ djpeg (for reference)", `${(t("naive") / t("djpeg")).toFixed(2)}×`));
   }
   if (candidates.has("vips")) {
     console.log(info("vipsthumbnail, one run per height (2 processes)", ms(t("vips"))));
     console.log(info("renderThumbnails ÷ vipsthumbnail, raw", `${(t("render") / t("vips")).toFixed(2)}×`));
-    console.log(info("renderThumbnails ÷ (vipsthumbnail − 2 spawns)", `${(t("render") / (t("vips") - 2 * t("spawn"))).toFixed(2)}×`));
+    console.log(
+      info(
+        "renderThumbnails ÷ (vipsthumbnail − 2 spawns)",
+        `${(t("render") / (t("vips") - 2 * t("spawn"))).toFixed(2)}×`,
+      ),
+    );
   }
   console.log();
 }
@@ -111,7 +131,11 @@ async function startApp(scratch: string): Promise<App> {
     await closeDb();
     await prepared.close();
   });
-  const user = await createUser({ email: "bench@example.com", password: randomBytes(18).toString("base64url"), planName: "Enterprise" });
+  const user = await createUser({
+    email: "bench@example.com",
+    password: randomBytes(18).toString("base64url"),
+    planName: "Enterprise",
+  });
   const { token } = await createApiToken(user.id, "bench");
 
   await ensureBuild(ROOT, (line) => console.log(line), path.join(scratch, "next-build.log"));
@@ -126,7 +150,8 @@ type Load = { rps: number; p50: number; meanMs: number; statuses: Record<string,
 
 function combine(runs: readonly Result[]): Load {
   const statuses: Record<string, number> = {};
-  for (const run of runs) for (const [code, { count }] of Object.entries(run.statusCodeStats)) statuses[code] = (statuses[code] ?? 0) + count;
+  for (const run of runs)
+    for (const [code, { count }] of Object.entries(run.statusCodeStats)) statuses[code] = (statuses[code] ?? 0) + count;
   const total = (f: (r: Result) => number) => runs.reduce((sum, r) => sum + f(r), 0);
   return {
     rps: total((r) => r.requests.total) / total((r) => r.duration),
@@ -152,7 +177,7 @@ async function benchListThroughput(app: App): Promise<void> {
   const firstUrl = `${app.origin}/api/v1/images?limit=${LIMIT}`;
   let lastUrl = firstUrl;
   let seen = 0;
-  for (let url: string | null = firstUrl; url; ) {
+  for (let url: string | null = firstUrl; url;) {
     const response = await fetch(url, { headers: auth });
     if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { items: unknown[]; next_cursor: string | null };
@@ -165,34 +190,60 @@ async function benchListThroughput(app: App): Promise<void> {
   // Short runs in turn, so a change in machine load meanwhile hits all three alike; the first run of each is a warm-up.
   // The reference is the server's cheapest constant-JSON route: a static path, no auth, no database.
   const targets = [
-    { label: "reference: GET /api/health (constant JSON)", url: `${app.origin}/api/health`, headers: {}, expected: "200" },
+    {
+      label: "reference: GET /api/health (constant JSON)",
+      url: `${app.origin}/api/health`,
+      headers: {},
+      expected: "200",
+    },
     { label: `first page: GET /api/v1/images?limit=${LIMIT}`, url: firstUrl, headers: auth, expected: "200" },
     { label: `last page: …&cursor=<cursor of page ${IMAGES / LIMIT}>`, url: lastUrl, headers: auth, expected: "200" },
   ];
   const runs = targets.map((): Result[] => []);
   for (let round = 0; round <= ROUNDS; round++) {
     for (const [i, target] of targets.entries()) {
-      const result = await autocannon({ url: target.url, headers: target.headers, connections: CONNECTIONS, duration: SECONDS });
+      const result = await autocannon({
+        url: target.url,
+        headers: target.headers,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+      });
       if (round > 0) runs[i]?.push(result);
     }
   }
   const [reference, first, last] = runs.map(combine) as [Load, Load, Load];
 
-  console.log(`2. List throughput: ${IMAGES} images, limit=${LIMIT}; autocannon, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per URL, interleaved, after a ${SECONDS} s warm-up each`);
+  console.log(
+    `2. List throughput: ${IMAGES} images, limit=${LIMIT}; autocannon, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per URL, interleaved, after a ${SECONDS} s warm-up each`,
+  );
   let unexpected = 0;
   for (const [i, load] of [reference, first, last].entries()) {
     const target = targets[i];
     if (!target) continue;
-    unexpected += load.failures + Object.entries(load.statuses).reduce((n, [code, count]) => n + (code === target.expected ? 0 : count), 0);
-    const statuses = Object.entries(load.statuses).map(([code, count]) => `${code}×${count}`).join(" ");
-    console.log(info(target.label, `${load.rps.toFixed(0).padStart(5)} req/s   p50 ${load.p50} ms   mean ${load.meanMs.toFixed(1)} ms   ${statuses}${load.failures ? `   errors/timeouts ${load.failures}` : ""}`));
+    unexpected +=
+      load.failures +
+      Object.entries(load.statuses).reduce((n, [code, count]) => n + (code === target.expected ? 0 : count), 0);
+    const statuses = Object.entries(load.statuses)
+      .map(([code, count]) => `${code}×${count}`)
+      .join(" ");
+    console.log(
+      info(
+        target.label,
+        `${load.rps.toFixed(0).padStart(5)} req/s   p50 ${load.p50} ms   mean ${load.meanMs.toFixed(1)} ms   ${statuses}${load.failures ? `   errors/timeouts ${load.failures}` : ""}`,
+      ),
+    );
   }
-  if (unexpected) console.log(`  WARNING: ${unexpected} responses with an unexpected status, errors or timeouts: the figures are not valid.`);
+  if (unexpected)
+    console.log(
+      `  WARNING: ${unexpected} responses with an unexpected status, errors or timeouts: the figures are not valid.`,
+    );
   else console.log(info("responses", "all 200, as expected"));
   console.log(verdict("first page ÷ reference, req/s", first.rps / reference.rps, { op: "≥", value: 0.5, unit: "×" }));
   console.log(verdict("last page ÷ reference, req/s", last.rps / reference.rps, { op: "≥", value: 0.5, unit: "×" }));
   console.log(verdict("last page ÷ first page, latency p50", last.p50 / first.p50, { op: "≤", value: 1.2, unit: "×" }));
-  console.log(verdict("last page ÷ first page, latency mean", last.meanMs / first.meanMs, { op: "≤", value: 1.2, unit: "×" }));
+  console.log(
+    verdict("last page ÷ first page, latency mean", last.meanMs / first.meanMs, { op: "≤", value: 1.2, unit: "×" }),
+  );
   console.log();
 }
 
@@ -200,7 +251,11 @@ async function upload(app: App, name: string, bytes: Buffer): Promise<{ status: 
   const form = new FormData();
   form.append("name", name);
   form.append("image", new Blob([new Uint8Array(bytes)], { type: "image/jpeg" }), `${name}.jpg`);
-  const response = await fetch(`${app.origin}/api/v1/images`, { method: "POST", headers: { Authorization: `Bearer ${app.token}` }, body: form });
+  const response = await fetch(`${app.origin}/api/v1/images`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${app.token}` },
+    body: form,
+  });
   return { status: response.status, body: await response.text() };
 }
 
@@ -233,12 +288,15 @@ async function benchUploadMemory(app: App): Promise<void> {
   const elapsed = performance.now() - start;
   peak = Math.max(peak, rssBytes(pids));
 
-  console.log(`3. Upload memory: ${WIDTH}×${HEIGHT} noisy JPEG (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} megapixels, q85, ${mb(big.length)}), RSS sampled every 20 ms`);
+  console.log(
+    `3. Upload memory: ${WIDTH}×${HEIGHT} noisy JPEG (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} megapixels, q85, ${mb(big.length)}), RSS sampled every 20 ms`,
+  );
   console.log(info("server process tree (RSS summed)", tree.map((p) => `${p.pid} ${p.name}`).join(", ")));
   console.log(info("idle RSS (after a small warm-up upload)", mb(idle)));
   console.log(info("peak RSS during the upload", mb(peak)));
   console.log(info("upload status", `${result.status} in ${ms(elapsed)}`));
-  if (result.status !== 201) console.log(`  WARNING: expected 201, so the figure is not valid. Response: ${result.body}`);
+  if (result.status !== 201)
+    console.log(`  WARNING: expected 201, so the figure is not valid. Response: ${result.body}`);
   console.log(verdict("peak − idle", (peak - idle) / 1e6, { op: "≤", value: 150, unit: " MB" }, 1));
 }
 

@@ -20,7 +20,9 @@ export function runCommand(command: string, args: readonly string[]): Promise<vo
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "ignore" });
     child.on("error", reject);
-    child.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${signal ?? code}`))));
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${signal ?? code}`)),
+    );
   });
 }
 
@@ -36,7 +38,12 @@ export function onPath(command: string): boolean {
 }
 
 /** One result line: label, value, target and whether the target is met. */
-export function verdict(label: string, value: number, target: { op: "≤" | "≥"; value: number; unit: string }, digits = 2): string {
+export function verdict(
+  label: string,
+  value: number,
+  target: { op: "≤" | "≥"; value: number; unit: string },
+  digits = 2,
+): string {
   const met = target.op === "≤" ? value <= target.value : value >= target.value;
   const shown = `${value.toFixed(digits)}${target.unit}`;
   return `  ${label.padEnd(52)} ${shown.padStart(10)}   target ${target.op} ${target.value}${target.unit}   ${met ? "PASS" : "MISS"}`;
@@ -64,5 +71,7 @@ export async function noisyJpeg(width: number, height: number, quality: number, 
       pixels[i++] = 255 - base + ((((state >>> 16) & 0xff) * amplitude) >> 8) - amplitude / 2;
     }
   }
-  return sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }

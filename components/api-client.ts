@@ -13,7 +13,9 @@ class ApiProblem extends Error {
 
 function problemMessage(status: number, body: unknown): ApiProblem {
   const problem = body as { detail?: string; errors?: Record<string, string[]> } | null;
-  const detail = problem?.detail ?? (status === 0 ? "Network error: the server could not be reached." : `Request failed (${status}).`);
+  const detail =
+    problem?.detail ??
+    (status === 0 ? "Network error: the server could not be reached." : `Request failed (${status}).`);
   return new ApiProblem(status, detail, problem?.errors);
 }
 
@@ -26,7 +28,11 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
 }
 
 /** multipart upload with progress events (fetch has none for request bodies). */
-export function uploadWithProgress<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+export function uploadWithProgress<T>(
+  path: string,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", path);
@@ -34,7 +40,10 @@ export function uploadWithProgress<T>(path: string, form: FormData, onProgress: 
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve(xhr.response as T) : reject(problemMessage(xhr.status, xhr.response)));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve(xhr.response as T)
+        : reject(problemMessage(xhr.status, xhr.response));
     xhr.onerror = () => reject(problemMessage(0, null));
     xhr.send(form);
   });

@@ -14,7 +14,10 @@ export function onQuery(listener: QueryListener): () => void {
   return () => listeners.delete(listener);
 }
 
-export function connect(url: string, options: { max?: number; prepare?: boolean } = {}): { db: Database; sql: postgres.Sql } {
+export function connect(
+  url: string,
+  options: { max?: number; prepare?: boolean } = {},
+): { db: Database; sql: postgres.Sql } {
   const sql = postgres(url, {
     max: options.max ?? 10,
     prepare: options.prepare ?? true,
@@ -44,7 +47,8 @@ function preparingStatements(sql: postgres.Sql): postgres.Sql {
       if (typeof value !== "function") return value;
       if (property === "unsafe") {
         const unsafe = value as Unsafe;
-        return (query: string, parameters?: unknown[], options?: Record<string, unknown>) => unsafe(query, parameters, { ...options, prepare: true });
+        return (query: string, parameters?: unknown[], options?: Record<string, unknown>) =>
+          unsafe(query, parameters, { ...options, prepare: true });
       }
       if (property === "begin" || property === "savepoint") {
         const scoped = value as Scoped;

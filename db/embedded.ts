@@ -145,7 +145,11 @@ export async function isListening(port: number, host = "127.0.0.1"): Promise<boo
  * (the caller simply connects to it). The owner opens and migrates the database before serving:
  * clients that connect meanwhile wait, then find the schema up to date.
  */
-export async function startEmbeddedServer(options: { dataDir: string; port: number; host?: string }): Promise<EmbeddedServer | null> {
+export async function startEmbeddedServer(options: {
+  dataDir: string;
+  port: number;
+  host?: string;
+}): Promise<EmbeddedServer | null> {
   const host = options.host ?? "127.0.0.1";
   const sockets = new Set<net.Socket>();
   let open!: (db: PGlite) => void;
@@ -172,7 +176,9 @@ export async function startEmbeddedServer(options: { dataDir: string; port: numb
   });
   // Claim the port before opening the directory, so two processes never open it together.
   const bound = await new Promise<boolean>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(false) : reject(error)));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+    );
     server.listen(options.port, host, () => resolve(true));
   });
   if (!bound) return null;

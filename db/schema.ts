@@ -14,7 +14,8 @@ import {
 } from "drizzle-orm/pg-core";
 
 // Millisecond precision, as JavaScript dates have: a keyset cursor must round-trip exactly.
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow();
+const createdAt = () =>
+  timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow();
 
 export const plans = pgTable(
   "plans",
@@ -47,7 +48,9 @@ export const users = pgTable(
     isStaff: boolean("is_staff").notNull().default(false),
     isActive: boolean("is_active").notNull().default(true),
     /** Sessions that signed in before this moment are refused (a password reset ends them). */
-    credentialsChangedAt: timestamp("credentials_changed_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+    credentialsChangedAt: timestamp("credentials_changed_at", { withTimezone: true, mode: "date", precision: 3 })
+      .notNull()
+      .defaultNow(),
     planId: uuid("plan_id")
       .notNull()
       .references(() => plans.id, { onDelete: "restrict" }),
@@ -71,7 +74,9 @@ export const images = pgTable(
     byteSize: bigint("byte_size", { mode: "number" }).notNull(),
     sha256: text("sha256").notNull(),
     /** processing until the plan's thumbnails exist; failed keeps the last error in failure_reason. */
-    status: text("status", { enum: ["processing", "ready", "failed"] }).notNull().default("processing"),
+    status: text("status", { enum: ["processing", "ready", "failed"] })
+      .notNull()
+      .default("processing"),
     failureReason: text("failure_reason"),
     createdAt: createdAt(),
   },

@@ -29,14 +29,17 @@ const corpusPath = (rel: string) => path.join(E2E.corpus, rel);
 
 /** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {
-  const dataTransfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) {
-      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
-      dt.items.add(new File([bytes], f.name, { type: f.type }));
-    }
-    return dt;
-  }, files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString("base64") })));
+  const dataTransfer = await page.evaluateHandle(
+    (list) => {
+      const dt = new DataTransfer();
+      for (const f of list) {
+        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes], f.name, { type: f.type }));
+      }
+      return dt;
+    },
+    files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString("base64") })),
+  );
   await page.dispatchEvent('[data-testid="dropzone"]', "dragover", { dataTransfer });
   await page.dispatchEvent('[data-testid="dropzone"]', "drop", { dataTransfer });
 }
@@ -47,8 +50,13 @@ export function corpusFile(rel: string, type: string) {
 
 /** Natural (decoded) sizes of the images matching a selector, once they have all loaded. */
 export async function naturalSizes(page: Page, selector: string): Promise<[number, number][]> {
-  await page.waitForFunction((sel) => [...document.querySelectorAll<HTMLImageElement>(sel)].every((img) => img.complete && img.naturalWidth > 0), selector);
-  return page.$$eval(selector, (imgs) => (imgs as HTMLImageElement[]).map((img) => [img.naturalWidth, img.naturalHeight] as [number, number]));
+  await page.waitForFunction(
+    (sel) => [...document.querySelectorAll<HTMLImageElement>(sel)].every((img) => img.complete && img.naturalWidth > 0),
+    selector,
+  );
+  return page.$$eval(selector, (imgs) =>
+    (imgs as HTMLImageElement[]).map((img) => [img.naturalWidth, img.naturalHeight] as [number, number]),
+  );
 }
 
 export async function screenshot(page: Page, name: string) {

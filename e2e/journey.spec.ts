@@ -64,11 +64,16 @@ test("staff creates the plan Thumbs {100, 300, original} and a user on it", asyn
   }
 });
 
-test("the user uploads a PNG and a JPEG by drag-and-drop and sees exactly the plan's thumbnails", async ({ browser }) => {
+test("the user uploads a PNG and a JPEG by drag-and-drop and sees exactly the plan's thumbnails", async ({
+  browser,
+}) => {
   ({ context: userContext, page: userPage } = await signedIn(browser, user));
   await expect(userPage.getByText("No images yet")).toBeVisible();
 
-  await dropFiles(userPage, [corpusFile("pngsuite/basn6a08.png", "image/png"), corpusFile("exif-orientation/Landscape_5.jpg", "image/jpeg")]);
+  await dropFiles(userPage, [
+    corpusFile("pngsuite/basn6a08.png", "image/png"),
+    corpusFile("exif-orientation/Landscape_5.jpg", "image/jpeg"),
+  ]);
   await expect(userPage.getByTestId("upload-item")).toHaveCount(2);
   // The name defaults to the file name and can be edited before sending.
   const jpegName = userPage.getByLabel("Name for Landscape_5.jpg");
@@ -85,7 +90,12 @@ test("the user uploads a PNG and a JPEG by drag-and-drop and sees exactly the pl
   await userPage.reload();
   await expect(grid.getByRole("listitem").first()).toContainText(/Harbour view|basn6a08\.png/);
   await expect(grid.getByRole("listitem")).toHaveCount(2);
-  expect(await naturalSizes(userPage, 'ul[aria-label="Images"] img')).toEqual(expect.arrayContaining([[32, 32], [150, 100]]));
+  expect(await naturalSizes(userPage, 'ul[aria-label="Images"] img')).toEqual(
+    expect.arrayContaining([
+      [32, 32],
+      [150, 100],
+    ]),
+  );
   await screenshot(userPage, "gallery");
 
   await grid.getByRole("link", { name: /Harbour view/ }).click();
@@ -136,9 +146,14 @@ test("staff moves the user to Basic: only the 200 thumbnail remains and old link
 test("an Enterprise user shares an expiring link with a signed-out visitor, then revokes it", async ({ browser }) => {
   const { context, page } = await signedIn(browser, enterprise);
   const portrait = corpusFile("exif-orientation/Portrait_7.jpg", "image/jpeg");
-  await page.getByLabel("Choose image files").setInputFiles({ name: portrait.name, mimeType: portrait.type, buffer: portrait.bytes });
+  await page
+    .getByLabel("Choose image files")
+    .setInputFiles({ name: portrait.name, mimeType: portrait.type, buffer: portrait.bytes });
   await page.getByRole("button", { name: "Upload 1 file" }).click();
-  await page.getByRole("list", { name: "Images" }).getByRole("link", { name: /Portrait_7/ }).click();
+  await page
+    .getByRole("list", { name: "Images" })
+    .getByRole("link", { name: /Portrait_7/ })
+    .click();
 
   // Validation speaks before the server is asked.
   const seconds = page.getByLabel("Expires after (seconds)");

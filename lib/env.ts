@@ -19,7 +19,11 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LINK_SIGNING_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   PUBLIC_URL: z.url().optional(),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(50_000_000),
   STORAGE: z.enum(["disk", "s3"]).default("disk"),
   MEDIA_DIR: z.string().min(1).optional(),
@@ -31,7 +35,10 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .optional(),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, "letters, digits, - and _ only").default("tih"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i, "letters, digits, - and _ only")
+    .default("tih"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
@@ -64,7 +71,8 @@ function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const raw = result.data;
   const embedded = raw.DATABASE_URL === undefined;
-  if (raw.STORAGE === "s3" && !raw.S3_BUCKET) throw new EnvError("Invalid environment:\n  S3_BUCKET: required when STORAGE=s3");
+  if (raw.STORAGE === "s3" && !raw.S3_BUCKET)
+    throw new EnvError("Invalid environment:\n  S3_BUCKET: required when STORAGE=s3");
 
   let secrets = { AUTH_SECRET: raw.AUTH_SECRET, LINK_SIGNING_KEY: raw.LINK_SIGNING_KEY };
   if (!secrets.AUTH_SECRET || !secrets.LINK_SIGNING_KEY) {
@@ -75,7 +83,10 @@ function parseEnv(source: Record<string, string | undefined>): Env {
       );
     }
     const generated = embeddedSecrets(raw.DATA_DIR);
-    secrets = { AUTH_SECRET: secrets.AUTH_SECRET ?? generated.AUTH_SECRET, LINK_SIGNING_KEY: secrets.LINK_SIGNING_KEY ?? generated.LINK_SIGNING_KEY };
+    secrets = {
+      AUTH_SECRET: secrets.AUTH_SECRET ?? generated.AUTH_SECRET,
+      LINK_SIGNING_KEY: secrets.LINK_SIGNING_KEY ?? generated.LINK_SIGNING_KEY,
+    };
   }
 
   return {
@@ -97,7 +108,10 @@ function embeddedSecrets(dataDir: string): { AUTH_SECRET: string; LINK_SIGNING_K
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   mkdirSync(dataDir, { recursive: true });
-  const fresh = { AUTH_SECRET: randomBytes(48).toString("base64url"), LINK_SIGNING_KEY: randomBytes(48).toString("base64url") };
+  const fresh = {
+    AUTH_SECRET: randomBytes(48).toString("base64url"),
+    LINK_SIGNING_KEY: randomBytes(48).toString("base64url"),
+  };
   // Written in full under a temporary name, then linked into place: a process racing us either
   // wins the link (and we read its file) or sees no file at all, never a half-written one.
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;

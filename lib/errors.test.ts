@@ -26,8 +26,13 @@ describe("parseOrThrow", () => {
     expect(error).toBeInstanceOf(AppError);
     const appError = error as AppError;
     expect(appError.kind).toBe("invalid");
-    expect(appError.fields).toEqual({ name: ["name must not be empty"], "heights.1": ["height must be a whole number"] });
-    expect(appError.message).toBe("Validation failed. name: name must not be empty. heights.1: height must be a whole number");
+    expect(appError.fields).toEqual({
+      name: ["name must not be empty"],
+      "heights.1": ["height must be a whole number"],
+    });
+    expect(appError.message).toBe(
+      "Validation failed. name: name must not be empty. heights.1: height must be a whole number",
+    );
   });
 
   it("keys a top-level issue as _ and joins one field's messages with ;", () => {
@@ -42,9 +47,19 @@ describe("parseOrThrow", () => {
 describe("AppError", () => {
   it("carries its kind, message, fields, retry hint and cause", () => {
     const cause = new Error("ECONNREFUSED");
-    const error = new AppError("unavailable", "Storage is unavailable.", { fields: { image: ["later"] }, retryAfterSeconds: 5, cause });
+    const error = new AppError("unavailable", "Storage is unavailable.", {
+      fields: { image: ["later"] },
+      retryAfterSeconds: 5,
+      cause,
+    });
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ kind: "unavailable", message: "Storage is unavailable.", fields: { image: ["later"] }, retryAfterSeconds: 5, cause });
+    expect(error).toMatchObject({
+      kind: "unavailable",
+      message: "Storage is unavailable.",
+      fields: { image: ["later"] },
+      retryAfterSeconds: 5,
+      cause,
+    });
   });
 
   it("leaves fields and retryAfterSeconds undefined when not given", () => {

@@ -26,11 +26,23 @@ class UsageError extends Error {}
 
 const COMMANDS = {
   "create-user": {
-    options: { email: { type: "string" }, password: { type: "string" }, plan: { type: "string" }, staff: { type: "boolean" } },
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      plan: { type: "string" },
+      staff: { type: "boolean" },
+    },
     required: ["email", "password"],
     async run(v: Record<string, string | boolean | undefined>) {
-      const user = await createUser({ email: v.email as string, password: v.password as string, planName: v.plan as string | undefined, isStaff: v.staff === true });
-      console.log(`Created ${user.isStaff ? "staff user" : "user"} ${user.email}${v.plan ? ` on plan ${v.plan}` : ""}.`);
+      const user = await createUser({
+        email: v.email as string,
+        password: v.password as string,
+        planName: v.plan as string | undefined,
+        isStaff: v.staff === true,
+      });
+      console.log(
+        `Created ${user.isStaff ? "staff user" : "user"} ${user.email}${v.plan ? ` on plan ${v.plan}` : ""}.`,
+      );
     },
   },
   "set-plan": {
@@ -42,13 +54,26 @@ const COMMANDS = {
     },
   },
   "create-plan": {
-    options: { name: { type: "string" }, heights: { type: "string" }, original: { type: "boolean" }, expiring: { type: "boolean" } },
+    options: {
+      name: { type: "string" },
+      heights: { type: "string" },
+      original: { type: "boolean" },
+      expiring: { type: "boolean" },
+    },
     required: ["name", "heights"],
     async run(v: Record<string, string | boolean | undefined>) {
       const parts = (v.heights as string).split(",").map((s) => s.trim());
-      if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--heights must be a comma-separated list of whole numbers, got "${v.heights}".`);
-      const plan = await createPlan({ name: v.name as string, heights: parts.map(Number), originalLink: v.original === true, expiringLinks: v.expiring === true });
-      console.log(`Created plan ${plan.name}: heights ${plan.heights.join(", ")}; original ${plan.originalLink ? "on" : "off"}; expiring links ${plan.expiringLinks ? "on" : "off"}.`);
+      if (parts.some((p) => !/^\d+$/.test(p)))
+        throw new UsageError(`--heights must be a comma-separated list of whole numbers, got "${v.heights}".`);
+      const plan = await createPlan({
+        name: v.name as string,
+        heights: parts.map(Number),
+        originalLink: v.original === true,
+        expiringLinks: v.expiring === true,
+      });
+      console.log(
+        `Created plan ${plan.name}: heights ${plan.heights.join(", ")}; original ${plan.originalLink ? "on" : "off"}; expiring links ${plan.expiringLinks ? "on" : "off"}.`,
+      );
     },
   },
   "create-token": {
@@ -97,7 +122,16 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) console.error(`Error: ${error.message}\n\n${USAGE}`);
-  else if (error instanceof AppError) console.error(`Error: ${error.message}${error.fields ? `\n${Object.entries(error.fields).map(([f, m]) => `  ${f}: ${m.join("; ")}`).join("\n")}` : ""}`);
+  else if (error instanceof AppError)
+    console.error(
+      `Error: ${error.message}${
+        error.fields
+          ? `\n${Object.entries(error.fields)
+              .map(([f, m]) => `  ${f}: ${m.join("; ")}`)
+              .join("\n")}`
+          : ""
+      }`,
+    );
   else if (error instanceof EnvError) console.error(error.message);
   else console.error(error);
   process.exitCode = 1;

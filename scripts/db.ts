@@ -26,7 +26,9 @@ export function loadEnvOrExit(): Env {
  * is reachable — on the embedded default, start the PGlite server unless the app already runs
  * one — and that its schema is up to date.
  */
-export async function prepareDatabase(e: Env): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
+export async function prepareDatabase(
+  e: Env,
+): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
   // The embedded server migrates before serving; on PostgreSQL every process makes sure itself.
   const embedded = e.embedded ? await startEmbeddedServer({ dataDir: e.DATA_DIR, port: e.EMBEDDED_DB_PORT }) : null;
   if (!e.embedded) await migrateAndSeed(e.databaseUrl);

@@ -29,10 +29,13 @@ function run(command: string, args: string[]): Promise<number> {
 async function main(): Promise<number> {
   const e = loadEnvOrExit();
   const database = await prepareDatabase(e);
-  if (e.embedded) console.log(`Embedded database (PGlite) in ${e.DATA_DIR}/pglite, served on 127.0.0.1:${e.EMBEDDED_DB_PORT}.`);
+  if (e.embedded)
+    console.log(`Embedded database (PGlite) in ${e.DATA_DIR}/pglite, served on 127.0.0.1:${e.EMBEDDED_DB_PORT}.`);
   const [staff] = await database.db.select({ n: count() }).from(users).where(eq(users.isStaff, true));
   if (!staff?.n) {
-    console.log("No staff user yet. Create one (works while the app runs):\n  npm run admin -- create-user --email you@example.com --password 'a long password' --staff");
+    console.log(
+      "No staff user yet. Create one (works while the app runs):\n  npm run admin -- create-user --email you@example.com --password 'a long password' --staff",
+    );
   }
 
   const next = "node_modules/.bin/next";

@@ -25,11 +25,15 @@ const worker = new Worker<ThumbnailJobData>(
   async (job) => {
     try {
       const outcome = await processImage(job.data.imageId);
-      logger.info({ jobId: job.id, imageId: job.data.imageId, attempt: job.attemptsMade + 1, outcome }, "thumbnail job done");
+      logger.info(
+        { jobId: job.id, imageId: job.data.imageId, attempt: job.attemptsMade + 1, outcome },
+        "thumbnail job done",
+      );
       return outcome;
     } catch (error) {
       // A file that cannot be decoded will not decode on the next try either.
-      if (error instanceof UndecodableImageError || error instanceof TooManyPixelsError) throw new UnrecoverableError(error.message);
+      if (error instanceof UndecodableImageError || error instanceof TooManyPixelsError)
+        throw new UnrecoverableError(error.message);
       throw error;
     }
   },
@@ -46,8 +50,14 @@ const worker = new Worker<ThumbnailJobData>(
 worker.on("failed", (job, error) => {
   if (!job) return;
   const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
-  logger.error({ err: error, jobId: job.id, imageId: job.data.imageId, attempt: job.attemptsMade, final }, "thumbnail job failed");
-  if (final) void markFailed(job.data.imageId, error.message).catch((err) => logger.error({ err }, "could not mark image failed"));
+  logger.error(
+    { err: error, jobId: job.id, imageId: job.data.imageId, attempt: job.attemptsMade, final },
+    "thumbnail job failed",
+  );
+  if (final)
+    void markFailed(job.data.imageId, error.message).catch((err) =>
+      logger.error({ err }, "could not mark image failed"),
+    );
 });
 worker.on("error", (error) => logger.error({ err: error }, "worker error"));
 await worker.waitUntilReady();

@@ -7,7 +7,11 @@ function safeCallback(value: string | undefined): string {
   return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
 }
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
+}) {
   const { callbackUrl, error } = await searchParams;
   const target = safeCallback(callbackUrl);
 
@@ -32,13 +36,28 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <form action={signInAction} className="flex flex-col gap-4">
         <label className="flex flex-col gap-1 text-sm font-medium">
           E-mail
-          <input name="email" type="email" required autoComplete="email" className="rounded border border-slate-300 px-3 py-2" />
+          <input
+            name="email"
+            type="email"
+            required
+            autoComplete="email"
+            className="rounded border border-slate-300 px-3 py-2"
+          />
         </label>
         <label className="flex flex-col gap-1 text-sm font-medium">
           Password
-          <input name="password" type="password" required autoComplete="current-password" className="rounded border border-slate-300 px-3 py-2" />
+          <input
+            name="password"
+            type="password"
+            required
+            autoComplete="current-password"
+            className="rounded border border-slate-300 px-3 py-2"
+          />
         </label>
-        <button type="submit" className="rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500">
+        <button
+          type="submit"
+          className="rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+        >
           Sign in
         </button>
       </form>

@@ -31,7 +31,12 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
   const describedBy = (field: keyof Input) => (errors[field] ? `${id}-${field}-error` : undefined);
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${id}-title`}
+      className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4"
+    >
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         New user
       </h2>
@@ -90,7 +95,13 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
         </div>
         <div className="flex flex-col justify-center gap-1">
           <div className="flex items-center gap-2">
-            <input id={`${id}-staff`} type="checkbox" className={checkboxClass} aria-describedby={`${id}-staff-hint`} {...register("isStaff")} />
+            <input
+              id={`${id}-staff`}
+              type="checkbox"
+              className={checkboxClass}
+              aria-describedby={`${id}-staff-hint`}
+              {...register("isStaff")}
+            />
             <label htmlFor={`${id}-staff`} className="text-sm font-medium">
               Staff
             </label>

@@ -9,7 +9,14 @@ import { Alert, checkboxClass, FieldError, inputClass, primaryButton, secondaryB
 
 type Input = z.input<typeof planFormSchema>;
 
-export type EditablePlan = { id: string; name: string; heights: number[]; originalLink: boolean; expiringLinks: boolean; isDefault: boolean };
+export type EditablePlan = {
+  id: string;
+  name: string;
+  heights: number[];
+  originalLink: boolean;
+  expiringLinks: boolean;
+  isDefault: boolean;
+};
 
 /**
  * Creates a plan, or edits one when `plan` is given. Heights are typed as text ("100, 300") and
@@ -28,7 +35,12 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
   } = useActionForm({
     schema: planFormSchema,
     defaultValues: plan
-      ? { name: plan.name, heights: plan.heights.join(", "), originalLink: plan.originalLink, expiringLinks: plan.expiringLinks }
+      ? {
+          name: plan.name,
+          heights: plan.heights.join(", "),
+          originalLink: plan.originalLink,
+          expiringLinks: plan.expiringLinks,
+        }
       : { name: "", heights: "", originalLink: false, expiringLinks: false },
     action: (values) => (plan ? updatePlanAction(plan.id, values) : createPlanAction(values)),
     // An edit keeps what was saved in its fields; a new plan's form starts over.
@@ -40,12 +52,19 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
   const errorId = (field: keyof Input) => `${id}-${field}-error`;
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${id}-title`}
+      className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4"
+    >
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         {title}
       </h2>
       {plan?.isDefault && (
-        <p className="text-sm text-slate-600">This is the default plan every new user gets: its name stays, its thumbnails and links can change.</p>
+        <p className="text-sm text-slate-600">
+          This is the default plan every new user gets: its name stays, its thumbnails and links can change.
+        </p>
       )}
       <div className="grid gap-4 sm:grid-cols-2">
         <div className="flex flex-col gap-1">
@@ -75,7 +94,9 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
             placeholder="100, 300"
             className={inputClass}
             aria-invalid={errors.heights ? true : undefined}
-            aria-describedby={[`${id}-heights-hint`, errors.heights ? errorId("heights") : ""].filter(Boolean).join(" ")}
+            aria-describedby={[`${id}-heights-hint`, errors.heights ? errorId("heights") : ""]
+              .filter(Boolean)
+              .join(" ")}
             {...register("heights")}
           />
           <p id={`${id}-heights-hint`} className="text-xs text-slate-500">
@@ -86,7 +107,13 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
       </div>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
         <div className="flex items-center gap-2">
-          <input id={`${id}-original`} type="checkbox" className={checkboxClass} aria-describedby={`${id}-original-hint`} {...register("originalLink")} />
+          <input
+            id={`${id}-original`}
+            type="checkbox"
+            className={checkboxClass}
+            aria-describedby={`${id}-original-hint`}
+            {...register("originalLink")}
+          />
           <label htmlFor={`${id}-original`} className="text-sm font-medium">
             Original link
           </label>
@@ -95,7 +122,13 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
           </span>
         </div>
         <div className="flex items-center gap-2">
-          <input id={`${id}-expiring`} type="checkbox" className={checkboxClass} aria-describedby={`${id}-expiring-hint`} {...register("expiringLinks")} />
+          <input
+            id={`${id}-expiring`}
+            type="checkbox"
+            className={checkboxClass}
+            aria-describedby={`${id}-expiring-hint`}
+            {...register("expiringLinks")}
+          />
           <label htmlFor={`${id}-expiring`} className="text-sm font-medium">
             Expiring links
           </label>

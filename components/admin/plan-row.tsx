@@ -27,7 +27,10 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
         <th scope="row" className={`${cellClass} text-left font-medium`}>
           {plan.name}
           {plan.isDefault && (
-            <span className="ml-2 rounded bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800" title="New users get this plan; it cannot be renamed or deleted.">
+            <span
+              className="ml-2 rounded bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800"
+              title="New users get this plan; it cannot be renamed or deleted."
+            >
               Default
             </span>
           )}
@@ -52,7 +55,13 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
             >
               Edit
             </button>
-            <button type="button" disabled={deleting} aria-label={`Delete plan ${plan.name}`} className={dangerButton} onClick={onDelete}>
+            <button
+              type="button"
+              disabled={deleting}
+              aria-label={`Delete plan ${plan.name}`}
+              className={dangerButton}
+              onClick={onDelete}
+            >
               {deleting ? "Deleting…" : "Delete"}
             </button>
           </div>
@@ -66,7 +75,12 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
                 <p role="alert">
                   Cannot delete {plan.name}: {error}
                 </p>
-                <button type="button" aria-label={`Dismiss message about ${plan.name}`} className={secondaryButton} onClick={() => setError(null)}>
+                <button
+                  type="button"
+                  aria-label={`Dismiss message about ${plan.name}`}
+                  className={secondaryButton}
+                  onClick={() => setError(null)}
+                >
                   Dismiss
                 </button>
               </div>

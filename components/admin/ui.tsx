@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 
 /** Shared look of the staff pages: the slate palette and focus rings of the rest of the app. */
-export const focusRing = "focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:ring-offset-1";
+export const focusRing =
+  "focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:ring-offset-1";
 export const inputClass = `rounded border border-slate-300 bg-white px-3 py-2 text-sm font-normal text-slate-900 ${focusRing} aria-[invalid=true]:border-red-600`;
 export const smallInputClass = `rounded border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 ${focusRing} aria-[invalid=true]:border-red-600`;
 export const checkboxClass = `h-4 w-4 rounded border-slate-300 accent-slate-900 ${focusRing}`;
@@ -27,7 +28,9 @@ export function HeaderRow({ columns, numeric }: { columns: readonly string[]; nu
 
 export function Badge({ on, onText, offText }: { on: boolean; onText: string; offText: string }) {
   return (
-    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}>
+    <span
+      className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-600"}`}
+    >
       {on ? onText : offText}
     </span>
   );

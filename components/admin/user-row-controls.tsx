@@ -34,7 +34,17 @@ function useAction() {
 }
 
 /** Per-row plan change: pick a plan, then "Save plan". Effective on the user's next request. */
-export function UserPlanControl({ userId, email, planId, plans }: { userId: string; email: string; planId: string; plans: PlanOption[] }) {
+export function UserPlanControl({
+  userId,
+  email,
+  planId,
+  plans,
+}: {
+  userId: string;
+  email: string;
+  planId: string;
+  plans: PlanOption[];
+}) {
   const id = useId();
   const [selected, setSelected] = useState(planId);
   const { pending, error, done, run } = useAction();
@@ -52,14 +62,24 @@ export function UserPlanControl({ userId, email, planId, plans }: { userId: stri
         <label htmlFor={`${id}-plan`} className="sr-only">
           Plan for {email}
         </label>
-        <select id={`${id}-plan`} value={selected} onChange={(e) => setSelected(e.target.value)} className={smallInputClass}>
+        <select
+          id={`${id}-plan`}
+          value={selected}
+          onChange={(e) => setSelected(e.target.value)}
+          className={smallInputClass}
+        >
           {plans.map((plan) => (
             <option key={plan.id} value={plan.id}>
               {plan.name}
             </option>
           ))}
         </select>
-        <button type="submit" disabled={pending} aria-label={`Save plan for ${email}`} className={`${secondaryButton} ${changed ? "border-slate-900" : ""}`}>
+        <button
+          type="submit"
+          disabled={pending}
+          aria-label={`Save plan for ${email}`}
+          className={`${secondaryButton} ${changed ? "border-slate-900" : ""}`}
+        >
           {pending ? "Saving…" : "Save plan"}
         </button>
       </div>
@@ -72,29 +92,67 @@ export function UserPlanControl({ userId, email, planId, plans }: { userId: stri
 }
 
 /** Activate / deactivate and staff on / off. A staff member never gets these for themselves. */
-export function UserAccessControls({ userId, email, isActive, isStaff, isSelf }: { userId: string; email: string; isActive: boolean; isStaff: boolean; isSelf: boolean }) {
+export function UserAccessControls({
+  userId,
+  email,
+  isActive,
+  isStaff,
+  isSelf,
+}: {
+  userId: string;
+  email: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSelf: boolean;
+}) {
   const { pending, error, run } = useAction();
   if (isSelf) {
-    return <p className="max-w-48 text-xs text-slate-500">This is you: another staff member must change your access.</p>;
+    return (
+      <p className="max-w-48 text-xs text-slate-500">This is you: another staff member must change your access.</p>
+    );
   }
   return (
     <div className="flex flex-col gap-1">
       <div className="flex flex-wrap gap-2">
         {isActive ? (
-          <button type="button" disabled={pending} aria-label={`Deactivate ${email}`} className={dangerButton} onClick={() => run(() => setUserActiveAction(userId, false), "")}>
+          <button
+            type="button"
+            disabled={pending}
+            aria-label={`Deactivate ${email}`}
+            className={dangerButton}
+            onClick={() => run(() => setUserActiveAction(userId, false), "")}
+          >
             Deactivate
           </button>
         ) : (
-          <button type="button" disabled={pending} aria-label={`Activate ${email}`} className={secondaryButton} onClick={() => run(() => setUserActiveAction(userId, true), "")}>
+          <button
+            type="button"
+            disabled={pending}
+            aria-label={`Activate ${email}`}
+            className={secondaryButton}
+            onClick={() => run(() => setUserActiveAction(userId, true), "")}
+          >
             Activate
           </button>
         )}
         {isStaff ? (
-          <button type="button" disabled={pending} aria-label={`Revoke staff from ${email}`} className={secondaryButton} onClick={() => run(() => setUserStaffAction(userId, false), "")}>
+          <button
+            type="button"
+            disabled={pending}
+            aria-label={`Revoke staff from ${email}`}
+            className={secondaryButton}
+            onClick={() => run(() => setUserStaffAction(userId, false), "")}
+          >
             Revoke staff
           </button>
         ) : (
-          <button type="button" disabled={pending} aria-label={`Grant staff to ${email}`} className={secondaryButton} onClick={() => run(() => setUserStaffAction(userId, true), "")}>
+          <button
+            type="button"
+            disabled={pending}
+            aria-label={`Grant staff to ${email}`}
+            className={secondaryButton}
+            onClick={() => run(() => setUserStaffAction(userId, true), "")}
+          >
             Grant staff
           </button>
         )}
@@ -161,7 +219,12 @@ export function ResetPasswordControl({ userId, email }: { userId: string; email:
             aria-describedby={errors.password ? `${id}-password-error` : undefined}
             {...register("password")}
           />
-          <button type="submit" disabled={isSubmitting} aria-label={`Set password for ${email}`} className={secondaryButton}>
+          <button
+            type="submit"
+            disabled={isSubmitting}
+            aria-label={`Set password for ${email}`}
+            className={secondaryButton}
+          >
             Set password
           </button>
         </div>

@@ -33,7 +33,11 @@ type ActionForm<TInput extends FieldValues, TOutput extends FieldValues> = {
  * written for the user and names what went wrong), otherwise only the errors of fields the form
  * does not have, so a message shown beside its field is not repeated above the button.
  */
-function showFailure<TInput extends FieldValues>(result: ActionFailure, fields: readonly string[], setError: UseFormReturn<TInput>["setError"]): string {
+function showFailure<TInput extends FieldValues>(
+  result: ActionFailure,
+  fields: readonly string[],
+  setError: UseFormReturn<TInput>["setError"],
+): string {
   const byField = new Map<string, string[]>();
   const rest: string[] = [];
   for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) {
@@ -52,7 +56,11 @@ function showFailure<TInput extends FieldValues>(result: ActionFailure, fields: 
  * (values valid) the action; then either `onSuccess` or the server's errors on their fields and in
  * `formError`.
  */
-export function useActionForm<TInput extends FieldValues, TOutput extends FieldValues, TData extends object = Record<never, never>>({
+export function useActionForm<
+  TInput extends FieldValues,
+  TOutput extends FieldValues,
+  TData extends object = Record<never, never>,
+>({
   schema,
   defaultValues,
   action,
@@ -61,7 +69,10 @@ export function useActionForm<TInput extends FieldValues, TOutput extends FieldV
 }: ActionFormOptions<TInput, TOutput, TData>): ActionForm<TInput, TOutput> {
   const [formError, setFormError] = useState("");
   const [status, setStatus] = useState("");
-  const form = useForm<TInput, unknown, TOutput>({ resolver: zodResolver(schema), defaultValues: defaultValues as DefaultValues<TInput> });
+  const form = useForm<TInput, unknown, TOutput>({
+    resolver: zodResolver(schema),
+    defaultValues: defaultValues as DefaultValues<TInput>,
+  });
 
   const submit = form.handleSubmit(async (values) => {
     setFormError("");

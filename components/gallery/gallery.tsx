@@ -37,7 +37,9 @@ export function Gallery({ initial }: { initial: Page }) {
   useEffect(() => {
     const node = sentinel.current;
     if (!node) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), { rootMargin: "600px" });
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), {
+      rootMargin: "600px",
+    });
     observer.observe(node);
     return () => observer.disconnect();
   }, [loadMore]);
@@ -50,7 +52,9 @@ export function Gallery({ initial }: { initial: Page }) {
       {items.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center">
           <p className="text-lg font-medium">No images yet</p>
-          <p className="text-sm text-slate-600">Drop a PNG or JPEG above, or choose files, to make your first upload.</p>
+          <p className="text-sm text-slate-600">
+            Drop a PNG or JPEG above, or choose files, to make your first upload.
+          </p>
         </div>
       ) : (
         <ul aria-label="Images" className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4">

@@ -7,7 +7,10 @@ export function ImageTile({ image }: { image: ImageJson }) {
   const thumb = image.thumbnails[0];
   return (
     <li className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-      <Link href={`/images/${image.id}`} className="block focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500">
+      <Link
+        href={`/images/${image.id}`}
+        className="block focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+      >
         <div className="flex aspect-[4/3] items-center justify-center bg-slate-100">
           {thumb && (
             // A plain img, not next/image: authenticated media is served as-is by our API, never re-optimised.

@@ -50,7 +50,9 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
         body.set("name", name);
         body.set("image", file);
         try {
-          const image = await uploadWithProgress<ImageJson>("/api/v1/images", body, (progress) => set({ state: "uploading", progress }));
+          const image = await uploadWithProgress<ImageJson>("/api/v1/images", body, (progress) =>
+            set({ state: "uploading", progress }),
+          );
           onUploaded(image);
           files.current.delete(key);
           setStatus(({ [key]: _done, ...rest }) => rest);

@@ -9,9 +9,15 @@ import { apiFetch } from "@/components/api-client";
 import { CopyButton } from "@/components/copy-button";
 import { TempLinks } from "./temp-links";
 
-const button = "rounded px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
+const button =
+  "rounded px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
-export function ImageDetail(props: { image: ImageJson; planName: string; expiringLinks: boolean; initialLinks: TempLinkJson[] }) {
+export function ImageDetail(props: {
+  image: ImageJson;
+  planName: string;
+  expiringLinks: boolean;
+  initialLinks: TempLinkJson[];
+}) {
   const { image } = props;
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
@@ -51,7 +57,11 @@ export function ImageDetail(props: { image: ImageJson; planName: string; expirin
             </button>
           </div>
         ) : (
-          <button type="button" onClick={() => setConfirming(true)} className={`${button} border border-red-300 text-red-700 hover:bg-red-50`}>
+          <button
+            type="button"
+            onClick={() => setConfirming(true)}
+            className={`${button} border border-red-300 text-red-700 hover:bg-red-50`}
+          >
             Delete image
           </button>
         )}
@@ -67,14 +77,21 @@ export function ImageDetail(props: { image: ImageJson; planName: string; expirin
           Thumbnails
         </h2>
         <p className="text-sm text-slate-600">
-          These links work only for you (signed in, or with your API token). To share an image with anyone, make an expiring link
+          These links work only for you (signed in, or with your API token). To share an image with anyone, make an
+          expiring link
           {props.expiringLinks ? " below" : " (plans with expiring links)"}.
         </p>
         <ul className="flex flex-wrap items-end gap-6">
           {image.thumbnails.map((t) => (
             <li key={t.height} className="flex flex-col gap-2" data-testid="thumbnail">
               {/* A plain img, not next/image: authenticated media is served as-is by our API. */}
-              <img src={t.url} alt={`${image.name}, ${t.height} px thumbnail`} width={t.width} height={Math.min(t.height, image.height)} className="rounded border border-slate-200 bg-white" />
+              <img
+                src={t.url}
+                alt={`${image.name}, ${t.height} px thumbnail`}
+                width={t.width}
+                height={Math.min(t.height, image.height)}
+                className="rounded border border-slate-200 bg-white"
+              />
               <div className="flex items-center gap-2 text-sm">
                 <span className="font-medium">{t.height} px</span>
                 <a href={t.url} target="_blank" rel="noreferrer" className="text-sky-700 underline">

@@ -4,14 +4,22 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { aliveDurationSchema, MAX_ALIVE_SECONDS, MIN_ALIVE_SECONDS, type TempLinkCreatedJson, type TempLinkJson } from "@/lib/api/schemas";
+import {
+  aliveDurationSchema,
+  MAX_ALIVE_SECONDS,
+  MIN_ALIVE_SECONDS,
+  type TempLinkCreatedJson,
+  type TempLinkJson,
+} from "@/lib/api/schemas";
 import { formatDuration } from "@/lib/format";
 import { apiFetch } from "@/components/api-client";
 import { CopyButton } from "@/components/copy-button";
 
 const QUICK_CHOICES = [300, 3600, 28800];
 // The form holds a number input's text; the API's own schema checks the value.
-const formSchema = z.object({ alive_duration: z.coerce.number<string>({ error: "Enter a number of seconds" }).pipe(aliveDurationSchema) });
+const formSchema = z.object({
+  alive_duration: z.coerce.number<string>({ error: "Enter a number of seconds" }).pipe(aliveDurationSchema),
+});
 
 export function TempLinks({ imageId, initialLinks }: { imageId: string; initialLinks: TempLinkJson[] }) {
   const [links, setLinks] = useState(initialLinks);
@@ -59,7 +67,9 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
       <h2 id="links-heading" className="text-lg font-semibold">
         Expiring links
       </h2>
-      <p className="text-sm text-slate-600">Anyone with an expiring link can open the original image until it expires. Revoke a link to stop it at once.</p>
+      <p className="text-sm text-slate-600">
+        Anyone with an expiring link can open the original image until it expires. Revoke a link to stop it at once.
+      </p>
       <form onSubmit={form.handleSubmit(create)} noValidate className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col gap-1 text-sm font-medium">
           Expires after (seconds)
@@ -109,7 +119,10 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
         </p>
       )}
       {created && (
-        <div className="flex flex-col gap-1 rounded border border-emerald-200 bg-emerald-50 p-3 text-sm" data-testid="new-link">
+        <div
+          className="flex flex-col gap-1 rounded border border-emerald-200 bg-emerald-50 p-3 text-sm"
+          data-testid="new-link"
+        >
           <span className="font-medium">New link (shareable)</span>
           <code className="break-all">{created.url}</code>
           <div className="flex items-center gap-2">
@@ -126,7 +139,10 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
       ) : (
         <ul className="flex flex-col gap-2" aria-label="Live links">
           {links.map((link) => (
-            <li key={link.id} className="flex flex-wrap items-center gap-2 rounded border border-slate-200 bg-white p-2 text-sm">
+            <li
+              key={link.id}
+              className="flex flex-wrap items-center gap-2 rounded border border-slate-200 bg-white p-2 text-sm"
+            >
               <code className="min-w-0 flex-1 truncate" title={link.url}>
                 {link.url}
               </code>

@@ -10,7 +10,10 @@ import { tokenNameSchema } from "./schemas";
 export async function createApiToken(userId: string, name = "default"): Promise<{ token: string; record: ApiToken }> {
   const tokenName = parseOrThrow(tokenNameSchema, name);
   const { token, hash, prefix } = generateApiToken();
-  const [record] = await getDb().insert(apiTokens).values({ userId, name: tokenName, tokenHash: hash, prefix }).returning();
+  const [record] = await getDb()
+    .insert(apiTokens)
+    .values({ userId, name: tokenName, tokenHash: hash, prefix })
+    .returning();
   return { token, record: record as ApiToken };
 }
 

@@ -18,7 +18,11 @@ export const createUserSchema = z.object({
   isStaff: z.boolean().default(false),
 });
 
-export const tokenNameSchema = z.string().trim().min(1, "token name must not be empty").max(100, "token name is at most 100 characters");
+export const tokenNameSchema = z
+  .string()
+  .trim()
+  .min(1, "token name must not be empty")
+  .max(100, "token name is at most 100 characters");
 
 /** Staff creating an account from the users page: the plan is picked by id from a select. */
 export const adminCreateUserSchema = z.object({

@@ -16,18 +16,29 @@ export async function createUser(input: z.input<typeof createUserSchema>): Promi
   try {
     const [user] = await db
       .insert(users)
-      .values({ email: data.email, passwordHash: await hashPassword(data.password), isStaff: data.isStaff, planId: plan.id })
+      .values({
+        email: data.email,
+        passwordHash: await hashPassword(data.password),
+        isStaff: data.isStaff,
+        planId: plan.id,
+      })
       .returning();
     return user as User;
   } catch (error) {
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw new AppError("conflict", `A user with e-mail ${data.email} already exists.`, { fields: { email: ["already taken"] } });
+    if (pgErrorCode(error) === UNIQUE_VIOLATION)
+      throw new AppError("conflict", `A user with e-mail ${data.email} already exists.`, {
+        fields: { email: ["already taken"] },
+      });
     throw error;
   }
 }
 
 export async function findUserByEmail(email: string): Promise<User | null> {
   const normalized = parseOrThrow(emailSchema, email);
-  const [user] = await getDb().select().from(users).where(eq(sql`lower(${users.email})`, normalized));
+  const [user] = await getDb()
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, normalized));
   return user ?? null;
 }
 

@@ -21,7 +21,11 @@ export async function createPlanAction(input: unknown): Promise<ActionResult> {
 
 export async function updatePlanAction(planId: unknown, input: unknown): Promise<ActionResult> {
   const actor = await requireStaff(PLANS_PATH);
-  return runAction(() => updatePlan(actor, parseOrThrow(actionIdSchema, planId), parseOrThrow(planFormSchema, input)), PLANS_PATH, USERS_PATH);
+  return runAction(
+    () => updatePlan(actor, parseOrThrow(actionIdSchema, planId), parseOrThrow(planFormSchema, input)),
+    PLANS_PATH,
+    USERS_PATH,
+  );
 }
 
 export async function deletePlanAction(planId: unknown): Promise<ActionResult> {

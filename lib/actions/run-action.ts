@@ -12,7 +12,8 @@ export const actionIdSchema = z.string({ error: "missing id" });
  * as a generic failure (no internals reach the browser).
  */
 function actionFailure(error: unknown): ActionFailure {
-  if (error instanceof AppError) return { ok: false, error: error.message, ...(error.fields ? { fieldErrors: error.fields } : {}) };
+  if (error instanceof AppError)
+    return { ok: false, error: error.message, ...(error.fields ? { fieldErrors: error.fields } : {}) };
   console.error("server action failed", error);
   return { ok: false, error: "Something went wrong on the server. Please try again." };
 }

@@ -21,20 +21,32 @@ export async function createUserAction(input: unknown): Promise<ActionResult> {
 
 export async function setUserPlanAction(userId: unknown, planId: unknown): Promise<ActionResult> {
   const actor = await requireStaff(USERS_PATH);
-  return runAction(() => setPlan(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(actionIdSchema, planId)), USERS_PATH, PLANS_PATH);
+  return runAction(
+    () => setPlan(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(actionIdSchema, planId)),
+    USERS_PATH,
+    PLANS_PATH,
+  );
 }
 
 export async function setUserActiveAction(userId: unknown, isActive: unknown): Promise<ActionResult> {
   const actor = await requireStaff(USERS_PATH);
-  return runAction(() => setActive(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(userFlagSchema, isActive)), USERS_PATH);
+  return runAction(
+    () => setActive(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(userFlagSchema, isActive)),
+    USERS_PATH,
+  );
 }
 
 export async function setUserStaffAction(userId: unknown, isStaff: unknown): Promise<ActionResult> {
   const actor = await requireStaff(USERS_PATH);
-  return runAction(() => setStaff(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(userFlagSchema, isStaff)), USERS_PATH);
+  return runAction(
+    () => setStaff(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(userFlagSchema, isStaff)),
+    USERS_PATH,
+  );
 }
 
 export async function resetPasswordAction(userId: unknown, input: unknown): Promise<ActionResult> {
   const actor = await requireStaff(USERS_PATH);
-  return runAction(() => resetPassword(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(resetPasswordSchema, input)));
+  return runAction(() =>
+    resetPassword(actor, parseOrThrow(actionIdSchema, userId), parseOrThrow(resetPasswordSchema, input)),
+  );
 }

@@ -21,10 +21,11 @@ export type PlanChange = PlanInput | PlanFormInput;
 
 function parsePlan(input: PlanChange) {
   const data =
-    typeof (input as { heights?: unknown } | null)?.heights === "string" ? parseOrThrow(planFormSchema, input) : parseOrThrow(planInputSchema, input);
+    typeof (input as { heights?: unknown } | null)?.heights === "string"
+      ? parseOrThrow(planFormSchema, input)
+      : parseOrThrow(planInputSchema, input);
   return { ...data, heights: [...data.heights].sort((a, b) => a - b) };
 }
-
 
 // Spelled out in full: drizzle leaves columns unqualified in single-table selects, and a bare "id"
 // inside the subquery would mean users.id.
@@ -53,9 +54,13 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
   const [current] = await db.select({ name: plans.name }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
   if (current.name === DEFAULT_PLAN_NAME && data.name !== DEFAULT_PLAN_NAME) {
-    throw new AppError("conflict", `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be renamed.`, {
-      fields: { name: [`the default plan keeps the name "${DEFAULT_PLAN_NAME}"`] },
-    });
+    throw new AppError(
+      "conflict",
+      `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be renamed.`,
+      {
+        fields: { name: [`the default plan keeps the name "${DEFAULT_PLAN_NAME}"`] },
+      },
+    );
   }
   try {
     const [updated] = await db.update(plans).set(data).where(eq(plans.id, id)).returning();
@@ -67,7 +72,8 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
   }
 }
 
-const usersOnPlan = (count: number) => new AppError("conflict", `${count} ${count === 1 ? "user is" : "users are"} on this plan; move them first.`);
+const usersOnPlan = (count: number) =>
+  new AppError("conflict", `${count} ${count === 1 ? "user is" : "users are"} on this plan; move them first.`);
 
 /** Deletes a plan nobody is on. The default plan and plans in use are refused with the reason. */
 export async function deletePlan(actor: Principal, planId: string): Promise<void> {
@@ -77,7 +83,10 @@ export async function deletePlan(actor: Principal, planId: string): Promise<void
   const [current] = await db.select({ name: plans.name, userCount }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
   if (current.name === DEFAULT_PLAN_NAME) {
-    throw new AppError("conflict", `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be deleted.`);
+    throw new AppError(
+      "conflict",
+      `"${DEFAULT_PLAN_NAME}" is the default plan new users get, so it cannot be deleted.`,
+    );
   }
   if (current.userCount > 0) throw usersOnPlan(current.userCount);
   try {
@@ -85,7 +94,10 @@ export async function deletePlan(actor: Principal, planId: string): Promise<void
   } catch (error) {
     // Someone was moved onto the plan since the count: the foreign key (on delete restrict) refuses.
     if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) {
-      const [{ count } = { count: 1 }] = await db.select({ count: sql<number>`count(*)`.mapWith(Number) }).from(users).where(eq(users.planId, id));
+      const [{ count } = { count: 1 }] = await db
+        .select({ count: sql<number>`count(*)`.mapWith(Number) })
+        .from(users)
+        .where(eq(users.planId, id));
       throw usersOnPlan(count);
     }
     throw error;

@@ -7,7 +7,12 @@ import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { hashPassword } from "@/lib/accounts/password";
 import type { Principal } from "@/lib/accounts/principal";
-import { adminCreateUserSchema, listUsersQuerySchema, resetPasswordSchema, userFlagSchema } from "@/lib/accounts/schemas";
+import {
+  adminCreateUserSchema,
+  listUsersQuerySchema,
+  resetPasswordSchema,
+  userFlagSchema,
+} from "@/lib/accounts/schemas";
 import { createUser } from "@/lib/accounts/users";
 
 /**
@@ -60,16 +65,30 @@ export async function listUsers(actor: Principal, query: z.input<typeof listUser
   return { users: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 
-export async function createUserAsStaff(actor: Principal, input: z.input<typeof adminCreateUserSchema>): Promise<ManagedUser> {
+export async function createUserAsStaff(
+  actor: Principal,
+  input: z.input<typeof adminCreateUserSchema>,
+): Promise<ManagedUser> {
   assertStaff(actor);
   const data = parseOrThrow(adminCreateUserSchema, input);
   const [plan] = await getDb().select({ name: plans.name }).from(plans).where(eq(plans.id, data.planId));
-  if (!plan) throw new AppError("invalid", "That plan no longer exists; reload the page and pick another.", { fields: { planId: ["unknown plan"] } });
-  const { passwordHash: _, ...user } = await createUser({ email: data.email, password: data.password, planName: plan.name, isStaff: data.isStaff });
+  if (!plan)
+    throw new AppError("invalid", "That plan no longer exists; reload the page and pick another.", {
+      fields: { planId: ["unknown plan"] },
+    });
+  const { passwordHash: _, ...user } = await createUser({
+    email: data.email,
+    password: data.password,
+    planName: plan.name,
+    isStaff: data.isStaff,
+  });
   return user;
 }
 
-async function updateUser(userId: string, values: Partial<Pick<User, "planId" | "isActive" | "isStaff" | "passwordHash" | "credentialsChangedAt">>): Promise<ManagedUser> {
+async function updateUser(
+  userId: string,
+  values: Partial<Pick<User, "planId" | "isActive" | "isStaff" | "passwordHash" | "credentialsChangedAt">>,
+): Promise<ManagedUser> {
   const [updated] = await getDb().update(users).set(values).where(eq(users.id, userId)).returning(managedColumns);
   if (!updated) throw notFound("user");
   return updated;
@@ -112,7 +131,11 @@ export async function setStaff(actor: Principal, userId: string, isStaff: boolea
   return updateUser(id, { isStaff: staff });
 }
 
-export async function resetPassword(actor: Principal, userId: string, input: z.input<typeof resetPasswordSchema>): Promise<ManagedUser> {
+export async function resetPassword(
+  actor: Principal,
+  userId: string,
+  input: z.input<typeof resetPasswordSchema>,
+): Promise<ManagedUser> {
   assertStaff(actor);
   const id = idOrNotFound(userId, "user");
   const { password } = parseOrThrow(resetPasswordSchema, input);

@@ -45,11 +45,22 @@ export type OperationInput<O extends Operation> = {
 
 const noStore = z.literal("private, no-store").meta({ description: "API answers are never cached." });
 
-export function jsonResponse(description: string, schema: z.ZodType, headers: z.ZodRawShape = {}): ZodOpenApiResponseObject {
-  return { description, headers: z.object({ "Cache-Control": noStore, ...headers }), content: { "application/json": { schema } } };
+export function jsonResponse(
+  description: string,
+  schema: z.ZodType,
+  headers: z.ZodRawShape = {},
+): ZodOpenApiResponseObject {
+  return {
+    description,
+    headers: z.object({ "Cache-Control": noStore, ...headers }),
+    content: { "application/json": { schema } },
+  };
 }
 
-export const noContent: ZodOpenApiResponseObject = { description: "Done; no body.", headers: z.object({ "Cache-Control": noStore }) };
+export const noContent: ZodOpenApiResponseObject = {
+  description: "Done; no body.",
+  headers: z.object({ "Cache-Control": noStore }),
+};
 
 export function problemResponse(description: string, headers: z.ZodRawShape = {}): ZodOpenApiResponseObject {
   return {
@@ -59,10 +70,15 @@ export function problemResponse(description: string, headers: z.ZodRawShape = {}
   };
 }
 
-const etag = z.string().meta({ description: "Strong ETag: the SHA-256 of the file's bytes, quoted. Send it back in If-None-Match for a 304." });
+const etag = z.string().meta({
+  description: "Strong ETag: the SHA-256 of the file's bytes, quoted. Send it back in If-None-Match for a 304.",
+});
 
 export const ifNoneMatch = z.object({
-  "If-None-Match": z.string().optional().meta({ description: "An ETag from an earlier answer; if it still matches, 304 without a body." }),
+  "If-None-Match": z
+    .string()
+    .optional()
+    .meta({ description: "An ETag from an earlier answer; if it still matches, 304 without a body." }),
 });
 
 /** 200 and 304 of a file route (thumbnails, originals, expiring links). */
@@ -71,17 +87,23 @@ export function mediaResponses(cacheControl: string): Responses {
   const file = { schema: z.string().meta({ format: "binary" }) };
   return {
     200: {
-      description: "The file, in the type detected at upload (PNG or JPEG); HEAD answers the same headers without the body.",
+      description:
+        "The file, in the type detected at upload (PNG or JPEG); HEAD answers the same headers without the body.",
       headers: z.object({
         "Cache-Control": cache,
         ETag: etag,
         "Content-Length": z.number().int().meta({ description: "Size of the file in bytes." }),
         "X-Content-Type-Options": z.literal("nosniff"),
-        "Content-Security-Policy": z.literal("default-src 'none'").meta({ description: "The file can carry no active content." }),
+        "Content-Security-Policy": z
+          .literal("default-src 'none'")
+          .meta({ description: "The file can carry no active content." }),
         "Content-Disposition": z.literal("inline"),
       }),
       content: { "image/png": file, "image/jpeg": file },
     },
-    304: { description: "Not modified: If-None-Match matched the file's ETag; no body.", headers: z.object({ "Cache-Control": cache, ETag: etag }) },
+    304: {
+      description: "Not modified: If-None-Match matched the file's ETag; no body.",
+      headers: z.object({ "Cache-Control": cache, ETag: etag }),
+    },
   };
 }

@@ -17,7 +17,10 @@ export const imageNameSchema = z
   .trim()
   .min(1, "name must not be empty")
   .max(200, "name must be at most 200 characters")
-  .meta({ description: "A name for the image: 1–200 characters after trimming surrounding white space.", examples: ["Holiday 2026"] });
+  .meta({
+    description: "A name for the image: 1–200 characters after trimming surrounding white space.",
+    examples: ["Holiday 2026"],
+  });
 
 const fileCount = (input: unknown) => (Array.isArray(input) ? "send exactly one file" : "a file is required");
 
@@ -79,11 +82,15 @@ export const thumbnailParams = idParams.extend({
     .string()
     .regex(/^[1-9]\d{0,3}$/)
     .transform(Number)
-    .meta({ description: "One of your plan's thumbnail heights (1–4096 px). Not a whole number: 404; not in your plan: 403." }),
+    .meta({
+      description: "One of your plan's thumbnail heights (1–4096 px). Not a whole number: 404; not in your plan: 403.",
+    }),
 });
 
 export const linkTokenParams = z.object({
-  token: z.string().min(1).meta({ description: "The last segment of the link's `url` (`<link id>.<signature>`); it cannot be made up or altered." }),
+  token: z.string().min(1).meta({
+    description: "The last segment of the link's `url` (`<link id>.<signature>`); it cannot be made up or altered.",
+  }),
 });
 
 const thumbnailSchema = z
@@ -100,14 +107,19 @@ export const imageSchema = z
     name: z.string(),
     width: z.number().int(),
     height: z.number().int(),
-    content_type: z.enum(["image/png", "image/jpeg"]).meta({ description: "Detected from the file's bytes at upload." }),
+    content_type: z
+      .enum(["image/png", "image/jpeg"])
+      .meta({ description: "Detected from the file's bytes at upload." }),
     bytes: z.number().int().meta({ description: "Size of the original in bytes." }),
     created_at: z.iso.datetime(),
     status: z
       .enum(["processing", "ready", "failed"])
       .meta({ description: "`processing` until the plan's thumbnails exist (they are served on demand meanwhile)." }),
     thumbnails: z.array(thumbnailSchema).meta({ description: "Exactly the plan's heights, ascending." }),
-    original: z.object({ url: z.url() }).nullable().meta({ description: "null unless the plan includes the original." }),
+    original: z
+      .object({ url: z.url() })
+      .nullable()
+      .meta({ description: "null unless the plan includes the original." }),
   })
   .meta({
     id: "Image",
@@ -132,14 +144,23 @@ export const imageListSchema = z
   .object({ items: z.array(imageSchema), next_cursor: z.string().nullable() })
   .meta({ id: "ImageList", description: "A page of images, newest first. `next_cursor` is null on the last page." });
 
-const linkUrl = z.url().meta({ description: "Anyone holding it may fetch the original until `expires_at`.", examples: [`${ORIGIN}/l/${LINK_ID}.sig`] });
+const linkUrl = z.url().meta({
+  description: "Anyone holding it may fetch the original until `expires_at`.",
+  examples: [`${ORIGIN}/l/${LINK_ID}.sig`],
+});
 
 export const tempLinkCreatedSchema = z
   .object({ url: linkUrl, expires_at: z.iso.datetime(), image_id: z.uuid(), alive_duration: z.number().int() })
   .meta({ id: "TempLinkCreated", description: "A new expiring link." });
 
 const tempLinkSchema = z
-  .object({ id: z.uuid(), url: linkUrl, image_id: z.uuid(), expires_at: z.iso.datetime(), created_at: z.iso.datetime() })
+  .object({
+    id: z.uuid(),
+    url: linkUrl,
+    image_id: z.uuid(),
+    expires_at: z.iso.datetime(),
+    created_at: z.iso.datetime(),
+  })
   .meta({ id: "TempLink", description: "A live (not expired, not revoked) expiring link." });
 
 export const tempLinkListSchema = z

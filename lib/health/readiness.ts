@@ -4,7 +4,10 @@ import { checkQueue } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
 import { withTimeout } from "@/lib/timeout";
 
-export type Readiness = { ready: boolean; checks: Record<"database" | "storage" | "queue", { ok: boolean; error?: string }> };
+export type Readiness = {
+  ready: boolean;
+  checks: Record<"database" | "storage" | "queue", { ok: boolean; error?: string }>;
+};
 
 const TIMEOUT_MS = 3000;
 

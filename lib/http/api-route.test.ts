@@ -9,6 +9,8 @@ describe("loggablePath", () => {
   });
 
   it("leaves other paths as they are and drops query strings", () => {
-    expect(loggablePath("http://x/api/v1/images/abc/thumbnails/200?cursor=secret")).toBe("/api/v1/images/abc/thumbnails/200");
+    expect(loggablePath("http://x/api/v1/images/abc/thumbnails/200?cursor=secret")).toBe(
+      "/api/v1/images/abc/thumbnails/200",
+    );
   });
 });

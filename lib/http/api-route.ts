@@ -23,7 +23,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 function headerOrigin(headers: Headers, requestUrl?: string): string | null {
   const host = headers.get("x-forwarded-host") ?? headers.get("host");
   if (!host) return null;
-  const proto = headers.get("x-forwarded-proto") ?? (requestUrl ? new URL(requestUrl).protocol.replace(":", "") : "http");
+  const proto =
+    headers.get("x-forwarded-proto") ?? (requestUrl ? new URL(requestUrl).protocol.replace(":", "") : "http");
   return `${proto}://${host}`;
 }
 
@@ -43,9 +44,16 @@ const baseUrlOf = (request: Request) => originOf(request.headers, request.url);
 function assertSameOrigin(request: Request): void {
   const origin = request.headers.get("origin");
   const publicUrl = env().PUBLIC_URL;
-  const allowed = [new URL(request.url).origin, publicUrl && new URL(publicUrl).origin, headerOrigin(request.headers, request.url)];
+  const allowed = [
+    new URL(request.url).origin,
+    publicUrl && new URL(publicUrl).origin,
+    headerOrigin(request.headers, request.url),
+  ];
   if (!origin || !allowed.includes(origin)) {
-    throw new ApiError(403, "Cross-site request refused: a session-authenticated change must come from this site (Origin header).");
+    throw new ApiError(
+      403,
+      "Cross-site request refused: a session-authenticated change must come from this site (Origin header).",
+    );
   }
 }
 
@@ -76,9 +84,12 @@ function errorResponse(error: unknown, requestId?: string): Response {
   if (error instanceof AppError) return appErrorResponse(error);
   if (isUnavailable(error)) {
     logger.error({ err: error, requestId }, "dependency unavailable");
-    return problemResponse(problemOf(503, "A backing service (database or storage) is unavailable; try again shortly."), {
-      "Retry-After": "5",
-    });
+    return problemResponse(
+      problemOf(503, "A backing service (database or storage) is unavailable; try again shortly."),
+      {
+        "Retry-After": "5",
+      },
+    );
   }
   logger.error({ err: error, requestId }, "unhandled error");
   return problemResponse(problemOf(500, `Something went wrong on our side (request ${requestId ?? "unknown"}).`));
@@ -96,7 +107,10 @@ export function loggablePath(url: string): string {
  * and echoed back. Only method, path, status, timing and user id are logged: never headers,
  * query strings or bodies, which may carry credentials.
  */
-async function logged(request: Request, handle: (requestId: string, context: { userId?: string }) => Promise<Response>): Promise<Response> {
+async function logged(
+  request: Request,
+  handle: (requestId: string, context: { userId?: string }) => Promise<Response>,
+): Promise<Response> {
   const given = request.headers.get("x-request-id");
   const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
   const started = performance.now();
@@ -104,7 +118,14 @@ async function logged(request: Request, handle: (requestId: string, context: { u
   const response = await handle(requestId, context);
   response.headers.set("X-Request-Id", requestId);
   logger.info(
-    { requestId, method: request.method, path: loggablePath(request.url), status: response.status, ms: Math.round(performance.now() - started), userId: context.userId },
+    {
+      requestId,
+      method: request.method,
+      path: loggablePath(request.url),
+      status: response.status,
+      ms: Math.round(performance.now() - started),
+      userId: context.userId,
+    },
     "request",
   );
   return response;
@@ -133,7 +154,10 @@ async function readBody(request: Request, type: NonNullable<Operation["body"]>["
  * else bad a 422 naming each field), hands the handler typed input, and maps every error to
  * application/problem+json.
  */
-export function route<const O extends Operation>(operation: O, handler: (context: HandlerContext<O>) => Promise<Response>): BoundHandler {
+export function route<const O extends Operation>(
+  operation: O,
+  handler: (context: HandlerContext<O>) => Promise<Response>,
+): BoundHandler {
   const bound = async (request: Request, context: RouteContext): Promise<Response> =>
     logged(request, async (requestId, log) => {
       try {
@@ -141,10 +165,19 @@ export function route<const O extends Operation>(operation: O, handler: (context
         log.userId = principal?.userId;
         const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
         if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
-        const query = operation.query ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams)) : {};
-        const body = operation.body ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type)) : undefined;
+        const query = operation.query
+          ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams))
+          : {};
+        const body = operation.body
+          ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type))
+          : undefined;
         const input = { params: params?.data ?? {}, query, body } as OperationInput<O>;
-        return await handler({ ...input, request, principal: principal as Principals[O["auth"]], baseUrl: baseUrlOf(request) });
+        return await handler({
+          ...input,
+          request,
+          principal: principal as Principals[O["auth"]],
+          baseUrl: baseUrlOf(request),
+        });
       } catch (error) {
         return errorResponse(error, requestId);
       }

@@ -62,7 +62,13 @@ export class ApiError extends AppError {
 
 export function problemOf(status: number, detail: string, errors?: FieldErrors): Problem {
   const slug = (TITLES[status] ?? "Error").toLowerCase().replace(/\s+/g, "-");
-  return { type: `about:blank#${slug}`, title: TITLES[status] ?? "Error", status, detail, ...(errors ? { errors } : {}) };
+  return {
+    type: `about:blank#${slug}`,
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {

@@ -4,9 +4,13 @@ import { AppError } from "@/lib/errors";
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 const tooLarge = (maxBytes: number) =>
-  new AppError("too-large", `The upload is larger than the limit of ${maxBytes} bytes (${(maxBytes / 1048576).toFixed(1)} MiB).`, {
-    fields: { image: ["file too large"] },
-  });
+  new AppError(
+    "too-large",
+    `The upload is larger than the limit of ${maxBytes} bytes (${(maxBytes / 1048576).toFixed(1)} MiB).`,
+    {
+      fields: { image: ["file too large"] },
+    },
+  );
 
 /** A field sent once is its value; sent more than once, the list of them (the schema decides). */
 export type MultipartFields = Record<string, FormDataEntryValue | FormDataEntryValue[]>;
@@ -44,7 +48,12 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
 
   let form: FormData;
   try {
-    const init = { method: "POST", headers: { "content-type": contentType }, body: counted, duplex: "half" } as RequestInit;
+    const init = {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: counted,
+      duplex: "half",
+    } as RequestInit;
     form = await new Request(request.url, init).formData();
   } catch {
     if (exceeded) throw tooLarge(maxBytes);

@@ -24,7 +24,9 @@ export async function deleteImage(ownerId: string, imageId: string): Promise<voi
       await deleteImageFiles(imageId);
     } catch (error) {
       logger.error({ err: error, imageId }, "storage unreachable: image not deleted");
-      throw new AppError("unavailable", "Storage is unavailable; the image was not deleted. Try again shortly.", { retryAfterSeconds: 5 });
+      throw new AppError("unavailable", "Storage is unavailable; the image was not deleted. Try again shortly.", {
+        retryAfterSeconds: 5,
+      });
     }
   });
 }

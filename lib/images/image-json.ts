@@ -4,7 +4,10 @@ import type { Entitlements } from "@/lib/plans/entitlements";
 import { variantSize } from "./variants";
 
 /** The columns the Image resource shows (a list reads only these: no storage keys or hashes). */
-export type ImageFields = Pick<Image, "id" | "name" | "width" | "height" | "contentType" | "byteSize" | "createdAt" | "status">;
+export type ImageFields = Pick<
+  Image,
+  "id" | "name" | "width" | "height" | "contentType" | "byteSize" | "createdAt" | "status"
+>;
 
 export const imagePath = (id: string) => `/api/v1/images/${id}`;
 const thumbnailPath = (id: string, height: number) => `/api/v1/images/${id}/thumbnails/${height}`;

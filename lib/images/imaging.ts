@@ -36,14 +36,16 @@ export async function probeImage(bytes: Buffer, contentType: ImageContentType, m
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new UndecodableImageError(`The file is not a readable ${FORMAT_OF[contentType].toUpperCase()} image.`, { cause: error });
+    throw new UndecodableImageError(`The file is not a readable ${FORMAT_OF[contentType].toUpperCase()} image.`, {
+      cause: error,
+    });
   }
   if (meta.format !== FORMAT_OF[contentType] || !meta.width || !meta.height) {
     throw new UndecodableImageError(`The file is not a readable ${FORMAT_OF[contentType].toUpperCase()} image.`);
   }
   if (meta.width * meta.height > maxPixels) {
     throw new TooManyPixelsError(
-      `The image is ${meta.width}×${meta.height} (${(meta.width * meta.height / 1e6).toFixed(1)} megapixels); the limit is ${(maxPixels / 1e6).toFixed(1)} megapixels.`,
+      `The image is ${meta.width}×${meta.height} (${((meta.width * meta.height) / 1e6).toFixed(1)} megapixels); the limit is ${(maxPixels / 1e6).toFixed(1)} megapixels.`,
     );
   }
   // Orientations 5–8 are rotated by 90°: width and height swap when displayed.
@@ -61,7 +63,10 @@ export async function probeImage(bytes: Buffer, contentType: ImageContentType, m
  */
 export async function assertDecodes(bytes: Buffer, maxPixels: number): Promise<void> {
   try {
-    await sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" }).resize({ width: 64, height: 64, fit: "inside" }).raw().toBuffer();
+    await sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" })
+      .resize({ width: 64, height: 64, fit: "inside" })
+      .raw()
+      .toBuffer();
   } catch (error) {
     throw decodeError(error);
   }
@@ -108,9 +113,10 @@ export async function renderThumbnails(
       if (size.width !== raw.width || size.height !== raw.height) {
         pipeline = pipeline.resize({ width: size.width, height: size.height, fit: "fill" });
       }
-      const data = await (info.format === "png"
-        ? pipeline.png({ compressionLevel: 6, adaptiveFiltering: true })
-        : pipeline.jpeg({ quality: 82, chromaSubsampling: "4:2:0" })
+      const data = await (
+        info.format === "png"
+          ? pipeline.png({ compressionLevel: 6, adaptiveFiltering: true })
+          : pipeline.jpeg({ quality: 82, chromaSubsampling: "4:2:0" })
       ).toBuffer();
       return { planHeight, width: size.width, height: size.height, data };
     }),

@@ -17,7 +17,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
     return { createdAt: new Date(createdAt), id };
   } catch {
-    throw new AppError("invalid", "cursor is not a cursor this API returned.", { fields: { cursor: ["invalid cursor"] } });
+    throw new AppError("invalid", "cursor is not a cursor this API returned.", {
+      fields: { cursor: ["invalid cursor"] },
+    });
   }
 }
 
@@ -53,7 +55,10 @@ export function listImagesQuery(ownerId: string, options: { limit: number; curso
   const values = { ownerId, limit: options.limit + 1 };
   if (!options.cursor) return { statement: firstPage(), values };
   const after = decodeCursor(options.cursor);
-  return { statement: laterPage(), values: { ...values, afterCreatedAt: after.createdAt.toISOString(), afterId: after.id } };
+  return {
+    statement: laterPage(),
+    values: { ...values, afterCreatedAt: after.createdAt.toISOString(), afterId: after.id },
+  };
 }
 
 /**

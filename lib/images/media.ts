@@ -24,7 +24,12 @@ async function openOrThrow(key: string): Promise<StoredObject> {
 }
 
 export function originalMedia(image: Image, immutable = false): MediaFile {
-  return { contentType: image.contentType, etag: `"${image.sha256}"`, immutable, open: () => openOrThrow(image.storageKey) };
+  return {
+    contentType: image.contentType,
+    etag: `"${image.sha256}"`,
+    immutable,
+    open: () => openOrThrow(image.storageKey),
+  };
 }
 
 /** GET /images/{id}/thumbnails/{height}: owner only, height checked against the current plan. */
@@ -37,7 +42,10 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
     .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
   if (!row) throw notFound("image");
   if (!allowsHeight(principal.plan, height)) {
-    throw new AppError("forbidden", `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`);
+    throw new AppError(
+      "forbidden",
+      `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`,
+    );
   }
   const variant = row.variant ?? (await ensureVariant(row.image, height));
   return {
@@ -45,7 +53,9 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
     etag: `"${variant.sha256}"`,
     immutable: true,
     // A row whose file went missing is repaired rather than answered with a 404.
-    open: async () => (await getStorage().get(variant.storageKey)) ?? openOrThrow((await ensureVariant(row.image, height, { repair: true })).storageKey),
+    open: async () =>
+      (await getStorage().get(variant.storageKey)) ??
+      openOrThrow((await ensureVariant(row.image, height, { repair: true })).storageKey),
   };
 }
 
@@ -57,6 +67,7 @@ export async function originalMediaFor(principal: Principal, imageId: string): P
     .from(images)
     .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
   if (!image) throw notFound("image");
-  if (!principal.plan.originalLink) throw new AppError("forbidden", `Your plan (${principal.plan.name}) does not include the original image.`);
+  if (!principal.plan.originalLink)
+    throw new AppError("forbidden", `Your plan (${principal.plan.name}) does not include the original image.`);
   return originalMedia(image);
 }

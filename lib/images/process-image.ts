@@ -22,7 +22,10 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
     .where(eq(images.id, imageId));
   if (!row) return removeStrays(imageId);
 
-  const existing = await db.select({ height: imageVariants.height }).from(imageVariants).where(eq(imageVariants.imageId, imageId));
+  const existing = await db
+    .select({ height: imageVariants.height })
+    .from(imageVariants)
+    .where(eq(imageVariants.imageId, imageId));
   const have = new Set(existing.map((v) => v.height));
   const missing = row.heights.filter((h) => !have.has(h));
   if (missing.length) {
@@ -35,7 +38,11 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
       throw error;
     }
   }
-  const updated = await db.update(images).set({ status: "ready", failureReason: null }).where(eq(images.id, imageId)).returning({ id: images.id });
+  const updated = await db
+    .update(images)
+    .set({ status: "ready", failureReason: null })
+    .where(eq(images.id, imageId))
+    .returning({ id: images.id });
   return updated.length ? "ready" : removeStrays(imageId);
 }
 
@@ -51,7 +58,10 @@ export async function processImageHere(imageId: string): Promise<void> {
 
 /** After the last try: the image says so, with the reason (thumbnails still render on demand). */
 export async function markFailed(imageId: string, reason: string): Promise<void> {
-  await getDb().update(images).set({ status: "failed", failureReason: reason.slice(0, 1000) }).where(eq(images.id, imageId));
+  await getDb()
+    .update(images)
+    .set({ status: "failed", failureReason: reason.slice(0, 1000) })
+    .where(eq(images.id, imageId));
 }
 
 /** The image is gone: so must be anything stored under its id (its delete may have raced us). */

@@ -36,7 +36,12 @@ export async function readOriginal(image: Image): Promise<Buffer> {
  */
 export function renderStored(image: Image, bytes: Buffer, heights: readonly number[]): Promise<Rendition[]> {
   const format = image.contentType === "image/png" ? "png" : "jpeg";
-  return renderThumbnails(bytes, { width: image.width, height: image.height, format }, heights, Number.MAX_SAFE_INTEGER);
+  return renderThumbnails(
+    bytes,
+    { width: image.width, height: image.height, format },
+    heights,
+    Number.MAX_SAFE_INTEGER,
+  );
 }
 
 /**
@@ -45,11 +50,23 @@ export function renderStored(image: Image, bytes: Buffer, heights: readonly numb
  * `replace` is for repairing a row whose file went missing. If the image was deleted meanwhile,
  * every file written here is removed again and the result is a 404.
  */
-export async function storeRenditions(image: Image, renditions: Rendition[], options: { replace?: boolean } = {}): Promise<ImageVariant[]> {
+export async function storeRenditions(
+  image: Image,
+  renditions: Rendition[],
+  options: { replace?: boolean } = {},
+): Promise<ImageVariant[]> {
   const storage = getStorage();
   const rows = renditions.map((r) => {
     const sha = sha256(r.data);
-    return { imageId: image.id, height: r.planHeight, storageKey: variantKey(image.id, r.planHeight, sha), width: r.width, byteSize: r.data.length, sha256: sha, data: r.data };
+    return {
+      imageId: image.id,
+      height: r.planHeight,
+      storageKey: variantKey(image.id, r.planHeight, sha),
+      width: r.width,
+      byteSize: r.data.length,
+      sha256: sha,
+      data: r.data,
+    };
   });
   await Promise.all(rows.map((r) => storage.put(r.storageKey, r.data, image.contentType)));
 
@@ -60,7 +77,10 @@ export async function storeRenditions(image: Image, renditions: Rendition[], opt
       const insert = db.insert(imageVariants).values(row);
       const [inserted] = options.replace
         ? await insert
-            .onConflictDoUpdate({ target: [imageVariants.imageId, imageVariants.height], set: { storageKey: row.storageKey, width: row.width, byteSize: row.byteSize, sha256: row.sha256 } })
+            .onConflictDoUpdate({
+              target: [imageVariants.imageId, imageVariants.height],
+              set: { storageKey: row.storageKey, width: row.width, byteSize: row.byteSize, sha256: row.sha256 },
+            })
             .returning()
         : await insert.onConflictDoNothing().returning();
       if (inserted) {

@@ -21,13 +21,18 @@ import { originalKey } from "./variants";
 export async function uploadImage(owner: Principal, input: { name: string; bytes: Buffer }): Promise<Image> {
   const { bytes, name } = input;
   const { MAX_IMAGE_PIXELS } = env();
-  if (bytes.length === 0) throw new AppError("invalid", "The file is empty.", { fields: { image: ["The file is empty."] } });
+  if (bytes.length === 0)
+    throw new AppError("invalid", "The file is empty.", { fields: { image: ["The file is empty."] } });
 
   const contentType = detectImageType(bytes);
   if (!contentType) {
-    throw new AppError("unsupported-type", "Only PNG and JPEG images are accepted (detected from the file's contents).", {
-      fields: { image: ["Only PNG and JPEG images are accepted."] },
-    });
+    throw new AppError(
+      "unsupported-type",
+      "Only PNG and JPEG images are accepted (detected from the file's contents).",
+      {
+        fields: { image: ["Only PNG and JPEG images are accepted."] },
+      },
+    );
   }
 
   let info;
@@ -47,17 +52,31 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
     logger.error({ err: error, imageId: id }, "storage write failed during upload");
     // A write that failed late may still have landed.
     await storage.delete([key]).catch(() => {});
-    throw new AppError("unavailable", "Storage is unavailable; the image was not saved. Try again shortly.", { retryAfterSeconds: 5 });
+    throw new AppError("unavailable", "Storage is unavailable; the image was not saved. Try again shortly.", {
+      retryAfterSeconds: 5,
+    });
   }
 
   let image: Image;
   try {
     [image] = (await getDb()
       .insert(images)
-      .values({ id, ownerId: owner.userId, name, storageKey: key, contentType, width: info.width, height: info.height, byteSize: bytes.length, sha256: sha256(bytes) })
+      .values({
+        id,
+        ownerId: owner.userId,
+        name,
+        storageKey: key,
+        contentType,
+        width: info.width,
+        height: info.height,
+        byteSize: bytes.length,
+        sha256: sha256(bytes),
+      })
       .returning()) as [Image];
   } catch (error) {
-    await storage.delete([key]).catch((cleanup) => logger.error({ err: cleanup, key }, "could not remove the original of a failed upload"));
+    await storage
+      .delete([key])
+      .catch((cleanup) => logger.error({ err: cleanup, key }, "could not remove the original of a failed upload"));
     throw error;
   }
   await enqueueThumbnails(image.id, processImageHere);

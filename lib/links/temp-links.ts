@@ -71,7 +71,8 @@ export async function revokeTempLink(principal: Principal, linkId: string): Prom
     .innerJoin(images, eq(images.id, expiringLinks.imageId))
     .where(and(eq(expiringLinks.id, linkId), eq(images.ownerId, principal.userId)));
   if (!owned) throw notFound("link");
-  if (!owned.revokedAt) await getDb().update(expiringLinks).set({ revokedAt: new Date() }).where(eq(expiringLinks.id, linkId));
+  if (!owned.revokedAt)
+    await getDb().update(expiringLinks).set({ revokedAt: new Date() }).where(eq(expiringLinks.id, linkId));
 }
 
 /**

@@ -65,11 +65,18 @@ describe("the OpenAPI document", () => {
   });
 
   it("keeps the bounds the API enforces", () => {
-    const createLink = schemaOf(operation("/api/v1/temp-links", "post").requestBody.content["application/json"].schema.$ref);
+    const createLink = schemaOf(
+      operation("/api/v1/temp-links", "post").requestBody.content["application/json"].schema.$ref,
+    );
     expect(createLink.properties.alive_duration).toMatchObject({ type: "integer", minimum: 300, maximum: 30000 });
     expect(createLink.properties.image_id).toMatchObject({ type: "string", format: "uuid" });
     expect(createLink.required.sort()).toEqual(["alive_duration", "image_id"]);
-    expect(parameter("/api/v1/images", "get", "limit").schema).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 20 });
+    expect(parameter("/api/v1/images", "get", "limit").schema).toMatchObject({
+      type: "integer",
+      minimum: 1,
+      maximum: 100,
+      default: 20,
+    });
     expect(parameter("/api/v1/images", "get", "cursor")).toMatchObject({ schema: { minLength: 1, maxLength: 200 } });
     expect(parameter("/api/v1/images", "get", "cursor").required ?? false).toBe(false);
     const upload = schemaOf(operation("/api/v1/images", "post").requestBody.content["multipart/form-data"].schema.$ref);
@@ -100,7 +107,18 @@ describe("the OpenAPI document", () => {
     expect(imageSchema.safeParse(image.examples[0]).success).toBe(true);
     expect(problemSchema.safeParse(schemaOf("#/components/schemas/Problem").examples[0]).success).toBe(true);
     expect(Object.keys(image.properties).sort()).toEqual(
-      ["bytes", "content_type", "created_at", "height", "id", "name", "original", "status", "thumbnails", "width"].sort(),
+      [
+        "bytes",
+        "content_type",
+        "created_at",
+        "height",
+        "id",
+        "name",
+        "original",
+        "status",
+        "thumbnails",
+        "width",
+      ].sort(),
     );
     expect(image.required.sort()).toEqual(Object.keys(image.properties).sort());
   });

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject, createDocument } from "zod-openapi";
+import {
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+  createDocument,
+} from "zod-openapi";
 import { type Operation, problemResponse } from "@/lib/api/operation";
 import { operations } from "@/lib/api/operations";
 
@@ -16,7 +21,8 @@ const description = `The JSON API of the image host, and its public expiring lin
 
 **Plans** decide what each user gets (thumbnail heights, the original, expiring links), checked against the user's current plan on every request: a request outside the plan answers 403.`;
 
-const CROSS_SITE = "A session-cookie request to change something came without an Origin header of this site (Bearer requests are exempt).";
+const CROSS_SITE =
+  "A session-cookie request to change something came without an Origin header of this site (Bearer requests are exempt).";
 
 /** What every operation may answer, beside what it documents itself. */
 function implicitErrors(operation: Operation): Record<number, string> {
@@ -32,9 +38,14 @@ function implicitErrors(operation: Operation): Record<number, string> {
 }
 
 const retryAfter = { "Retry-After": z.number().int().meta({ description: "Seconds to wait before retrying." }) };
-const wwwAuthenticate = { "WWW-Authenticate": z.string().meta({ description: '`Bearer`, or `Bearer error="invalid_token"` when a token was sent and refused.' }) };
+const wwwAuthenticate = {
+  "WWW-Authenticate": z
+    .string()
+    .meta({ description: '`Bearer`, or `Bearer error="invalid_token"` when a token was sent and refused.' }),
+};
 
-const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends object>(value: T) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 /** zod bounds every .int() by the safe-integer range: true, but noise to a reader. */
 function dropSafeIntegerBounds({ jsonSchema }: { jsonSchema: { minimum?: number; maximum?: number } }): void {
@@ -45,7 +56,9 @@ function dropSafeIntegerBounds({ jsonSchema }: { jsonSchema: { minimum?: number;
 function describeOperation(operation: Operation): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   const implicit = implicitErrors(operation);
-  const statuses = [...new Set([...Object.keys(operation.responses), ...Object.keys(implicit)].map(Number))].sort((a, b) => a - b);
+  const statuses = [...new Set([...Object.keys(operation.responses), ...Object.keys(implicit)].map(Number))].sort(
+    (a, b) => a - b,
+  );
   for (const status of statuses) {
     const given = operation.responses[status];
     if (given !== undefined && typeof given !== "string") {
@@ -61,7 +74,9 @@ function describeOperation(operation: Operation): ZodOpenApiOperationObject {
     summary: operation.summary,
     description: operation.description,
     requestParams: defined({ path: operation.params?.schema, query: operation.query, header: operation.headers }),
-    ...(operation.body ? { requestBody: { required: true, content: { [operation.body.type]: { schema: operation.body.schema } } } } : {}),
+    ...(operation.body
+      ? { requestBody: { required: true, content: { [operation.body.type]: { schema: operation.body.schema } } } }
+      : {}),
     responses,
     ...(operation.auth === "public" ? { security: [] } : {}),
   };
@@ -70,33 +85,37 @@ function describeOperation(operation: Operation): ZodOpenApiOperationObject {
 function describeApi() {
   const paths: ZodOpenApiPathsObject = {};
   for (const operation of operations) (paths[operation.path] ??= {})[operation.method] = describeOperation(operation);
-  return createDocument({
-    openapi: "3.1.1",
-    info: { title: "Tiered Image Hosting API", version: "1.0.0", description },
-    tags: [
-      { name: "Images", description: "Upload, list, read and delete your images." },
-      { name: "Media", description: "Image files: thumbnails by plan height, and the original." },
-      { name: "Expiring links", description: "Time-limited public URLs to an original (plans with expiring links)." },
-      { name: "Meta", description: "About the API itself." },
-    ],
-    paths,
-    components: {
-      securitySchemes: {
-        bearerAuth: {
-          type: "http",
-          scheme: "bearer",
-          description: "An API token: create one on the Account page or with `npm run admin -- create-token --email you@example.com`.",
-        },
-        sessionCookie: {
-          type: "apiKey",
-          in: "cookie",
-          name: "authjs.session-token",
-          description: "The web session of a signed-in browser (`__Secure-authjs.session-token` over HTTPS).",
+  return createDocument(
+    {
+      openapi: "3.1.1",
+      info: { title: "Tiered Image Hosting API", version: "1.0.0", description },
+      tags: [
+        { name: "Images", description: "Upload, list, read and delete your images." },
+        { name: "Media", description: "Image files: thumbnails by plan height, and the original." },
+        { name: "Expiring links", description: "Time-limited public URLs to an original (plans with expiring links)." },
+        { name: "Meta", description: "About the API itself." },
+      ],
+      paths,
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "An API token: create one on the Account page or with `npm run admin -- create-token --email you@example.com`.",
+          },
+          sessionCookie: {
+            type: "apiKey",
+            in: "cookie",
+            name: "authjs.session-token",
+            description: "The web session of a signed-in browser (`__Secure-authjs.session-token` over HTTPS).",
+          },
         },
       },
+      security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     },
-    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-  }, { override: dropSafeIntegerBounds });
+    { override: dropSafeIntegerBounds },
+  );
 }
 
 let described: ReturnType<typeof describeApi> | undefined;

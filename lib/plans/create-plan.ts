@@ -4,7 +4,10 @@ import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { AppError, parseOrThrow } from "@/lib/errors";
 import { type PlanInput, planInputSchema } from "./schemas";
 
-export const planNameTaken = (name: string) => new AppError("conflict", `A plan named "${name}" already exists.`, { fields: { name: ["another plan already has this name"] } });
+export const planNameTaken = (name: string) =>
+  new AppError("conflict", `A plan named "${name}" already exists.`, {
+    fields: { name: ["another plan already has this name"] },
+  });
 
 export async function createPlan(input: PlanInput): Promise<Plan> {
   const data = parseOrThrow(planInputSchema, input);

@@ -5,10 +5,15 @@ import { AppError } from "@/lib/errors";
 
 /** Plan names are matched case-insensitively ("premium" finds "Premium"). */
 export async function findPlanByName(db: Database, name: string): Promise<Plan> {
-  const [plan] = await db.select().from(plans).where(eq(sql`lower(${plans.name})`, name.trim().toLowerCase()));
+  const [plan] = await db
+    .select()
+    .from(plans)
+    .where(eq(sql`lower(${plans.name})`, name.trim().toLowerCase()));
   if (!plan) {
     const names = (await db.select({ name: plans.name }).from(plans).orderBy(plans.name)).map((p) => p.name);
-    throw new AppError("invalid", `No plan named "${name}". Plans: ${names.join(", ")}.`, { fields: { plan: ["unknown plan"] } });
+    throw new AppError("invalid", `No plan named "${name}". Plans: ${names.join(", ")}.`, {
+      fields: { plan: ["unknown plan"] },
+    });
   }
   return plan;
 }

@@ -1,7 +1,13 @@
 import { z } from "zod";
 
 const planHeightsSchema = z
-  .array(z.number().int("heights must be whole numbers").min(1, "heights must be at least 1").max(4096, "heights must be at most 4096"))
+  .array(
+    z
+      .number()
+      .int("heights must be whole numbers")
+      .min(1, "heights must be at least 1")
+      .max(4096, "heights must be at most 4096"),
+  )
   .min(1, "a plan needs at least one thumbnail height")
   .max(64, "a plan has at most 64 heights")
   .refine((hs) => new Set(hs).size === hs.length, "heights must be distinct");
@@ -42,12 +48,20 @@ const planHeightsTextSchema = z
     const heights = parts.map(Number);
     const outOfRange = parts.filter((p) => Number(p) < 1 || Number(p) > 4096);
     if (outOfRange.length) {
-      ctx.addIssue({ code: "custom", message: `heights must be from 1 to 4096 pixels: ${outOfRange.join(", ")} ${outOfRange.length === 1 ? "is" : "are"} out of range`, input: text });
+      ctx.addIssue({
+        code: "custom",
+        message: `heights must be from 1 to 4096 pixels: ${outOfRange.join(", ")} ${outOfRange.length === 1 ? "is" : "are"} out of range`,
+        input: text,
+      });
       return z.NEVER;
     }
     const repeated = [...new Set(heights.filter((h, i) => heights.indexOf(h) !== i))];
     if (repeated.length) {
-      ctx.addIssue({ code: "custom", message: `heights must be distinct: ${repeated.join(", ")} ${repeated.length === 1 ? "is" : "are"} listed more than once`, input: text });
+      ctx.addIssue({
+        code: "custom",
+        message: `heights must be distinct: ${repeated.join(", ")} ${repeated.length === 1 ? "is" : "are"} listed more than once`,
+        input: text,
+      });
       return z.NEVER;
     }
     return heights;

@@ -39,7 +39,15 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
 
     async put(key, data, contentType) {
       assertSafeKey(key);
-      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: data, ContentType: contentType, ContentLength: data.byteLength }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: key,
+          Body: data,
+          ContentType: contentType,
+          ContentLength: data.byteLength,
+        }),
+      );
     },
 
     async get(key): Promise<StoredObject | null> {
@@ -63,7 +71,8 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
           new DeleteObjectsCommand({ Bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),
         );
         const failed = (out.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
-        if (failed.length) throw new Error(`S3 could not delete ${failed.map((e) => `${e.Key}: ${e.Code}`).join(", ")}`);
+        if (failed.length)
+          throw new Error(`S3 could not delete ${failed.map((e) => `${e.Key}: ${e.Code}`).join(", ")}`);
       }
     },
 

@@ -2,21 +2,24 @@ import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import {
-  createUserAsStaff,
-  listUsers,
-  resetPassword,
-  setActive,
-  setPlan,
-  setStaff,
-} from "@/lib/admin/manage-users";
+import { createUserAsStaff, listUsers, resetPassword, setActive, setPlan, setStaff } from "@/lib/admin/manage-users";
 import type { Principal } from "@/lib/accounts/principal";
 import { findUserByEmail, verifyCredentials } from "@/lib/accounts/users";
 import { AppError, type ErrorKind } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { findPlanByName } from "@/lib/plans/find-plan";
 import { createPlanAsStaff, deletePlan, listPlansWithUserCounts, updatePlan } from "@/lib/admin/manage-plans";
-import { api, bodyBytes, corpusFile, type ImageBody, makePlan, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
+import {
+  api,
+  bodyBytes,
+  corpusFile,
+  type ImageBody,
+  makePlan,
+  makeUser,
+  queriesOf,
+  type TestUser,
+  uploadOk,
+} from "./harness";
 
 const png = corpusFile("pngsuite/basn6a08.png");
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
@@ -56,7 +59,10 @@ describe("only staff can manage", () => {
 
     await expectAppError(listUsers(outsider), "forbidden");
     await expectAppError(listUsers(outsider, { q: "example" }), "forbidden");
-    await expectAppError(createUserAsStaff(outsider, { email: `x-${tag()}@example.com`, password: "password-123", planId: premium }), "forbidden");
+    await expectAppError(
+      createUserAsStaff(outsider, { email: `x-${tag()}@example.com`, password: "password-123", planId: premium }),
+      "forbidden",
+    );
     await expectAppError(setPlan(outsider, victim.id, premium), "forbidden");
     await expectAppError(setActive(outsider, victim.id, false), "forbidden");
     await expectAppError(setStaff(outsider, plain.id, true), "forbidden");
@@ -88,8 +94,16 @@ describe("listUsers", () => {
   it("searches by a case-insensitive e-mail substring, newest first", async () => {
     const marker = `srch${tag()}`;
     const basic = await planId("Basic");
-    const a = await createUserAsStaff(actor, { email: `Alice.${marker}@Example.com`, password: "password-123", planId: basic });
-    const b = await createUserAsStaff(actor, { email: `bob-${marker}@example.org`, password: "password-123", planId: basic });
+    const a = await createUserAsStaff(actor, {
+      email: `Alice.${marker}@Example.com`,
+      password: "password-123",
+      planId: basic,
+    });
+    const b = await createUserAsStaff(actor, {
+      email: `bob-${marker}@example.org`,
+      password: "password-123",
+      planId: basic,
+    });
     await createUserAsStaff(actor, { email: `carol-${tag()}@example.net`, password: "password-123", planId: basic });
 
     for (const q of [marker, marker.toUpperCase(), `  ${marker.slice(2)}  `]) {
@@ -98,7 +112,9 @@ describe("listUsers", () => {
       expect(hasMore).toBe(false);
     }
     expect(a.email).toBe(`alice.${marker}@example.com`);
-    expect((await listUsers(actor, { q: `ALICE.${marker.toUpperCase()}@EXAMPLE` })).users.map((u) => u.id)).toEqual([a.id]);
+    expect((await listUsers(actor, { q: `ALICE.${marker.toUpperCase()}@EXAMPLE` })).users.map((u) => u.id)).toEqual([
+      a.id,
+    ]);
     // LIKE wildcards are searched for literally.
     expect((await listUsers(actor, { q: "%" })).users).toEqual([]);
     expect((await listUsers(actor, { q: `alice_${marker}` })).users).toEqual([]);
@@ -110,7 +126,14 @@ describe("listUsers", () => {
     for (let i = 0; i < 3; i++) await uploadOk(withImages, png, `p${i}`);
 
     const [row] = (await listUsers(actor, { q: withImages.email })).users;
-    expect(row).toMatchObject({ id: withImages.id, email: withImages.email, imageCount: 3, planName: "Premium", isStaff: true, isActive: true });
+    expect(row).toMatchObject({
+      id: withImages.id,
+      email: withImages.email,
+      imageCount: 3,
+      planName: "Premium",
+      isStaff: true,
+      isActive: true,
+    });
     expect(row?.createdAt).toBeInstanceOf(Date);
     expect(row).not.toHaveProperty("passwordHash");
     const [empty] = (await listUsers(actor, { q: without.email })).users;
@@ -120,7 +143,8 @@ describe("listUsers", () => {
   it("limits the list and says there is more", async () => {
     const marker = `lim${tag()}`;
     const basic = await planId("Basic");
-    for (let i = 0; i < 3; i++) await createUserAsStaff(actor, { email: `u${i}-${marker}@example.com`, password: "password-123", planId: basic });
+    for (let i = 0; i < 3; i++)
+      await createUserAsStaff(actor, { email: `u${i}-${marker}@example.com`, password: "password-123", planId: basic });
     const page = await listUsers(actor, { q: marker, limit: 2 });
     expect(page.users.map((u) => u.email)).toEqual([`u2-${marker}@example.com`, `u1-${marker}@example.com`]);
     expect(page.hasMore).toBe(true);
@@ -131,7 +155,12 @@ describe("listUsers", () => {
     const marker = `qc${tag()}`;
     const basic = await planId("Basic");
     const make = async (n: number) => {
-      for (let i = 0; i < n; i++) await createUserAsStaff(actor, { email: `q${i}-${randomUUID()}-${marker}@example.com`, password: "password-123", planId: basic });
+      for (let i = 0; i < n; i++)
+        await createUserAsStaff(actor, {
+          email: `q${i}-${randomUUID()}-${marker}@example.com`,
+          password: "password-123",
+          planId: basic,
+        });
     };
     await make(2);
     const few = await queriesOf(() => listUsers(actor, { q: marker }));
@@ -150,7 +179,12 @@ describe("listUsers", () => {
 describe("createUserAsStaff", () => {
   it("creates a user on the chosen plan who can sign in", async () => {
     const email = `new-${tag()}@example.com`;
-    const user = await createUserAsStaff(actor, { email: `  ${email.toUpperCase()} `, password: "password-123", planId: await planId("Enterprise"), isStaff: false });
+    const user = await createUserAsStaff(actor, {
+      email: `  ${email.toUpperCase()} `,
+      password: "password-123",
+      planId: await planId("Enterprise"),
+      isStaff: false,
+    });
     expect(user).toMatchObject({ email, isStaff: false, isActive: true, planId: await planId("Enterprise") });
     expect(user).not.toHaveProperty("passwordHash");
     expect((await verifyCredentials(email, "password-123"))?.id).toBe(user.id);
@@ -159,15 +193,24 @@ describe("createUserAsStaff", () => {
   it("refuses a duplicate e-mail in any case with 409", async () => {
     const existing = await makeUser("Basic");
     for (const email of [existing.email, existing.email.toUpperCase(), ` ${existing.email.replace("user", "USER")} `]) {
-      const error = await expectAppError(createUserAsStaff(actor, { email, password: "password-123", planId: await planId("Basic") }), "conflict");
+      const error = await expectAppError(
+        createUserAsStaff(actor, { email, password: "password-123", planId: await planId("Basic") }),
+        "conflict",
+      );
       expect(error.fields?.email).toBeDefined();
     }
   });
 
   it("validates each field with 422 and field errors", async () => {
-    const error = await expectAppError(createUserAsStaff(actor, { email: "nope", password: "short", planId: "not-a-plan" }), "invalid");
+    const error = await expectAppError(
+      createUserAsStaff(actor, { email: "nope", password: "short", planId: "not-a-plan" }),
+      "invalid",
+    );
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(["email", "password", "planId"]);
-    const gone = await expectAppError(createUserAsStaff(actor, { email: `x-${tag()}@example.com`, password: "password-123", planId: randomUUID() }), "invalid");
+    const gone = await expectAppError(
+      createUserAsStaff(actor, { email: `x-${tag()}@example.com`, password: "password-123", planId: randomUUID() }),
+      "invalid",
+    );
     expect(gone.fields?.planId).toBeDefined();
   });
 });
@@ -290,12 +333,17 @@ describe("plans: create and update", () => {
   it("refuses a duplicate name in any case with 409", async () => {
     const plan = await makePlan({ heights: [100] });
     const other = await makePlan({ heights: [100] });
-    const error = await expectAppError(createPlanAsStaff(actor, { name: plan.name.toUpperCase(), heights: "100" }), "conflict");
+    const error = await expectAppError(
+      createPlanAsStaff(actor, { name: plan.name.toUpperCase(), heights: "100" }),
+      "conflict",
+    );
     expect(error.fields?.name).toBeDefined();
     await expectAppError(updatePlan(actor, other.id, { name: plan.name, heights: "100" }), "conflict");
     await expectAppError(updatePlan(actor, other.id, { name: "premium", heights: "100" }), "conflict");
     // Renaming a plan to itself in another case is not a clash.
-    expect((await updatePlan(actor, plan.id, { name: plan.name.toLowerCase(), heights: "100" })).name).toBe(plan.name.toLowerCase());
+    expect((await updatePlan(actor, plan.id, { name: plan.name.toLowerCase(), heights: "100" })).name).toBe(
+      plan.name.toLowerCase(),
+    );
   });
 
   it("answers 404 to unknown plan ids", async () => {
@@ -310,13 +358,23 @@ describe("plans: create and update", () => {
     expect(basic?.isDefault).toBe(true);
     if (!basic) return;
     const error = await expectAppError(
-      updatePlan(actor, basic.id, { name: "Starter", heights: basic.heights, originalLink: basic.originalLink, expiringLinks: basic.expiringLinks }),
+      updatePlan(actor, basic.id, {
+        name: "Starter",
+        heights: basic.heights,
+        originalLink: basic.originalLink,
+        expiringLinks: basic.expiringLinks,
+      }),
       "conflict",
     );
     expect(error.message).toMatch(/default plan/);
     expect(error.fields?.name).toBeDefined();
     // Saving it unchanged is fine (the other tests rely on Basic being exactly [200]).
-    const same = await updatePlan(actor, basic.id, { name: DEFAULT_PLAN_NAME, heights: [...basic.heights], originalLink: basic.originalLink, expiringLinks: basic.expiringLinks });
+    const same = await updatePlan(actor, basic.id, {
+      name: DEFAULT_PLAN_NAME,
+      heights: [...basic.heights],
+      originalLink: basic.originalLink,
+      expiringLinks: basic.expiringLinks,
+    });
     expect(same.heights).toEqual(basic.heights);
   });
 

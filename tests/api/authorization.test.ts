@@ -83,7 +83,11 @@ function fetchRoute(route: RouteKey, token: string | null, imageId: string, head
 }
 
 /** Asserts a 200 media response: the right bytes for the original, the right pixel size for a thumbnail. */
-async function expectServed(res: Response, route: RouteKey, source: { bytes: Buffer; width: number; height: number; type: string }) {
+async function expectServed(
+  res: Response,
+  route: RouteKey,
+  source: { bytes: Buffer; width: number; height: number; type: string },
+) {
   const text = res.status === 200 ? "" : await res.clone().text();
   expect(res.status, text).toBe(200);
   expect(res.headers.get("content-type")).toBe(source.type);
@@ -94,7 +98,10 @@ async function expectServed(res: Response, route: RouteKey, source: { bytes: Buf
   }
   const height = Number(route.slice("thumbnails/".length));
   const meta = await sharp(bytes).metadata();
-  expect({ width: meta.width, height: meta.height }).toEqual({ width: (source.width * height) / source.height, height });
+  expect({ width: meta.width, height: meta.height }).toEqual({
+    width: (source.width * height) / source.height,
+    height,
+  });
 }
 
 const JPEG_SOURCE = { bytes: jpeg, width: 1800, height: 1200, type: "image/jpeg" };
@@ -123,29 +130,37 @@ function fixture(plan: PlanKey) {
 let allAccessPlanName: Promise<string> | undefined;
 /** A plan that includes every route of the matrix, so a 404 cannot be a disguised 403. */
 function allAccessPlan(): Promise<string> {
-  allAccessPlanName ??= makePlan({ heights: [100, 200, 300, 400], originalLink: true, expiringLinks: true }).then((p) => p.name);
+  allAccessPlanName ??= makePlan({ heights: [100, 200, 300, 400], originalLink: true, expiringLinks: true }).then(
+    (p) => p.name,
+  );
   return allAccessPlanName;
 }
 
 describe("media authorization matrix", () => {
   describe.each(PLANS)("the owner on %s", (plan) => {
-    it.each(ROUTES.map((route) => [route, EXPECTED[plan][route]] as const))("GET %s answers %i", async (route, status) => {
-      const { owner, image } = await fixture(plan);
-      const res = await fetchRoute(route, owner.token, image.id);
-      if (status === 200) await expectServed(res, route, JPEG_SOURCE);
-      else await expectProblem(res, 403);
-    });
+    it.each(ROUTES.map((route) => [route, EXPECTED[plan][route]] as const))(
+      "GET %s answers %i",
+      async (route, status) => {
+        const { owner, image } = await fixture(plan);
+        const res = await fetchRoute(route, owner.token, image.id);
+        if (status === 200) await expectServed(res, route, JPEG_SOURCE);
+        else await expectProblem(res, 403);
+      },
+    );
   });
 
-  it.each(ROUTES)("GET %s of someone else's image (or of none) answers 404, whatever the caller's plan", async (route) => {
-    const outsiders = [await makeUser(await allAccessPlan()), await makeUser("Basic")];
-    for (const plan of PLANS) {
-      const { image } = await fixture(plan);
-      for (const outsider of outsiders) await expectProblem(await fetchRoute(route, outsider.token, image.id), 404);
-    }
-    const { owner } = await fixture("Custom {100, 300, original}");
-    await expectProblem(await fetchRoute(route, owner.token, randomUUID()), 404);
-  });
+  it.each(ROUTES)(
+    "GET %s of someone else's image (or of none) answers 404, whatever the caller's plan",
+    async (route) => {
+      const outsiders = [await makeUser(await allAccessPlan()), await makeUser("Basic")];
+      for (const plan of PLANS) {
+        const { image } = await fixture(plan);
+        for (const outsider of outsiders) await expectProblem(await fetchRoute(route, outsider.token, image.id), 404);
+      }
+      const { owner } = await fixture("Custom {100, 300, original}");
+      await expectProblem(await fetchRoute(route, owner.token, randomUUID()), 404);
+    },
+  );
 
   it.each(ROUTES)("GET %s without credentials answers 401 and serves nothing", async (route) => {
     const { image } = await fixture("Enterprise");
@@ -183,7 +198,9 @@ describe("plan changes take effect on the very next request", () => {
     const res = await api.get(user.token, image.id);
     expect(res.status).toBe(200);
     const body = (await res.json()) as ImageBody;
-    expect(body.thumbnails).toEqual([{ height: 200, width: 300, url: `${BASE}/api/v1/images/${image.id}/thumbnails/200` }]);
+    expect(body.thumbnails).toEqual([
+      { height: 200, width: 300, url: `${BASE}/api/v1/images/${image.id}/thumbnails/200` },
+    ]);
     expect(body.original).toBeNull();
   });
 
@@ -191,13 +208,21 @@ describe("plan changes take effect on the very next request", () => {
     const user = await makeUser("Premium");
     const image = await uploadOk(user, jpeg);
     const cookie = await sessionCookie(user.id);
-    expect((await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id })).status).toBe(200);
+    expect(
+      (await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id })).status,
+    ).toBe(200);
 
     await setUserPlan(user.email, "Basic");
 
-    await expectProblem(await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id }), 403);
     await expectProblem(
-      await cookieGet(thumbnailRoute.GET, `/api/v1/images/${image.id}/thumbnails/400`, cookie, { id: image.id, height: "400" }),
+      await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id }),
+      403,
+    );
+    await expectProblem(
+      await cookieGet(thumbnailRoute.GET, `/api/v1/images/${image.id}/thumbnails/400`, cookie, {
+        id: image.id,
+        height: "400",
+      }),
       403,
     );
   });
@@ -247,15 +272,23 @@ describe("accounts and tokens are checked on every request", () => {
     const image = await uploadOk(user, jpeg);
     const cookie = await sessionCookie(user.id);
     expect((await api.thumbnail(user.token, image.id, 200)).status).toBe(200);
-    expect((await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id })).status).toBe(200);
+    expect(
+      (await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id })).status,
+    ).toBe(200);
 
     await setActive(user.id, false);
 
     await expectProblem(await api.thumbnail(user.token, image.id, 200), 401);
     await expectProblem(await api.original(user.token, image.id), 401);
-    await expectProblem(await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id }), 401);
     await expectProblem(
-      await cookieGet(thumbnailRoute.GET, `/api/v1/images/${image.id}/thumbnails/200`, cookie, { id: image.id, height: "200" }),
+      await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id }),
+      401,
+    );
+    await expectProblem(
+      await cookieGet(thumbnailRoute.GET, `/api/v1/images/${image.id}/thumbnails/200`, cookie, {
+        id: image.id,
+        height: "200",
+      }),
       401,
     );
 
@@ -330,12 +363,24 @@ describe("session cookie authentication", () => {
     const user = await makeUser("Premium");
     const image = await uploadOk(user, jpeg);
     const cookie = await sessionCookie(user.id);
-    const thumb = await cookieGet(thumbnailRoute.GET, `/api/v1/images/${image.id}/thumbnails/200`, cookie, { id: image.id, height: "200" });
+    const thumb = await cookieGet(thumbnailRoute.GET, `/api/v1/images/${image.id}/thumbnails/200`, cookie, {
+      id: image.id,
+      height: "200",
+    });
     await expectServed(thumb, "thumbnails/200", JPEG_SOURCE);
-    await expectServed(await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id }), "original", JPEG_SOURCE);
+    await expectServed(
+      await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, cookie, { id: image.id }),
+      "original",
+      JPEG_SOURCE,
+    );
     // Still only the owner: another user's session sees a 404.
     const other = await makeUser("Premium");
-    await expectProblem(await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, await sessionCookie(other.id), { id: image.id }), 404);
+    await expectProblem(
+      await cookieGet(originalRoute.GET, `/api/v1/images/${image.id}/original`, await sessionCookie(other.id), {
+        id: image.id,
+      }),
+      404,
+    );
   });
 
   it("a password reset ends the sessions signed in before it; a new sign-in works; tokens are separate", async () => {
@@ -367,34 +412,50 @@ describe("session cookie authentication", () => {
     expect((await cookieGet(thumbnailRoute.GET, path, valid, params)).status).toBe(200);
   });
 
-  it.each(["%", "%zz", "%E0%A4%A", "a%"])("a session cookie that is not valid percent-encoding (%s) is no session: 401, not 500", async (value) => {
-    for (const name of [SESSION_COOKIE, `__Secure-${SESSION_COOKIE}`, `${SESSION_COOKIE}.0`]) {
-      await expectProblem(await call(imageRoute.GET, { path: "/api/v1/images", headers: { cookie: `${name}=${value}` } }), 401);
-    }
-    // A bad cookie beside a good token changes nothing: the token decides.
-    const user = await makeUser("Basic");
-    const response = await call(imageRoute.GET, { path: "/api/v1/images", token: user.token, headers: { cookie: `${SESSION_COOKIE}=${value}` } });
-    expect(response.status).toBe(200);
-  });
+  it.each(["%", "%zz", "%E0%A4%A", "a%"])(
+    "a session cookie that is not valid percent-encoding (%s) is no session: 401, not 500",
+    async (value) => {
+      for (const name of [SESSION_COOKIE, `__Secure-${SESSION_COOKIE}`, `${SESSION_COOKIE}.0`]) {
+        await expectProblem(
+          await call(imageRoute.GET, { path: "/api/v1/images", headers: { cookie: `${name}=${value}` } }),
+          401,
+        );
+      }
+      // A bad cookie beside a good token changes nothing: the token decides.
+      const user = await makeUser("Basic");
+      const response = await call(imageRoute.GET, {
+        path: "/api/v1/images",
+        token: user.token,
+        headers: { cookie: `${SESSION_COOKIE}=${value}` },
+      });
+      expect(response.status).toBe(200);
+    },
+  );
 
-  it.each(FOREIGN_ORIGINS)("a cookie-authenticated POST /api/v1/temp-links with %s answers 403 and creates nothing", async (_label, origin) => {
-    const user = await makeUser("Enterprise");
-    const image = await uploadOk(user, png);
-    const cookie = await sessionCookie(user.id);
-    await expectProblem(await cookieCreateLink(cookie, { image_id: image.id, alive_duration: 600 }, origin), 403);
-    expect(await linkRowsFor(image.id)).toHaveLength(0);
-  });
+  it.each(FOREIGN_ORIGINS)(
+    "a cookie-authenticated POST /api/v1/temp-links with %s answers 403 and creates nothing",
+    async (_label, origin) => {
+      const user = await makeUser("Enterprise");
+      const image = await uploadOk(user, png);
+      const cookie = await sessionCookie(user.id);
+      await expectProblem(await cookieCreateLink(cookie, { image_id: image.id, alive_duration: 600 }, origin), 403);
+      expect(await linkRowsFor(image.id)).toHaveLength(0);
+    },
+  );
 
-  it.each(FOREIGN_ORIGINS)("a cookie-authenticated DELETE /api/v1/images/{id} with %s answers 403 and deletes nothing", async (_label, origin) => {
-    const user = await makeUser("Premium");
-    const image = await uploadOk(user, png);
-    const keysBefore = (await storedKeys()).filter((k) => k.includes(image.id));
-    const cookie = await sessionCookie(user.id);
-    await expectProblem(await cookieDeleteImage(cookie, image.id, origin), 403);
-    expect((await imageRowsOf(user.id)).map((r) => r.id)).toEqual([image.id]);
-    expect((await storedKeys()).filter((k) => k.includes(image.id))).toEqual(keysBefore);
-    expect((await api.get(user.token, image.id)).status).toBe(200);
-  });
+  it.each(FOREIGN_ORIGINS)(
+    "a cookie-authenticated DELETE /api/v1/images/{id} with %s answers 403 and deletes nothing",
+    async (_label, origin) => {
+      const user = await makeUser("Premium");
+      const image = await uploadOk(user, png);
+      const keysBefore = (await storedKeys()).filter((k) => k.includes(image.id));
+      const cookie = await sessionCookie(user.id);
+      await expectProblem(await cookieDeleteImage(cookie, image.id, origin), 403);
+      expect((await imageRowsOf(user.id)).map((r) => r.id)).toEqual([image.id]);
+      expect((await storedKeys()).filter((k) => k.includes(image.id))).toEqual(keysBefore);
+      expect((await api.get(user.token, image.id)).status).toBe(200);
+    },
+  );
 
   it("a cookie-authenticated change from this site's own Origin succeeds", async () => {
     const user = await makeUser("Enterprise");
@@ -407,7 +468,12 @@ describe("session cookie authentication", () => {
 
     const deleted = await cookieDeleteImage(cookie, image.id, BASE);
     expect(deleted.status).toBe(204);
-    expect(await getDb().select().from(images).where(inArray(images.id, [image.id]))).toHaveLength(0);
+    expect(
+      await getDb()
+        .select()
+        .from(images)
+        .where(inArray(images.id, [image.id])),
+    ).toHaveLength(0);
     await expectProblem(await api.get(user.token, image.id), 404);
   });
 

@@ -4,7 +4,17 @@ import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
-import { api, CORPUS, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, type TestUser, uploadForm } from "./harness";
+import {
+  api,
+  CORPUS,
+  corpusFile,
+  expectNothingStored,
+  expectProblem,
+  makeUser,
+  snapshot,
+  type TestUser,
+  uploadForm,
+} from "./harness";
 
 const MAX_BYTES = 500_000;
 
@@ -72,12 +82,16 @@ describe("uploads with bad files are refused and store nothing", () => {
   });
 
   it("text named .png → 415", async () => {
-    const p = await expectRejected(uploadForm("text", new TextEncoder().encode("just some text, honest"), "x.png", "image/png"), 415);
+    const p = await expectRejected(
+      uploadForm("text", new TextEncoder().encode("just some text, honest"), "x.png", "image/png"),
+      415,
+    );
     expect(p.detail).toMatch(/PNG and JPEG/);
   });
 
   it.each(["gif", "webp"] as const)("%s → 415", async (format) => {
-    const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } })[format]().toBuffer();
+    const image = sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } });
+    const bytes = await (format === "gif" ? image.gif() : image.webp()).toBuffer();
     await expectRejected(uploadForm(format, bytes, `x.${format === "gif" ? "png" : "jpg"}`, "image/png"), 415);
   });
 
@@ -167,7 +181,10 @@ describe("too-large uploads → 413 without buffering the body", () => {
       },
     });
     const before = await snapshot(user);
-    const res = await api.upload(user.token, body, { "content-type": "multipart/form-data; boundary=abc", "content-length": String(10 * MAX_BYTES) });
+    const res = await api.upload(user.token, body, {
+      "content-type": "multipart/form-data; boundary=abc",
+      "content-length": String(10 * MAX_BYTES),
+    });
     const p = await expectProblem(res, 413);
     expect(p.detail).toContain(String(MAX_BYTES));
     expect(pulled).toBeLessThanOrEqual(65536 * 2); // at most what the stream pre-buffers

@@ -17,7 +17,9 @@ describe("database client", () => {
   it("prepares drizzle's parameterised queries (one round trip each, no re-planning)", async () => {
     const [basic] = await db.select().from(plans).where(eq(plans.name, "Basic"));
     expect(basic?.heights).toEqual([200]);
-    expect(await preparedStatements(db)).toContainEqual(expect.stringMatching(/from "plans" where "plans"\."name" = \$1$/));
+    expect(await preparedStatements(db)).toContainEqual(
+      expect.stringMatching(/from "plans" where "plans"\."name" = \$1$/),
+    );
   });
 
   it("prepares them inside transactions and savepoints too", async () => {
@@ -28,8 +30,12 @@ describe("database client", () => {
         await nested.select({ heights: plans.heights }).from(plans).where(eq(plans.originalLink, true));
       });
       const statements = await preparedStatements(tx);
-      expect(statements).toContainEqual(expect.stringMatching(/^select "id" from "plans" where "plans"\."name" = \$1$/));
-      expect(statements).toContainEqual(expect.stringMatching(/^select "heights" from "plans" where "plans"\."original_link" = \$1$/));
+      expect(statements).toContainEqual(
+        expect.stringMatching(/^select "id" from "plans" where "plans"\."name" = \$1$/),
+      );
+      expect(statements).toContainEqual(
+        expect.stringMatching(/^select "heights" from "plans" where "plans"\."original_link" = \$1$/),
+      );
     });
   });
 });

@@ -6,12 +6,26 @@ import { env, resetEnvForTests } from "@/lib/env";
 import { setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
 import type { StorageProvider } from "@/lib/storage/types";
-import { api, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, storedHeights, storedKeys, uploadForm, uploadOk } from "./harness";
+import {
+  api,
+  corpusFile,
+  expectNothingStored,
+  expectProblem,
+  makeUser,
+  snapshot,
+  storedHeights,
+  storedKeys,
+  uploadForm,
+  uploadOk,
+} from "./harness";
 
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
 
 /** The real disk store, with hooks around each write. */
-function diskWith(hooks: { before?: (key: string, n: number) => Promise<void> | void; after?: (key: string, n: number) => void }): StorageProvider {
+function diskWith(hooks: {
+  before?: (key: string, n: number) => Promise<void> | void;
+  after?: (key: string, n: number) => void;
+}): StorageProvider {
   const disk = createDiskStorage(env().MEDIA_DIR);
   let n = 0;
   return {

@@ -38,23 +38,45 @@ export async function makeUser(planName = "Basic", options: { isStaff?: boolean 
   const email = `user-${randomUUID()}@example.com`;
   const user = await createUser({ email, password: "password-123", planName, isStaff: options.isStaff ?? false });
   const { token } = await createApiToken(user.id, "tests");
-  return { id: user.id, email, token, principal: async () => (await principalFromUserId(user.id, Date.now())) as Principal };
+  return {
+    id: user.id,
+    email,
+    token,
+    principal: async () => (await principalFromUserId(user.id, Date.now())) as Principal,
+  };
 }
 
 type Handler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
 
 export async function call<P>(
   handler: Handler<P> | undefined,
-  init: { method?: string; path: string; token?: string | null; headers?: Record<string, string>; body?: BodyInit; params?: P },
+  init: {
+    method?: string;
+    path: string;
+    token?: string | null;
+    headers?: Record<string, string>;
+    body?: BodyInit;
+    params?: P;
+  },
 ): Promise<Response> {
   if (!handler) throw new Error("route does not export that method");
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-  const request = new Request(BASE + init.path, { method: init.method ?? "GET", headers, body: init.body, duplex: "half" } as RequestInit);
+  const request = new Request(BASE + init.path, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body,
+    duplex: "half",
+  } as RequestInit);
   return handler(request, { params: Promise.resolve((init.params ?? {}) as P) });
 }
 
-export function uploadForm(name: string | null, file: Uint8Array | null, filename = "upload.bin", type = "application/octet-stream"): FormData {
+export function uploadForm(
+  name: string | null,
+  file: Uint8Array | null,
+  filename = "upload.bin",
+  type = "application/octet-stream",
+): FormData {
   const form = new FormData();
   if (name !== null) form.set("name", name);
   if (file) form.set("image", new Blob([new Uint8Array(file)], { type }), filename);
@@ -67,15 +89,28 @@ export const api = {
     call(imageRoute.POST, { method: "POST", path: "/api/v1/images", token, body, headers }),
   list: (token: string, query = "") => call(imageRoute.GET, { path: `/api/v1/images${query}`, token }),
   get: (token: string, id: string) => call(imageItemRoute.GET, { path: `/api/v1/images/${id}`, token, params: { id } }),
-  delete: (token: string, id: string) => call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),
+  delete: (token: string, id: string) =>
+    call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),
   thumbnail: (token: string | null, id: string, height: number | string, headers?: Record<string, string>) =>
-    call(thumbnailRoute.GET, { path: `/api/v1/images/${id}/thumbnails/${height}`, token, headers, params: { id, height: String(height) } }),
+    call(thumbnailRoute.GET, {
+      path: `/api/v1/images/${id}/thumbnails/${height}`,
+      token,
+      headers,
+      params: { id, height: String(height) },
+    }),
   original: (token: string | null, id: string, headers?: Record<string, string>) =>
     call(originalRoute.GET, { path: `/api/v1/images/${id}/original`, token, headers, params: { id } }),
   createLink: (token: string, body: unknown) =>
-    call(tempLinksRoute.POST, { method: "POST", path: "/api/v1/temp-links", token, headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    call(tempLinksRoute.POST, {
+      method: "POST",
+      path: "/api/v1/temp-links",
+      token,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
   listLinks: (token: string, query = "") => call(tempLinksRoute.GET, { path: `/api/v1/temp-links${query}`, token }),
-  revokeLink: (token: string, id: string) => call(tempLinkItemRoute.DELETE, { method: "DELETE", path: `/api/v1/temp-links/${id}`, token, params: { id } }),
+  revokeLink: (token: string, id: string) =>
+    call(tempLinkItemRoute.DELETE, { method: "DELETE", path: `/api/v1/temp-links/${id}`, token, params: { id } }),
   openLink: (url: string, headers?: Record<string, string>) => {
     const token = new URL(url).pathname.replace(/^\/l\//, "");
     return call(publicLinkRoute.GET, { path: `/l/${token}`, headers, params: { token } });

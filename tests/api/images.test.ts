@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
-import { api, BASE, bodyBytes, corpusFile, expectProblem, imageRowsOf, makeUser, storedHeights, storedKeys, uploadForm, uploadOk, type ImageBody } from "./harness";
+import {
+  api,
+  BASE,
+  bodyBytes,
+  corpusFile,
+  expectProblem,
+  imageRowsOf,
+  makeUser,
+  storedHeights,
+  storedKeys,
+  uploadForm,
+  uploadOk,
+  type ImageBody,
+} from "./harness";
 
 const png = corpusFile("pngsuite/basn6a08.png");
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
@@ -96,11 +109,14 @@ describe("GET /api/v1/images", () => {
     expect(page.items.some((i) => i.name === "not yours")).toBe(false);
   });
 
-  it.each(["?limit=0", "?limit=101", "?limit=abc", "?limit=2.5", "?cursor=not-a-cursor"])("rejects %s with 422", async (q) => {
-    const user = await makeUser();
-    const problem = await expectProblem(await api.list(user.token, q), 422);
-    expect(Object.keys(problem.errors ?? {})).toHaveLength(1);
-  });
+  it.each(["?limit=0", "?limit=101", "?limit=abc", "?limit=2.5", "?cursor=not-a-cursor"])(
+    "rejects %s with 422",
+    async (q) => {
+      const user = await makeUser();
+      const problem = await expectProblem(await api.list(user.token, q), 422);
+      expect(Object.keys(problem.errors ?? {})).toHaveLength(1);
+    },
+  );
 });
 
 describe("GET and DELETE /api/v1/images/{id}", () => {
@@ -120,7 +136,9 @@ describe("GET and DELETE /api/v1/images/{id}", () => {
     const owner = await makeUser("Enterprise");
     const other = await makeUser("Enterprise");
     const body = await uploadOk(owner, jpeg);
-    const link = (await (await api.createLink(owner.token, { image_id: body.id, alive_duration: 600 })).json()) as { url: string };
+    const link = (await (await api.createLink(owner.token, { image_id: body.id, alive_duration: 600 })).json()) as {
+      url: string;
+    };
 
     await expectProblem(await api.delete(other.token, body.id), 404);
     expect((await storedKeys()).filter((k) => k.includes(body.id))).toHaveLength(3);

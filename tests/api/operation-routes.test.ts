@@ -28,7 +28,9 @@ function templateOf(file: string): string {
 }
 
 // The catch-all only turns unknown API paths into a problem+json 404.
-const files = [...routeFiles(path.join(APP, "api/v1")), ...routeFiles(path.join(APP, "l"))].filter((f) => !f.includes("[...path]"));
+const files = [...routeFiles(path.join(APP, "api/v1")), ...routeFiles(path.join(APP, "l"))].filter(
+  (f) => !f.includes("[...path]"),
+);
 
 describe("route files and the operation registry", () => {
   it("bind every exported method to one operation of the same method and path, and 405 the rest", async () => {
@@ -42,7 +44,9 @@ describe("route files and the operation registry", () => {
         const handler = module[method];
         expect(handler, `${template} exports no ${method}`).toBeTypeOf("function");
         if (!handler?.operation) {
-          const answer = await handler!(new Request(`http://localhost${template}`, { method }), { params: Promise.resolve({}) });
+          const answer = await handler!(new Request(`http://localhost${template}`, { method }), {
+            params: Promise.resolve({}),
+          });
           expect(answer.status, `${method} ${template}`).toBe(405);
           expect(answer.headers.get("allow")?.split(", ").sort()).toEqual([...own].sort());
           continue;

@@ -63,7 +63,9 @@ describe("SQL per request does not grow with data or page depth", () => {
       for (const cursor of [undefined, deep]) {
         const { statement, values } = listImagesQuery(user.id, { limit: 20, cursor });
         const query = statement.getQuery();
-        const literals = fillPlaceholders(query.params, values).map((v) => (typeof v === "number" ? String(v) : `'${String(v).replaceAll("'", "''")}'`));
+        const literals = fillPlaceholders(query.params, values).map((v) =>
+          typeof v === "number" ? String(v) : `'${String(v).replaceAll("'", "''")}'`,
+        );
         await connection.unsafe(`prepare page as ${query.sql}`);
         for (const mode of ["force_custom_plan", "force_generic_plan"]) {
           await connection.unsafe(`set plan_cache_mode = ${mode}`);

@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
 import { getStorage, setStorage } from "@/lib/storage";
 import { startS3Server, type S3TestServer } from "../infra/s3-server";
-import { api, bodyBytes, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, storedHeights, uploadForm, uploadOk } from "./harness";
+import {
+  api,
+  bodyBytes,
+  corpusFile,
+  expectNothingStored,
+  expectProblem,
+  makeUser,
+  snapshot,
+  storedHeights,
+  uploadForm,
+  uploadOk,
+} from "./harness";
 
 /** The whole upload → serve → delete path with STORAGE=s3 against a real S3-compatible server. */
 let s3: S3TestServer;

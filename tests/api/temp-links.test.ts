@@ -8,7 +8,19 @@ import { env } from "@/lib/env";
 import { signLinkId } from "@/lib/links/signing";
 import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
 import * as tempLinkItemRoute from "@/app/api/v1/temp-links/[id]/route";
-import { api, BASE, bodyBytes, call, corpusFile, expectProblem, makePlan, makeUser, setActive, uploadOk, type TestUser } from "./harness";
+import {
+  api,
+  BASE,
+  bodyBytes,
+  call,
+  corpusFile,
+  expectProblem,
+  makePlan,
+  makeUser,
+  setActive,
+  uploadOk,
+  type TestUser,
+} from "./harness";
 
 const jpeg = corpusFile("exif-orientation/Landscape_1.jpg"); // 1800×1200
 const png = corpusFile("pngsuite/basn6a08.png"); // 32×32 RGBA
@@ -132,12 +144,18 @@ describe("POST /api/v1/temp-links", () => {
     ["null", null],
     ["0", 0],
     ["-600", -600],
-  ] as const)("rejects alive_duration %s with 422 naming the bounds 300 and 30000, and creates no link", async (_label, value) => {
-    const { user, image } = await enterpriseWithImage(png);
-    const problem = await expectProblem(await api.createLink(user.token, { image_id: image.id, alive_duration: value }), 422);
-    expectBoundsMentioned(problem);
-    expect(await linkRowsOfUser(user.id)).toHaveLength(0);
-  });
+  ] as const)(
+    "rejects alive_duration %s with 422 naming the bounds 300 and 30000, and creates no link",
+    async (_label, value) => {
+      const { user, image } = await enterpriseWithImage(png);
+      const problem = await expectProblem(
+        await api.createLink(user.token, { image_id: image.id, alive_duration: value }),
+        422,
+      );
+      expectBoundsMentioned(problem);
+      expect(await linkRowsOfUser(user.id)).toHaveLength(0);
+    },
+  );
 
   it("rejects a missing alive_duration with 422 naming the bounds, and creates no link", async () => {
     const { user, image } = await enterpriseWithImage(png);
@@ -163,7 +181,10 @@ describe("POST /api/v1/temp-links", () => {
   const planWithoutLinks: [string, () => Promise<string>][] = [
     ["Basic", async () => "Basic"],
     ["Premium", async () => "Premium"],
-    ["a custom plan {100, 300, original} without expiring links", async () => (await makePlan({ heights: [100, 300], originalLink: true })).name],
+    [
+      "a custom plan {100, 300, original} without expiring links",
+      async () => (await makePlan({ heights: [100, 300], originalLink: true })).name,
+    ],
   ];
   it.each(planWithoutLinks)("answers 403 to a user on %s, and creates no link", async (_label, planName) => {
     const user = await makeUser(await planName());
@@ -312,7 +333,15 @@ describe("DELETE /api/v1/temp-links/{id}", () => {
     const { user, image } = await enterpriseWithImage(png);
     const link = await createOk(user, image.id);
     const id = linkIdOf(link.url);
-    await expectProblem(await call(tempLinkItemRoute.DELETE, { method: "DELETE", path: `/api/v1/temp-links/${id}`, token: null, params: { id } }), 401);
+    await expectProblem(
+      await call(tempLinkItemRoute.DELETE, {
+        method: "DELETE",
+        path: `/api/v1/temp-links/${id}`,
+        token: null,
+        params: { id },
+      }),
+      401,
+    );
     expect((await api.openLink(link.url)).status).toBe(200);
   });
 });
@@ -321,13 +350,16 @@ describe("GET /l/{token} (the expiring link itself)", () => {
   it.each([
     ["JPEG", jpeg, "image/jpeg"],
     ["PNG", png, "image/png"],
-  ] as const)("serves the original %s bytes to anyone, without credentials, with inert headers", async (_label, file, type) => {
-    const { user, image } = await enterpriseWithImage(file);
-    const link = await createOk(user, image.id);
-    await expectServesOriginal(await api.openLink(link.url), file, type);
-    // Any number of times until it expires.
-    await expectServesOriginal(await api.openLink(link.url), file, type);
-  });
+  ] as const)(
+    "serves the original %s bytes to anyone, without credentials, with inert headers",
+    async (_label, file, type) => {
+      const { user, image } = await enterpriseWithImage(file);
+      const link = await createOk(user, image.id);
+      await expectServesOriginal(await api.openLink(link.url), file, type);
+      // Any number of times until it expires.
+      await expectServesOriginal(await api.openLink(link.url), file, type);
+    },
+  );
 
   it("answers 410 Gone once expires_at has passed, and the link leaves the list", async () => {
     const { user, image } = await enterpriseWithImage(png);

@@ -9,7 +9,17 @@ import { setUserPlan } from "@/lib/accounts/users";
 import { getStorage, setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
 import { env } from "@/lib/env";
-import { api, bodyBytes, CORPUS, corpusFile, makePlan, makeUser, storedHeights, type TestUser, uploadOk } from "./harness";
+import {
+  api,
+  bodyBytes,
+  CORPUS,
+  corpusFile,
+  makePlan,
+  makeUser,
+  storedHeights,
+  type TestUser,
+  uploadOk,
+} from "./harness";
 
 async function thumbnailOf(user: TestUser, id: string, height: number) {
   const res = await api.thumbnail(user.token, id, height);
@@ -52,7 +62,10 @@ describe("EXIF orientation", () => {
   beforeAll(async () => {
     user = await makeUser("Premium");
     const image = await uploadOk(user, corpusFile("exif-orientation/Landscape_0.jpg"));
-    reference = await sharp((await thumbnailOf(user, image.id, 200)).bytes).resize(32, 21, { fit: "fill" }).raw().toBuffer();
+    reference = await sharp((await thumbnailOf(user, image.id, 200)).bytes)
+      .resize(32, 21, { fit: "fill" })
+      .raw()
+      .toBuffer();
   });
 
   it("has 18 files", () => expect(files).toHaveLength(18));
@@ -69,7 +82,10 @@ describe("EXIF orientation", () => {
     }
     if (landscape) {
       // Same picture once oriented: compare to orientation 0 on a coarse grid.
-      const pixels = await sharp((await thumbnailOf(user, image.id, 200)).bytes).resize(32, 21, { fit: "fill" }).raw().toBuffer();
+      const pixels = await sharp((await thumbnailOf(user, image.id, 200)).bytes)
+        .resize(32, 21, { fit: "fill" })
+        .raw()
+        .toBuffer();
       let diff = 0;
       for (let i = 0; i < pixels.length; i++) diff += Math.abs((pixels[i] ?? 0) - (reference[i] ?? 0));
       expect(diff / pixels.length).toBeLessThan(12);
@@ -80,9 +96,16 @@ describe("EXIF orientation", () => {
 describe("metadata", () => {
   it("is stripped from every stored variant while the original is kept byte for byte", async () => {
     const user = await makeUser("Premium");
-    const tagged = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 10, g: 120, b: 200 } } })
-      .withExif({ IFD0: { Copyright: "Someone", Artist: "Somebody" }, IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 0/1" } })
-      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>')
+    const tagged = await sharp({
+      create: { width: 900, height: 600, channels: 3, background: { r: 10, g: 120, b: 200 } },
+    })
+      .withExif({
+        IFD0: { Copyright: "Someone", Artist: "Somebody" },
+        IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 0/1" },
+      })
+      .withXmp(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>',
+      )
       .jpeg()
       .toBuffer();
     const source = await sharp(tagged).metadata();
@@ -124,7 +147,10 @@ describe("variants the owner gains later", () => {
     const meta = await sharp(bodies[0]).metadata();
     expect([meta.width, meta.height]).toEqual([167, 250]);
 
-    const rows = await getDb().select().from(imageVariants).where(and(eq(imageVariants.imageId, image.id), eq(imageVariants.height, 250)));
+    const rows = await getDb()
+      .select()
+      .from(imageVariants)
+      .where(and(eq(imageVariants.imageId, image.id), eq(imageVariants.height, 250)));
     expect(rows).toHaveLength(1);
     expect(rows[0]?.byteSize).toBe(bodies[0]?.length);
 

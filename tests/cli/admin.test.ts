@@ -31,16 +31,35 @@ async function planRows(name: string) {
 }
 
 describe.concurrent("admin CLI: commands take effect", () => {
-  it("create-user --staff stores a lower-cased e-mail, the staff flag and the named plan; the same e-mail in another case is refused", async ({ expect }) => {
+  it("create-user --staff stores a lower-cased e-mail, the staff flag and the named plan; the same e-mail in another case is refused", async ({
+    expect,
+  }) => {
     const email = uniqueEmail("Staff").replace("cli-", "Cli-");
-    const run = await runAdmin(["create-user", "--email", email, "--password", "a long password", "--plan", "enterprise", "--staff"]);
+    const run = await runAdmin([
+      "create-user",
+      "--email",
+      email,
+      "--password",
+      "a long password",
+      "--plan",
+      "enterprise",
+      "--staff",
+    ]);
     expect(run.code, describeRun(run)).toBe(0);
     expect(run.stdout).toContain(`staff user ${email.toLowerCase()}`);
 
-    expect(await userRow(email)).toEqual([{ id: expect.any(String), email: email.toLowerCase(), isStaff: true, plan: "Enterprise" }]);
+    expect(await userRow(email)).toEqual([
+      { id: expect.any(String), email: email.toLowerCase(), isStaff: true, plan: "Enterprise" },
+    ]);
 
     // E-mail addresses are case-insensitive: an upper-cased copy is the same account.
-    const again = await runAdmin(["create-user", "--email", email.toUpperCase(), "--password", "another long password"]);
+    const again = await runAdmin([
+      "create-user",
+      "--email",
+      email.toUpperCase(),
+      "--password",
+      "another long password",
+    ]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already exists/);
     expect(await userRow(email)).toHaveLength(1);
@@ -56,7 +75,9 @@ describe.concurrent("admin CLI: commands take effect", () => {
     expect(await verifyCredentials(email, "wrong horse battery")).toBeNull();
   });
 
-  it("create-token prints the token alone on the last line, and that token authenticates API requests", async ({ expect }) => {
+  it("create-token prints the token alone on the last line, and that token authenticates API requests", async ({
+    expect,
+  }) => {
     const user = await makeUser("Basic");
     const image = await uploadOk(user, png, "mine");
     // Looked up case-insensitively, like every e-mail.
@@ -71,7 +92,9 @@ describe.concurrent("admin CLI: commands take effect", () => {
     const page = (await res.json()) as { items: ImageBody[] };
     expect(page.items.map((i) => i.id)).toEqual([image.id]);
 
-    const names = (await getDb().select({ name: apiTokens.name }).from(apiTokens).where(eq(apiTokens.userId, user.id))).map((t) => t.name);
+    const names = (
+      await getDb().select({ name: apiTokens.name }).from(apiTokens).where(eq(apiTokens.userId, user.id))
+    ).map((t) => t.name);
     expect(names.sort()).toEqual(["ci deploy", "tests"]);
   });
 
@@ -96,11 +119,23 @@ describe.concurrent("admin CLI: commands take effect", () => {
     expect(await userRow(user.email)).toEqual([expect.objectContaining({ plan: "Premium" })]);
   });
 
-  it("create-plan --original --expiring stores sorted heights and both flags; users on it get those thumbnails", async ({ expect }) => {
+  it("create-plan --original --expiring stores sorted heights and both flags; users on it get those thumbnails", async ({
+    expect,
+  }) => {
     const name = uniquePlan("full");
-    const run = await runAdmin(["create-plan", "--name", name, "--heights", "300,100, 200", "--original", "--expiring"]);
+    const run = await runAdmin([
+      "create-plan",
+      "--name",
+      name,
+      "--heights",
+      "300,100, 200",
+      "--original",
+      "--expiring",
+    ]);
     expect(run.code, describeRun(run)).toBe(0);
-    expect(await planRows(name)).toEqual([expect.objectContaining({ name, heights: [100, 200, 300], originalLink: true, expiringLinks: true })]);
+    expect(await planRows(name)).toEqual([
+      expect.objectContaining({ name, heights: [100, 200, 300], originalLink: true, expiringLinks: true }),
+    ]);
 
     const user = await makeUser(name);
     const image = await uploadOk(user, png);
@@ -108,16 +143,22 @@ describe.concurrent("admin CLI: commands take effect", () => {
     expect(image.original).not.toBeNull();
   });
 
-  it("create-plan without flags stores neither; the same name again is refused and leaves the plan alone", async ({ expect }) => {
+  it("create-plan without flags stores neither; the same name again is refused and leaves the plan alone", async ({
+    expect,
+  }) => {
     const name = uniquePlan("bare");
     const run = await runAdmin(["create-plan", "--name", name, "--heights", "150"]);
     expect(run.code, describeRun(run)).toBe(0);
-    expect(await planRows(name)).toEqual([expect.objectContaining({ heights: [150], originalLink: false, expiringLinks: false })]);
+    expect(await planRows(name)).toEqual([
+      expect.objectContaining({ heights: [150], originalLink: false, expiringLinks: false }),
+    ]);
 
     const again = await runAdmin(["create-plan", "--name", name, "--heights", "500", "--original"]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already exists/);
-    expect(await planRows(name)).toEqual([expect.objectContaining({ heights: [150], originalLink: false, expiringLinks: false })]);
+    expect(await planRows(name)).toEqual([
+      expect.objectContaining({ heights: [150], originalLink: false, expiringLinks: false }),
+    ]);
   });
 });
 
@@ -202,7 +243,9 @@ describe.concurrent("admin CLI: bad input exits non-zero with a message on stder
     expect(run.stderr).toMatch(/No such user/);
   });
 
-  it("create-token for an e-mail with no account says there is no such user and prints no token", async ({ expect }) => {
+  it("create-token for an e-mail with no account says there is no such user and prints no token", async ({
+    expect,
+  }) => {
     const run = await runAdmin(["create-token", "--email", uniqueEmail("nobody")]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/No such user/);

@@ -40,4 +40,5 @@ export function lastLine(stdout: string): string {
 }
 
 /** A readable failure message when a run that should have succeeded did not. */
-export const describeRun = (run: AdminRun) => `exit ${run.code}${run.signal ? ` (${run.signal})` : ""}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+export const describeRun = (run: AdminRun) =>
+  `exit ${run.code}${run.signal ? ` (${run.signal})` : ""}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;

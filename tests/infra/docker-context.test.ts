@@ -48,7 +48,9 @@ function parseDockerfile(text: string): Stage[] {
 /** Sources a COPY/ADD takes from the build context (none with --from=: those come from another stage or image). */
 function contextSources(instruction: Instruction): string[] {
   if (instruction.keyword !== "COPY" && instruction.keyword !== "ADD") return [];
-  const words = instruction.args.trim().startsWith("[") ? (JSON.parse(instruction.args) as string[]) : instruction.args.split(/\s+/);
+  const words = instruction.args.trim().startsWith("[")
+    ? (JSON.parse(instruction.args) as string[])
+    : instruction.args.split(/\s+/);
   const flags = words.filter((w) => w.startsWith("--"));
   if (flags.some((f) => f.startsWith("--from"))) return [];
   const operands = words.filter((w) => !w.startsWith("--"));
@@ -64,8 +66,14 @@ function copiedBy(source: string, file: string): boolean {
 
 /** The files of the build context: tracked and untracked-but-not-ignored files that exist in the working tree. */
 function contextFiles(): string[] {
-  const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return [...new Set(out.split("\0").filter(Boolean))].filter((f) => existsSync(path.join(ROOT, f)) && statSync(path.join(ROOT, f)).isFile()).sort();
+  const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return [...new Set(out.split("\0").filter(Boolean))]
+    .filter((f) => existsSync(path.join(ROOT, f)) && statSync(path.join(ROOT, f)).isFile())
+    .sort();
 }
 
 const readRepo = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -92,12 +100,18 @@ describe("Docker build context", () => {
     const final = stages.at(-1);
     expect(final?.name, "the image `docker build` makes is the last stage, runtime").toBe("runtime");
     runtime = filesOf(final, "runtime");
-    build = filesOf(stages.find((s) => s.name === "build"), "build");
+    build = filesOf(
+      stages.find((s) => s.name === "build"),
+      "build",
+    );
   });
 
   it("sees the repository (tests, specs, benchmark, CI among the files considered)", () => {
     for (const dir of ["tests/", "e2e/", "bench/", ".ci/", "scripts/", "db/migrations/"]) {
-      expect(context.some((f) => f.startsWith(dir)), dir).toBe(true);
+      expect(
+        context.some((f) => f.startsWith(dir)),
+        dir,
+      ).toBe(true);
     }
     expect(context.some((f) => f.endsWith(".test.ts") && !f.startsWith("tests/"))).toBe(true);
   });
@@ -115,7 +129,15 @@ describe("Docker build context", () => {
   });
 
   it("ships what users run: the scripts, the migrations, package.json and tsconfig.json (the @/ alias for tsx)", () => {
-    for (const file of ["scripts/serve.ts", "scripts/worker.ts", "scripts/admin.ts", "scripts/migrate.ts", "scripts/db.ts", "package.json", "tsconfig.json"]) {
+    for (const file of [
+      "scripts/serve.ts",
+      "scripts/worker.ts",
+      "scripts/admin.ts",
+      "scripts/migrate.ts",
+      "scripts/db.ts",
+      "package.json",
+      "tsconfig.json",
+    ]) {
       expect(runtime, file).toContain(file);
     }
     const migrations = runtime.filter((f) => f.startsWith("db/migrations/"));
@@ -125,7 +147,12 @@ describe("Docker build context", () => {
   });
 
   it("still gives the build stage what next build needs", () => {
-    for (const file of ["next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package.json", "package-lock.json"]) expect(build, file).toContain(file);
-    for (const dir of ["app/", "lib/", "components/", "db/"]) expect(build.some((f) => f.startsWith(dir)), dir).toBe(true);
+    for (const file of ["next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package.json", "package-lock.json"])
+      expect(build, file).toContain(file);
+    for (const dir of ["app/", "lib/", "components/", "db/"])
+      expect(
+        build.some((f) => f.startsWith(dir)),
+        dir,
+      ).toBe(true);
   });
 });

@@ -15,7 +15,9 @@ import { createScratchDatabase } from "./scratch-db";
 
 // One name per port (tih_e2e_<port>), recreated at every start: a run that was killed before it
 // could drop its database leaves nothing behind for long.
-const scratch = process.env.DATABASE_URL ? undefined : await createScratchDatabase("tih_e2e", { key: String(E2E.port) });
+const scratch = process.env.DATABASE_URL
+  ? undefined
+  : await createScratchDatabase("tih_e2e", { key: String(E2E.port) });
 const databaseUrl = scratch?.url ?? String(process.env.DATABASE_URL);
 await migrateAndSeed(databaseUrl);
 
@@ -38,7 +40,11 @@ const env: NodeJS.ProcessEnv = {
   PORT: String(E2E.port),
 };
 
-const cli = spawnSync("node_modules/.bin/tsx", ["scripts/admin.ts", "create-user", "--email", E2E.staff.email, "--password", E2E.staff.password, "--staff"], { env, stdio: "inherit" });
+const cli = spawnSync(
+  "node_modules/.bin/tsx",
+  ["scripts/admin.ts", "create-user", "--email", E2E.staff.email, "--password", E2E.staff.password, "--staff"],
+  { env, stdio: "inherit" },
+);
 if (cli.status !== 0) throw new Error("could not create the staff user");
 
 // `npm test` builds first; a bare `playwright test` builds if there is no build yet.
@@ -47,7 +53,10 @@ if (!existsSync(".next/BUILD_ID")) {
   if (build.status !== 0) throw new Error("next build failed");
 }
 
-const next = spawn("node_modules/.bin/next", ["start", "--port", String(E2E.port), "--hostname", "127.0.0.1"], { env, stdio: "inherit" });
+const next = spawn("node_modules/.bin/next", ["start", "--port", String(E2E.port), "--hostname", "127.0.0.1"], {
+  env,
+  stdio: "inherit",
+});
 
 let stopping = false;
 async function stop(code: number) {

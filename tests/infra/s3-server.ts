@@ -93,8 +93,16 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
   const ownsDirectory = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(path.join(os.tmpdir(), "s3rver-")));
   if (!ownsDirectory) mkdirSync(directory, { recursive: true });
-  const serverOptions = { port: options.port ?? 0, address: "127.0.0.1", silent: true, directory, configureBuckets: [{ name: bucket }] };
-  const flags = process.allowedNodeEnvironmentFlags.has("--openssl-legacy-provider") ? ["--openssl-legacy-provider"] : [];
+  const serverOptions = {
+    port: options.port ?? 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  };
+  const flags = process.allowedNodeEnvironmentFlags.has("--openssl-legacy-provider")
+    ? ["--openssl-legacy-provider"]
+    : [];
   const log = options.logFile === undefined ? undefined : openLog(options.logFile);
   const output = log ?? "inherit";
   const child = spawn(

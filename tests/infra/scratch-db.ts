@@ -44,7 +44,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** `<prefix>_<key>`, or a unique `<prefix>_<ms>_<pid>`; throws unless it is a plain PostgreSQL identifier. */
 export function scratchDatabaseName(prefix: string, key?: string): string {
   const name = `${prefix}_${key ?? `${Date.now()}_${process.pid}`}`;
-  if (!IDENTIFIER.test(name)) throw new Error(`Scratch database name ${JSON.stringify(name)}: use at most 63 lowercase letters, digits and _ (not starting with a digit).`);
+  if (!IDENTIFIER.test(name))
+    throw new Error(
+      `Scratch database name ${JSON.stringify(name)}: use at most 63 lowercase letters, digits and _ (not starting with a digit).`,
+    );
   return name;
 }
 
@@ -78,7 +81,10 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
 }
 
 /** Creates a database for the caller to migrate, use and drop(). See ScratchDatabaseOptions for a fixed name. */
-export async function createScratchDatabase(prefix: string, options: ScratchDatabaseOptions = {}): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  prefix: string,
+  options: ScratchDatabaseOptions = {},
+): Promise<ScratchDatabase> {
   const serverUrl = options.serverUrl ?? testPostgresUrl();
   const name = scratchDatabaseName(prefix, options.key);
   try {
@@ -87,7 +93,9 @@ export async function createScratchDatabase(prefix: string, options: ScratchData
       await sql.unsafe(`create database "${name}"`);
     });
   } catch (error) {
-    throw new Error(`Cannot create database ${name} on ${shown(serverUrl)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`Cannot create database ${name} on ${shown(serverUrl)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let dropped: Promise<void> | undefined;
   return {

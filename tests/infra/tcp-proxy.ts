@@ -29,7 +29,11 @@ export type TcpProxy = {
   close(): Promise<void>;
 };
 
-export async function startTcpProxy(options: { target: { host: string; port: number }; port?: number; host?: string }): Promise<TcpProxy> {
+export async function startTcpProxy(options: {
+  target: { host: string; port: number };
+  port?: number;
+  host?: string;
+}): Promise<TcpProxy> {
   const host = options.host ?? "127.0.0.1";
   const target = { ...options.target };
   const sockets = new Set<net.Socket>();

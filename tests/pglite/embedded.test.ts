@@ -164,7 +164,12 @@ describe("embedded PGlite default", () => {
   });
 
   it("serves concurrent requests of different users: every one succeeds and each user sees only their own images", async () => {
-    const users = [await makeUser("Basic"), await makeUser("Premium"), await makeUser("Basic"), await makeUser("Enterprise")];
+    const users = [
+      await makeUser("Basic"),
+      await makeUser("Premium"),
+      await makeUser("Basic"),
+      await makeUser("Enterprise"),
+    ];
     const failures: string[] = [];
     const uploaded = users.map(() => [] as string[]);
     await Promise.all(
@@ -183,7 +188,8 @@ describe("embedded PGlite default", () => {
           }
           const ids = ((await list.json()) as { items: ImageBody[] }).items.map((item) => item.id);
           const foreign = ids.filter((id) => !uploaded[u]?.includes(id));
-          if (foreign.length) failures.push(`list u${u}-${i} showed images that are not this user's: ${foreign.join(", ")}`);
+          if (foreign.length)
+            failures.push(`list u${u}-${i} showed images that are not this user's: ${foreign.join(", ")}`);
         }
       }),
     );
@@ -228,7 +234,10 @@ describe("embedded PGlite default", () => {
       const startedAt = state.completed;
       [setPlan, createUser, tokenForExisting] = await Promise.all([
         runAdmin(["set-plan", "--email", upgraded.email, "--plan", "Premium"], cliEnv()),
-        runAdmin(["create-user", "--email", newEmail, "--password", "a long password", "--plan", "Enterprise"], cliEnv()),
+        runAdmin(
+          ["create-user", "--email", newEmail, "--password", "a long password", "--plan", "Enterprise"],
+          cliEnv(),
+        ),
         runAdmin(["create-token", "--email", upgraded.email, "--name", "while serving"], cliEnv()),
       ]);
       tokenForNew = await runAdmin(["create-token", "--email", newEmail], cliEnv());
@@ -329,7 +338,12 @@ describe("embedded server start-up", () => {
       if (!listening) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     // connect_timeout bounds the wait should the connection never be served.
-    const early = postgres(`postgres://postgres:postgres@127.0.0.1:${freshPort}/postgres`, { max: 1, prepare: false, connect_timeout: 30, onnotice: () => {} });
+    const early = postgres(`postgres://postgres:postgres@127.0.0.1:${freshPort}/postgres`, {
+      max: 1,
+      prepare: false,
+      connect_timeout: 30,
+      onnotice: () => {},
+    });
     let server: Awaited<typeof starting> = null;
     let result: unknown;
     let stopped = false;

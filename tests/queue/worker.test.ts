@@ -19,7 +19,14 @@ let user: TestUser;
 
 function startWorker(): Promise<ChildProcess> {
   const child = spawn("node_modules/.bin/tsx", ["scripts/worker.ts"], {
-    env: { ...process.env, REDIS_URL, QUEUE_PREFIX: prefix, JOB_ATTEMPTS: "2", JOB_BACKOFF_MS: "100", LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      JOB_ATTEMPTS: "2",
+      JOB_BACKOFF_MS: "100",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -70,7 +77,12 @@ describe("thumbnail jobs on BullMQ", () => {
 
   it("an upload answers 201 at once, leaving the thumbnails to the queue", async () => {
     const [a, b] = await Promise.all(
-      ["keep", "delete"].map(async (name) => (await (await api.upload(user.token, uploadForm(name, corpusFile("exif-orientation/Portrait_2.jpg")))).json()) as ImageBody),
+      ["keep", "delete"].map(
+        async (name) =>
+          (await (
+            await api.upload(user.token, uploadForm(name, corpusFile("exif-orientation/Portrait_2.jpg")))
+          ).json()) as ImageBody,
+      ),
     );
     kept = a as ImageBody;
     deletedId = (b as ImageBody).id;

@@ -115,7 +115,9 @@ describe("stack with fault proxies", () => {
       const res = await upload(app(), other.token, file);
       await cut;
       await expectProblem(res, 503);
-      expect(proxies().s3.bytesToTarget - s3Before, "the original went to S3 before the insert").toBeGreaterThan(file.length);
+      expect(proxies().s3.bytesToTarget - s3Before, "the original went to S3 before the insert").toBeGreaterThan(
+        file.length,
+      );
       expect(await bucketKeys(stack())).toEqual(keysBefore);
       expect(await imageRows(other.id)).toEqual([]);
     } finally {
@@ -135,7 +137,9 @@ describe("stack with fault proxies", () => {
       await s.startS3();
     }
     await readyAnswers(app(), 200);
-    const res = await fetch(`${app()}/api/v1/images/${first}/original`, { headers: { authorization: `Bearer ${user.token}` } });
+    const res = await fetch(`${app()}/api/v1/images/${first}/original`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(file)).toBe(true);
   });
@@ -143,7 +147,10 @@ describe("stack with fault proxies", () => {
   it("a job whose image was deleted before a worker ran it completes as 'gone' on its first attempt and leaves no file", async () => {
     const s = stack();
     const image = await uploadOk(app(), user.token, file, "short-lived");
-    const del = await fetch(`${app()}/api/v1/images/${image.id}`, { method: "DELETE", headers: { authorization: `Bearer ${user.token}` } });
+    const del = await fetch(`${app()}/api/v1/images/${image.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(del.status).toBe(204);
 
     const queue = thumbnailQueue(s);
@@ -167,7 +174,10 @@ describe("stack with fault proxies", () => {
 
     // The same worker also ran the jobs that waited during the faults: all ready, nothing stray.
     for (const { id, token } of uploaded) await waitAllReady(s.appUrls, token, [id]);
-    await expectOneVariantPerHeight(uploaded.map((u) => u.id), [200, 400]);
+    await expectOneVariantPerHeight(
+      uploaded.map((u) => u.id),
+      [200, 400],
+    );
     expect((await imageRows()).map((row) => row.status)).toEqual(uploaded.map(() => "ready"));
     await expectBucketMatchesRows(s);
   });

@@ -69,7 +69,11 @@ export type TestUser = { id: string; token: string };
 
 /** A user on `plan` and an API token, made with the app's own services against the stack's database. */
 export async function makeUser(plan: string): Promise<TestUser> {
-  const user = await createUser({ email: `stack-${randomUUID()}@example.com`, password: "password-123", planName: plan });
+  const user = await createUser({
+    email: `stack-${randomUUID()}@example.com`,
+    password: "password-123",
+    planName: plan,
+  });
   const { token } = await createApiToken(user.id, "stack tests");
   return { id: user.id, token };
 }
@@ -81,13 +85,21 @@ export async function noisyJpeg(width: number, height: number, quality = 85): Pr
     .toBuffer();
 }
 
-export type ImageBody = { id: string; status: "processing" | "ready" | "failed"; thumbnails: { height: number; width: number; url: string }[] };
+export type ImageBody = {
+  id: string;
+  status: "processing" | "ready" | "failed";
+  thumbnails: { height: number; width: number; url: string }[];
+};
 
 export function upload(appUrl: string, token: string, bytes: Buffer, name = "picture"): Promise<Response> {
   const form = new FormData();
   form.set("name", name);
   form.set("image", new Blob([new Uint8Array(bytes)], { type: "image/jpeg" }), "upload.jpg");
-  return fetch(`${appUrl}/api/v1/images`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  return fetch(`${appUrl}/api/v1/images`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
 }
 
 export async function uploadOk(appUrl: string, token: string, bytes: Buffer, name = "picture"): Promise<ImageBody> {
@@ -108,11 +120,18 @@ async function getImage(appUrl: string, token: string, id: string): Promise<Imag
  * Polls GET /api/v1/images/{id} (spread over the apps) until every image is ready, bounded by a
  * number of rounds, not a clock. A failed image fails at once.
  */
-export async function waitAllReady(appUrls: readonly string[], token: string, ids: readonly string[], rounds = 600): Promise<Map<string, ImageBody>> {
+export async function waitAllReady(
+  appUrls: readonly string[],
+  token: string,
+  ids: readonly string[],
+  rounds = 600,
+): Promise<Map<string, ImageBody>> {
   const done = new Map<string, ImageBody>();
   for (let round = 0; round < rounds && done.size < ids.length; round++) {
     const pending = ids.filter((id) => !done.has(id));
-    const bodies = await Promise.all(pending.map((id, i) => getImage(appUrls[(round + i) % appUrls.length] as string, token, id)));
+    const bodies = await Promise.all(
+      pending.map((id, i) => getImage(appUrls[(round + i) % appUrls.length] as string, token, id)),
+    );
     for (const body of bodies) {
       if (body.status === "failed") throw new Error(`image ${body.id} failed: ${JSON.stringify(body)}`);
       if (body.status === "ready") done.set(body.id, body);
@@ -120,18 +139,28 @@ export async function waitAllReady(appUrls: readonly string[], token: string, id
     if (done.size < ids.length) await sleep(250);
   }
   const missing = ids.filter((id) => !done.has(id));
-  if (missing.length) throw new Error(`${missing.length} image(s) still processing after ${rounds} rounds: ${missing.slice(0, 5).join(", ")}…`);
+  if (missing.length)
+    throw new Error(
+      `${missing.length} image(s) still processing after ${rounds} rounds: ${missing.slice(0, 5).join(", ")}…`,
+    );
   return done;
 }
 
 /** Every key in the stack's bucket, listed directly on the S3 server (never through a proxy). */
 export async function bucketKeys(stack: Stack, prefix = ""): Promise<string[]> {
-  const client = new S3Client({ region: stack.s3.region, endpoint: stack.s3.endpoint, forcePathStyle: true, credentials: stack.s3.credentials });
+  const client = new S3Client({
+    region: stack.s3.region,
+    endpoint: stack.s3.endpoint,
+    forcePathStyle: true,
+    credentials: stack.s3.credentials,
+  });
   try {
     const keys: string[] = [];
     let ContinuationToken: string | undefined;
     do {
-      const out = await client.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: prefix, ContinuationToken }));
+      const out = await client.send(
+        new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: prefix, ContinuationToken }),
+      );
       for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
       ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (ContinuationToken);
@@ -143,7 +172,9 @@ export async function bucketKeys(stack: Stack, prefix = ""): Promise<string[]> {
 
 /** Rows per (image, height) that occur more than once; and every variant row. */
 async function variantRows(): Promise<{ imageId: string; height: number; storageKey: string }[]> {
-  return getDb().select({ imageId: imageVariants.imageId, height: imageVariants.height, storageKey: imageVariants.storageKey }).from(imageVariants);
+  return getDb()
+    .select({ imageId: imageVariants.imageId, height: imageVariants.height, storageKey: imageVariants.storageKey })
+    .from(imageVariants);
 }
 
 export async function imageRows(ownerId?: string): Promise<{ id: string; storageKey: string; status: string }[]> {
@@ -152,7 +183,9 @@ export async function imageRows(ownerId?: string): Promise<{ id: string; storage
 }
 
 async function duplicateVariants(): Promise<unknown[]> {
-  return getDb().execute(sql`select image_id, height, count(*) from image_variants group by image_id, height having count(*) > 1`);
+  return getDb().execute(
+    sql`select image_id, height, count(*) from image_variants group by image_id, height having count(*) > 1`,
+  );
 }
 
 /**
@@ -160,7 +193,10 @@ async function duplicateVariants(): Promise<unknown[]> {
  * variant row's file, nothing else. Checked with no job running.
  */
 export async function expectBucketMatchesRows(stack: Stack): Promise<void> {
-  const expected = [...(await imageRows()).map((i) => i.storageKey), ...(await variantRows()).map((v) => v.storageKey)].sort();
+  const expected = [
+    ...(await imageRows()).map((i) => i.storageKey),
+    ...(await variantRows()).map((v) => v.storageKey),
+  ].sort();
   expect(await bucketKeys(stack)).toEqual(expected);
 }
 
@@ -170,11 +206,18 @@ export async function expectOneVariantPerHeight(ids: readonly string[], heights:
   const rows = await variantRows();
   const byImage = new Map<string, number[]>();
   for (const row of rows) byImage.set(row.imageId, [...(byImage.get(row.imageId) ?? []), row.height]);
-  for (const id of ids) expect([...(byImage.get(id) ?? [])].sort((a, b) => a - b), `variants of ${id}`).toEqual([...heights]);
+  for (const id of ids)
+    expect(
+      [...(byImage.get(id) ?? [])].sort((a, b) => a - b),
+      `variants of ${id}`,
+    ).toEqual([...heights]);
 }
 
 export function thumbnailQueue(stack: Stack): Queue<ThumbnailJobData> {
-  return new Queue<ThumbnailJobData>(THUMBNAIL_QUEUE, { connection: { url: stack.redisUrl }, prefix: stack.queuePrefix });
+  return new Queue<ThumbnailJobData>(THUMBNAIL_QUEUE, {
+    connection: { url: stack.redisUrl },
+    prefix: stack.queuePrefix,
+  });
 }
 
 /** Bounded polling of GET /api/ready until it answers `status`; returns that response. */

@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 function client(server: S3TestServer): S3Client {
-  return new S3Client({ region: "us-east-1", endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });
+  return new S3Client({
+    region: "us-east-1",
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+  });
 }
 
 describe("s3rver helper", () => {

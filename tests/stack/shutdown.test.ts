@@ -6,7 +6,18 @@
  */
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { expectBucketMatchesRows, expectOneVariantPerHeight, imageRows, makeUser, noisyJpeg, sleep, thumbnailQueue, uploadOk, useStack, waitAllReady } from "./helpers";
+import {
+  expectBucketMatchesRows,
+  expectOneVariantPerHeight,
+  imageRows,
+  makeUser,
+  noisyJpeg,
+  sleep,
+  thumbnailQueue,
+  uploadOk,
+  useStack,
+  waitAllReady,
+} from "./helpers";
 
 const stack = useStack({ apps: 2, workers: 1 });
 
@@ -91,7 +102,9 @@ describe("graceful shutdown", () => {
     const appUrl = s.appUrls[0] as string;
     s.signalWorker(0, "SIGSTOP");
     const big = await noisyJpeg(3000, 2000, 90);
-    const ids = await Promise.all(Array.from({ length: 6 }, async (_, i) => (await uploadOk(appUrl, user.token, big, `big ${i}`)).id));
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => (await uploadOk(appUrl, user.token, big, `big ${i}`)).id),
+    );
     s.signalWorker(0, "SIGCONT");
     let active = 0;
     for (let i = 0; i < 500 && active === 0; i++) {

@@ -33,7 +33,8 @@ function roundTrip(socket: net.Socket, text: string): Promise<string> {
   });
 }
 
-const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once("close", () => resolve())));
+const closed = (socket: net.Socket) =>
+  new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once("close", () => resolve())));
 
 describe("tcp proxy", () => {
   it("forwards both ways", async () => {

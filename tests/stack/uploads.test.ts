@@ -5,7 +5,19 @@
  * point to — also when a worker is killed with SIGKILL while it holds jobs.
  */
 import { describe, expect, it } from "vitest";
-import { bucketKeys, expectBucketMatchesRows, expectOneVariantPerHeight, makeUser, noisyJpeg, sleep, thumbnailQueue, type TestUser, uploadOk, useStack, waitAllReady } from "./helpers";
+import {
+  bucketKeys,
+  expectBucketMatchesRows,
+  expectOneVariantPerHeight,
+  makeUser,
+  noisyJpeg,
+  sleep,
+  thumbnailQueue,
+  type TestUser,
+  uploadOk,
+  useStack,
+  waitAllReady,
+} from "./helpers";
 
 const stack = useStack({ apps: 2, workers: 2 });
 const ENTERPRISE_HEIGHTS = [200, 400];
@@ -18,7 +30,9 @@ describe("stack: 2 apps, 2 workers", () => {
     user = await makeUser("Enterprise");
     const files = await Promise.all(Array.from({ length: 50 }, (_, i) => noisyJpeg(560 + (i % 5) * 20, 420)));
 
-    const created = await Promise.all(files.map((file, i) => uploadOk(appUrls[i % appUrls.length] as string, user.token, file, `upload ${i}`)));
+    const created = await Promise.all(
+      files.map((file, i) => uploadOk(appUrls[i % appUrls.length] as string, user.token, file, `upload ${i}`)),
+    );
     const ids = created.map((image) => image.id);
     expect(new Set(ids).size).toBe(50);
 
@@ -29,7 +43,9 @@ describe("stack: 2 apps, 2 workers", () => {
 
     // Either app serves what a worker made (shared database and bucket).
     for (const [i, id] of ids.slice(0, 4).entries()) {
-      const res = await fetch(`${appUrls[(i + 1) % appUrls.length]}/api/v1/images/${id}/thumbnails/400`, { headers: { authorization: `Bearer ${user.token}` } });
+      const res = await fetch(`${appUrls[(i + 1) % appUrls.length]}/api/v1/images/${id}/thumbnails/400`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("image/jpeg");
       await res.arrayBuffer();
@@ -47,7 +63,9 @@ describe("stack: 2 apps, 2 workers", () => {
       s.signalWorker(0, "SIGSTOP");
       s.signalWorker(1, "SIGSTOP");
       const big = await noisyJpeg(3000, 2000, 90);
-      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => uploadOk(s.appUrls[i % 2] as string, user.token, big, `big ${i}`)));
+      const created = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => uploadOk(s.appUrls[i % 2] as string, user.token, big, `big ${i}`)),
+      );
       const ids = created.map((image) => image.id);
       expect(await queue.getWaitingCount()).toBe(20);
 

@@ -32,7 +32,8 @@ const adapters: Adapter[] = [
       const root = path.join(sandbox, "media");
       return {
         storage: createDiskStorage(root),
-        snapshot: async () => (await readdir(sandbox, { recursive: true })).map((p) => p.split(path.sep).join("/")).sort(),
+        snapshot: async () =>
+          (await readdir(sandbox, { recursive: true })).map((p) => p.split(path.sep).join("/")).sort(),
         async unreachable() {
           const file = path.join(sandbox, "not-a-directory");
           await writeFile(file, "");
@@ -57,7 +58,10 @@ const adapters: Adapter[] = [
   },
 ];
 
-function s3Storage(server: S3TestServer, overrides: Partial<Parameters<typeof createS3Storage>[0]> = {}): StorageProvider {
+function s3Storage(
+  server: S3TestServer,
+  overrides: Partial<Parameters<typeof createS3Storage>[0]> = {},
+): StorageProvider {
   return createS3Storage({
     bucket: server.bucket,
     region: "us-east-1",
@@ -168,7 +172,13 @@ describe.each(adapters)("$name storage", (adapter) => {
     for (const key of [...inside, ...outside]) await storage.put(key, bytes(key), "text/plain");
 
     // Plain string order: "-" sorts before "/", "10" before "9".
-    expect(await storage.list(`${p}/img/`)).toEqual([`${p}/img/a-b/1`, `${p}/img/a/10`, `${p}/img/a/9`, `${p}/img/b/200`, `${p}/img/c`]);
+    expect(await storage.list(`${p}/img/`)).toEqual([
+      `${p}/img/a-b/1`,
+      `${p}/img/a/10`,
+      `${p}/img/a/9`,
+      `${p}/img/b/200`,
+      `${p}/img/c`,
+    ]);
     expect(await storage.list(`${p}/img/a/`)).toEqual([`${p}/img/a/10`, `${p}/img/a/9`]);
     expect(await storage.list(`${p}/`)).toEqual([...inside, ...outside.filter((k) => k.startsWith(`${p}/`))].sort());
     expect(await storage.list(`${p}/nothing/`)).toEqual([]);

@@ -1,6 +1,12 @@
 import { expect } from "vitest";
 
-export type ProblemBody = { type: string; title: string; status: number; detail: string; errors?: Record<string, string[]> };
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Record<string, string[]>;
+};
 
 /** An RFC 9457 answer with this status, a title and a real detail; returns its body. */
 export async function expectProblem(res: Response, status: number): Promise<ProblemBody> {

@@ -17,7 +17,8 @@ export default async function PlansPage() {
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-semibold">Plans</h1>
         <p className="text-sm text-slate-600">
-          Changes apply to every user on the plan at once, existing images included: a new thumbnail height is produced on its first request.
+          Changes apply to every user on the plan at once, existing images included: a new thumbnail height is produced
+          on its first request.
         </p>
       </div>
 

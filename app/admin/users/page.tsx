@@ -15,7 +15,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const actor = await requireStaff("/admin/users");
   const raw = (await searchParams).q;
   const q = (Array.isArray(raw) ? raw[0] : raw)?.trim().slice(0, 254) ?? "";
-  const [{ users, hasMore }, plans] = await Promise.all([listUsers(actor, { q: q || undefined }), listPlansWithUserCounts(actor)]);
+  const [{ users, hasMore }, plans] = await Promise.all([
+    listUsers(actor, { q: q || undefined }),
+    listPlansWithUserCounts(actor),
+  ]);
   const planOptions = plans.map((p) => ({ id: p.id, name: p.name }));
   const defaultPlanId = plans.find((p) => p.isDefault)?.id ?? planOptions[0]?.id ?? "";
 
@@ -34,13 +37,23 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             <label htmlFor="user-search" className="text-sm font-medium">
               Search by e-mail
             </label>
-            <input id="user-search" name="q" type="search" defaultValue={q} placeholder="part of an e-mail" className={`${inputClass} w-72 max-w-full`} />
+            <input
+              id="user-search"
+              name="q"
+              type="search"
+              defaultValue={q}
+              placeholder="part of an e-mail"
+              className={`${inputClass} w-72 max-w-full`}
+            />
           </div>
           <button type="submit" className={primaryButton}>
             Search
           </button>
           {q && (
-            <Link href="/admin/users" className={`rounded px-2 py-2 text-sm text-slate-700 underline hover:text-slate-900 ${focusRing}`}>
+            <Link
+              href="/admin/users"
+              className={`rounded px-2 py-2 text-sm text-slate-700 underline hover:text-slate-900 ${focusRing}`}
+            >
               Clear search
             </Link>
           )}
@@ -66,7 +79,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <tr key={user.id} className={user.isActive ? "" : "bg-slate-50 text-slate-500"}>
                     <th scope="row" className={`${cellClass} text-left font-medium break-all`}>
                       {user.email}
-                      {user.id === actor.userId && <span className="ml-1 text-xs font-normal text-slate-500">(you)</span>}
+                      {user.id === actor.userId && (
+                        <span className="ml-1 text-xs font-normal text-slate-500">(you)</span>
+                      )}
                     </th>
                     <td className={cellClass}>
                       <UserPlanControl userId={user.id} email={user.email} planId={user.planId} plans={planOptions} />
@@ -85,7 +100,13 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                     </td>
                     <td className={cellClass}>
                       <div className="flex flex-col gap-2">
-                        <UserAccessControls userId={user.id} email={user.email} isActive={user.isActive} isStaff={user.isStaff} isSelf={user.id === actor.userId} />
+                        <UserAccessControls
+                          userId={user.id}
+                          email={user.email}
+                          isActive={user.isActive}
+                          isStaff={user.isStaff}
+                          isSelf={user.id === actor.userId}
+                        />
                         <ResetPasswordControl userId={user.id} email={user.email} />
                       </div>
                     </td>

@@ -9,7 +9,11 @@ export async function GET(): Promise<Response> {
   if (ready) return Response.json({ status: "ready", checks }, { headers: { "Cache-Control": "no-store" } });
   const failed = Object.entries(checks).filter(([, c]) => !c.ok);
   return problemResponse(
-    problemOf(503, `Not ready: ${failed.map(([name, c]) => `${name} (${c.error})`).join(", ")}.`, Object.fromEntries(failed.map(([name, c]) => [name, [c.error ?? "unavailable"]]))),
+    problemOf(
+      503,
+      `Not ready: ${failed.map(([name, c]) => `${name} (${c.error})`).join(", ")}.`,
+      Object.fromEntries(failed.map(([name, c]) => [name, [c.error ?? "unavailable"]])),
+    ),
     { "Retry-After": "5" },
   );
 }

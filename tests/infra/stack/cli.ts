@@ -20,7 +20,8 @@ const USAGE = `Usage:
 
 function count(value: string | undefined, flag: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got "${value}".`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${flag} must be a whole number ≥ ${min}, got "${value}".`);
   return Number(value);
 }
 
@@ -70,7 +71,8 @@ async function main(argv: string[]): Promise<number> {
 
   const apps = count(values.apps, "--apps", 1, 1);
   const workers = count(values.workers, "--workers", 1, 0);
-  const jobLockMs = values["job-lock-ms"] === undefined ? undefined : count(values["job-lock-ms"], "--job-lock-ms", 0, 1000);
+  const jobLockMs =
+    values["job-lock-ms"] === undefined ? undefined : count(values["job-lock-ms"], "--job-lock-ms", 0, 1000);
   // Interrupted while starting: what already runs must not be left behind.
   const interrupted = () => {
     console.error("\nInterrupted: tearing down what was started…");
@@ -78,20 +80,32 @@ async function main(argv: string[]): Promise<number> {
   };
   process.once("SIGINT", interrupted);
   const started = performance.now();
-  const stack = await startStack({ name, apps, workers, jobLockMs, detached: true, log: (line) => console.log(`… ${line}`) });
+  const stack = await startStack({
+    name,
+    apps,
+    workers,
+    jobLockMs,
+    detached: true,
+    log: (line) => console.log(`… ${line}`),
+  });
   process.off("SIGINT", interrupted);
 
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   console.log(`\nStack ${stack.name} is up (${((performance.now() - started) / 1000).toFixed(1)} s):`);
   for (const app of stack.apps) console.log(`  app ${app.index}     ${app.url}   pid ${app.pid}   log ${rel(app.log)}`);
-  for (const worker of stack.workers) console.log(`  worker ${worker.index}  pid ${worker.pid}   log ${rel(worker.log)}`);
+  for (const worker of stack.workers)
+    console.log(`  worker ${worker.index}  pid ${worker.pid}   log ${rel(worker.log)}`);
   console.log(`  database  ${stack.databaseUrl}`);
   console.log(`  redis     ${stack.redisUrl} (queue prefix ${stack.queuePrefix})`);
-  console.log(`  s3        ${stack.s3.endpoint} bucket ${stack.s3.bucket} (path style, key ${stack.s3.credentials.accessKeyId})`);
+  console.log(
+    `  s3        ${stack.s3.endpoint} bucket ${stack.s3.bucket} (path style, key ${stack.s3.credentials.accessKeyId})`,
+  );
   console.log(`  state     ${rel(stack.stateFile)}`);
   const envFile = path.join(path.dirname(stack.stateFile), stack.name, "stack.env");
   console.log(`\nA user and an API token on this stack:`);
-  console.log(`  (set -a; . ${rel(envFile)}; set +a; npm run admin -- create-user --email you@example.com --password 'a long password' --plan Enterprise)`);
+  console.log(
+    `  (set -a; . ${rel(envFile)}; set +a; npm run admin -- create-user --email you@example.com --password 'a long password' --plan Enterprise)`,
+  );
   console.log(`  (set -a; . ${rel(envFile)}; set +a; npm run admin -- create-token --email you@example.com)`);
   console.log(`\nStop it: npx tsx tests/infra/stack/cli.ts down${name === "local" ? "" : ` --name ${name}`}`);
   return 0;

@@ -20,9 +20,28 @@ import { migrateAndSeed } from "@/db/migrate";
 import { THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
 import { withTimeout } from "@/lib/timeout";
 import { startS3Server, type S3TestServer } from "../s3-server";
-import { createScratchDatabase, databaseUrl as databaseUrlOn, dropDatabase, scratchDatabaseName, testPostgresUrl } from "../scratch-db";
+import {
+  createScratchDatabase,
+  databaseUrl as databaseUrlOn,
+  dropDatabase,
+  scratchDatabaseName,
+  testPostgresUrl,
+} from "../scratch-db";
 import { startTcpProxy, type TcpProxy } from "../tcp-proxy";
-import { ensureBuild, freePort, groupMembers, inheritedEnv, isOurProcess, readLog, signalGroup, sleep, spawnLogged, type Spawned, stopGroup, tail } from "./processes";
+import {
+  ensureBuild,
+  freePort,
+  groupMembers,
+  inheritedEnv,
+  isOurProcess,
+  readLog,
+  signalGroup,
+  sleep,
+  spawnLogged,
+  type Spawned,
+  stopGroup,
+  tail,
+} from "./processes";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
@@ -91,7 +110,13 @@ export type Stack = {
   /** Every worker ever started, in start order (killed ones stay, with alive() false). */
   readonly workers: StackProcess[];
   /** The S3 server itself (not the fault proxy): for the caller's own listings and checks. */
-  readonly s3: { endpoint: string; bucket: string; region: string; forcePathStyle: true; credentials: { accessKeyId: string; secretAccessKey: string } };
+  readonly s3: {
+    endpoint: string;
+    bucket: string;
+    region: string;
+    forcePathStyle: true;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   /** Direct URL of the stack's database (not through the fault proxy). */
   readonly databaseUrl: string;
   readonly databaseName: string;
@@ -156,7 +181,10 @@ function stateFileOf(name: string): string {
 }
 
 function checkName(name: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(name)) throw new Error(`Stack name ${JSON.stringify(name)}: use 1–40 letters, digits, - and _ (starting with a letter or digit).`);
+  if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(name))
+    throw new Error(
+      `Stack name ${JSON.stringify(name)}: use 1–40 letters, digits, - and _ (starting with a letter or digit).`,
+    );
   return name;
 }
 
@@ -183,13 +211,19 @@ function readState(name: string): StackState | null {
 
 /** Removes every key of the stack's queue: BullMQ's obliterate, then anything else under the prefix. */
 async function removeQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: 1, connectTimeout: 5000 }, prefix });
+  const queue = new Queue(THUMBNAIL_QUEUE, {
+    connection: { url: redisUrl, maxRetriesPerRequest: 1, connectTimeout: 5000 },
+    prefix,
+  });
   try {
     await withTimeout(
       (async () => {
         await queue.obliterate({ force: true });
         // A single Redis here (not a cluster): SCAN walks every key under the prefix.
-        const client = (await queue.client) as unknown as { scan(...args: (string | number)[]): Promise<[string, string[]]>; del(...keys: string[]): Promise<number> };
+        const client = (await queue.client) as unknown as {
+          scan(...args: (string | number)[]): Promise<[string, string[]]>;
+          del(...keys: string[]): Promise<number>;
+        };
         let cursor = "0";
         do {
           const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
@@ -274,7 +308,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const previous = readState(name);
   if (previous) {
     const running = [...previous.apps, ...previous.workers].some((p) => groupMembers(p.pid).length > 0);
-    if (running) throw new Error(`Stack ${name} is already up (${stateFileOf(name)}); run: npx tsx tests/infra/stack/cli.ts down --name ${name}`);
+    if (running)
+      throw new Error(
+        `Stack ${name} is already up (${stateFileOf(name)}); run: npx tsx tests/infra/stack/cli.ts down --name ${name}`,
+      );
     log(`cleaning up what stack ${name} left behind…`);
     await tearDownState(previous, log).catch(() => {});
   }
@@ -309,7 +346,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let proxies: { db: TcpProxy; s3: TcpProxy } | undefined;
   let stopping: Promise<void> | undefined;
 
-  const processOf = (role: "app" | "worker", index: number, spawned: Spawned, extra: { url?: string; port?: number } = {}): StackProcess => ({
+  const processOf = (
+    role: "app" | "worker",
+    index: number,
+    spawned: Spawned,
+    extra: { url?: string; port?: number } = {},
+  ): StackProcess => ({
     role,
     index,
     pid: spawned.pid,
@@ -338,8 +380,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await migrateAndSeed(databaseUrl);
 
     log("s3rver…");
-    s3Server = await startS3Server({ bucket: BUCKET, directory: state.s3.directory, detached, logFile: path.join(logDir, "s3rver.log") });
-    state.s3 = { endpoint: s3Server.endpoint, port: s3Server.port, bucket: BUCKET, directory: s3Server.directory, pid: s3Server.pid };
+    s3Server = await startS3Server({
+      bucket: BUCKET,
+      directory: state.s3.directory,
+      detached,
+      logFile: path.join(logDir, "s3rver.log"),
+    });
+    state.s3 = {
+      endpoint: s3Server.endpoint,
+      port: s3Server.port,
+      bucket: BUCKET,
+      directory: s3Server.directory,
+      pid: s3Server.pid,
+    };
     writeState(state);
 
     let childDatabaseUrl = databaseUrl;
@@ -420,7 +473,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const index = state.workers.length;
       const logFile = path.join(logDir, `worker-${index}.log`);
       // Workers log at info: "worker ready" is how we know one is ready (their output stays in the file).
-      const spawned = spawnLogged(TSX, ["scripts/worker.ts"], { cwd: ROOT, env: { ...env, LOG_LEVEL: "info" }, log: logFile });
+      const spawned = spawnLogged(TSX, ["scripts/worker.ts"], {
+        cwd: ROOT,
+        env: { ...env, LOG_LEVEL: "info" },
+        log: logFile,
+      });
       if (!detached) liveGroups.add(spawned.pid);
       state.workers.push({ pid: spawned.pid, log: logFile });
       const worker = processOf("worker", index, spawned);
@@ -442,7 +499,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (workersResult.status === "rejected") throw workersResult.reason;
     apps.push(...appsResult.value);
 
-    const s3 = { endpoint: s3Server.endpoint, bucket: BUCKET, region: "us-east-1", forcePathStyle: true as const, credentials: { ...S3_CREDENTIALS } };
+    const s3 = {
+      endpoint: s3Server.endpoint,
+      bucket: BUCKET,
+      region: "us-east-1",
+      forcePathStyle: true as const,
+      credentials: { ...S3_CREDENTIALS },
+    };
     const handle: Stack = {
       name,
       appUrls: apps.map((a) => a.url as string),
@@ -480,13 +543,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         writeState(state);
       },
       async startS3() {
-        s3Server = await startS3Server({ bucket: BUCKET, port: state.s3.port, directory: state.s3.directory, detached, logFile: path.join(logDir, "s3rver.log") });
+        s3Server = await startS3Server({
+          bucket: BUCKET,
+          port: state.s3.port,
+          directory: state.s3.directory,
+          detached,
+          logFile: path.join(logDir, "s3rver.log"),
+        });
         state.s3.pid = s3Server.pid;
         writeState(state);
       },
       logs(lines = 60) {
         const files = [...apps.map((a) => a.log), ...workers.map((w) => w.log), path.join(logDir, "s3rver.log")];
-        return files.map((f) => `----- ${path.relative(ROOT, f)} (last ${lines} lines) -----\n${tail(readLog(f), lines) || "(empty)"}`).join("\n");
+        return files
+          .map(
+            (f) =>
+              `----- ${path.relative(ROOT, f)} (last ${lines} lines) -----\n${tail(readLog(f), lines) || "(empty)"}`,
+          )
+          .join("\n");
       },
     };
     return handle;
@@ -511,7 +585,8 @@ function logSize(file: string): number {
 async function waitAppReady(url: string, spawned: Spawned): Promise<void> {
   let last = "no answer";
   for (let i = 0; i < 600; i++) {
-    if (spawned.exited()) throw new Error(`app ${url} exited (${spawned.exitCode()}) before it was ready:\n${tail(readLog(spawned.log))}`);
+    if (spawned.exited())
+      throw new Error(`app ${url} exited (${spawned.exitCode()}) before it was ready:\n${tail(readLog(spawned.log))}`);
     try {
       const res = await fetch(`${url}/api/ready`, { signal: AbortSignal.timeout(5000) });
       if (res.status === 200) return;
@@ -528,7 +603,10 @@ async function waitAppReady(url: string, spawned: Spawned): Promise<void> {
 async function waitWorkerReady(spawned: Spawned): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (readLog(spawned.log).includes(READY_LINE)) return;
-    if (spawned.exited()) throw new Error(`worker ${spawned.pid} exited (${spawned.exitCode()}) before it was ready:\n${tail(readLog(spawned.log))}`);
+    if (spawned.exited())
+      throw new Error(
+        `worker ${spawned.pid} exited (${spawned.exitCode()}) before it was ready:\n${tail(readLog(spawned.log))}`,
+      );
     await sleep(200);
   }
   throw new Error(`worker ${spawned.pid} did not log "worker ready":\n${tail(readLog(spawned.log))}`);

@@ -10,13 +10,28 @@ import path from "node:path";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export type Spawned = { pid: number; log: string; exited: () => boolean; exitCode: () => number | string | null; onExit: Promise<void> };
+export type Spawned = {
+  pid: number;
+  log: string;
+  exited: () => boolean;
+  exitCode: () => number | string | null;
+  onExit: Promise<void>;
+};
 
 /** Starts `command` as a process-group leader, stdout and stderr appended to `log`. */
-export function spawnLogged(command: string, args: string[], options: { cwd: string; env: Record<string, string>; log: string }): Spawned {
+export function spawnLogged(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; log: string },
+): Spawned {
   mkdirSync(path.dirname(options.log), { recursive: true });
   const fd = openSync(options.log, "a");
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ["ignore", fd, fd], detached: true });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env as NodeJS.ProcessEnv,
+    stdio: ["ignore", fd, fd],
+    detached: true,
+  });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
   let code: number | string | null = null;
@@ -64,7 +79,10 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /** SIGTERM to the group, SIGKILL after `graceMs` if any member is left; resolves when none is. */
-export async function stopGroup(pgid: number, options: { graceMs?: number; signal?: NodeJS.Signals } = {}): Promise<void> {
+export async function stopGroup(
+  pgid: number,
+  options: { graceMs?: number; signal?: NodeJS.Signals } = {},
+): Promise<void> {
   const graceMs = options.graceMs ?? 10_000;
   signalGroup(pgid, options.signal ?? "SIGTERM");
   signalGroup(pgid, "SIGCONT"); // a stopped (SIGSTOP) process only acts on SIGTERM once continued
@@ -85,7 +103,9 @@ export async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -103,10 +123,13 @@ export function tail(text: string, lines = 40): string {
 }
 
 /** Variables of the caller that must not reach the app processes a script starts (they get their own). */
-const NOT_INHERITED = /^(DATABASE_URL|DATA_DIR|MEDIA_DIR|EMBEDDED_DB_PORT|STORAGE|S3_|AWS_|PUBLIC_URL|MAX_|AUTH_|LINK_SIGNING_KEY|NODE_ENV|PORT|REDIS_URL|QUEUE_PREFIX|WORKER_CONCURRENCY|JOB_|LOG_LEVEL|NEXT_OUTPUT|TEST_|VITEST|__VITEST)/;
+const NOT_INHERITED =
+  /^(DATABASE_URL|DATA_DIR|MEDIA_DIR|EMBEDDED_DB_PORT|STORAGE|S3_|AWS_|PUBLIC_URL|MAX_|AUTH_|LINK_SIGNING_KEY|NODE_ENV|PORT|REDIS_URL|QUEUE_PREFIX|WORKER_CONCURRENCY|JOB_|LOG_LEVEL|NEXT_OUTPUT|TEST_|VITEST|__VITEST)/;
 
 export function inheritedEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])),
+  );
 }
 
 /** Makes sure a production build exists: runs `next build` only if `.next/BUILD_ID` is missing. */
@@ -119,7 +142,11 @@ export async function ensureBuild(root: string, log: (line: string) => void, bui
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
   delete env.NEXT_OUTPUT;
   const result = await new Promise<number | null>((resolve) => {
-    const child = spawn(path.join(root, "node_modules/.bin/next"), ["build"], { cwd: root, env, stdio: ["ignore", fd, fd] });
+    const child = spawn(path.join(root, "node_modules/.bin/next"), ["build"], {
+      cwd: root,
+      env,
+      stdio: ["ignore", fd, fd],
+    });
     const kill = () => child.kill("SIGKILL");
     process.once("exit", kill);
     child.once("exit", (code) => {
@@ -128,7 +155,8 @@ export async function ensureBuild(root: string, log: (line: string) => void, bui
     });
   });
   closeSync(fd);
-  if (result !== 0 || !existsSync(buildId)) throw new Error(`next build failed (exit ${result}):\n${tail(readLog(buildLog), 60)}`);
+  if (result !== 0 || !existsSync(buildId))
+    throw new Error(`next build failed (exit ${result}):\n${tail(readLog(buildLog), 60)}`);
 }
 
 /** True if `pid` runs and its command line contains `hint` (guards against pid reuse). */

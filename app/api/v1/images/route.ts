@@ -12,7 +12,10 @@ export const GET = route(listImagesOperation, async ({ principal, query, baseUrl
 
 export const POST = route(uploadImageOperation, async ({ principal, body, baseUrl }) => {
   const image = await uploadImage(principal, { name: body.name, bytes: Buffer.from(await body.image.arrayBuffer()) });
-  return json(imageJson(image, principal.plan, baseUrl), { status: 201, headers: { Location: baseUrl + imagePath(image.id) } });
+  return json(imageJson(image, principal.plan, baseUrl), {
+    status: 201,
+    headers: { Location: baseUrl + imagePath(image.id) },
+  });
 });
 
 export const PUT = methodNotAllowed(["GET", "POST"]);

@@ -8,7 +8,8 @@ export const getOriginalOperation = defineOperation({
   auth: "user",
   tag: "Media",
   summary: "Get the original",
-  description: "The original bytes exactly as uploaded, if your plan includes the original. Revalidate (If-None-Match) before reuse.",
+  description:
+    "The original bytes exactly as uploaded, if your plan includes the original. Revalidate (If-None-Match) before reuse.",
   params: { schema: idParams, notFound: "image" },
   headers: ifNoneMatch,
   responses: {

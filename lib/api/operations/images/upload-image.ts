@@ -13,7 +13,9 @@ export const uploadImageOperation = defineOperation({
     "Stores the original byte for byte and renders a thumbnail for each height of your plan (EXIF orientation applied, metadata stripped, same format as the source).",
   body: { type: "multipart/form-data", schema: uploadFormSchema },
   responses: {
-    201: jsonResponse("Created.", imageSchema, { Location: z.url().meta({ description: "The new image's URL (`/api/v1/images/{id}`)." }) }),
+    201: jsonResponse("Created.", imageSchema, {
+      Location: z.url().meta({ description: "The new image's URL (`/api/v1/images/{id}`)." }),
+    }),
     400: "The multipart body could not be parsed.",
     413: "The upload is larger than MAX_UPLOAD_BYTES: refused from Content-Length, or as soon as a chunked body passes the limit.",
     415: "The body is not multipart/form-data, or the file is not PNG or JPEG (detected from its bytes).",
