@@ -3,10 +3,11 @@ import { Gallery } from "@/components/gallery/gallery";
 import { baseUrlOfOrigin } from "@/app/_server/base-url";
 import { imageJson } from "@/lib/images/image-json";
 import { listImages } from "@/lib/images/list-images";
+import { usageOf } from "@/lib/plans/quota";
 
 export default async function GalleryPage() {
   const principal = await requirePrincipal("/");
-  const page = await listImages(principal.userId, { limit: 24 });
+  const [page, usage] = await Promise.all([listImages(principal.userId, { limit: 24 }), usageOf(principal.userId)]);
   const baseUrl = await baseUrlOfOrigin();
   return (
     <div className="flex flex-col gap-4">
@@ -20,6 +21,7 @@ export default async function GalleryPage() {
       </div>
       <Gallery
         initial={{ items: page.items.map((i) => imageJson(i, principal.plan, baseUrl)), next_cursor: page.nextCursor }}
+        usage={{ bytes: usage.bytes, quotaBytes: usage.quotaBytes }}
       />
     </div>
   );

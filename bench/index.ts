@@ -21,6 +21,7 @@ import sharp from "sharp";
 import { closeDb, getDb } from "@/db/client";
 import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser } from "@/lib/accounts/users";
+import { createPlan } from "@/lib/plans/create-plan";
 import { env } from "@/lib/env";
 import { probeImage, renderThumbnails } from "@/lib/images/imaging";
 import { prepareDatabase } from "../scripts/db";
@@ -131,10 +132,20 @@ async function startApp(scratch: string): Promise<App> {
     await closeDb();
     await prepared.close();
   });
+  // Enterprise's entitlements with no quota and no rate limits (0), so the limits never distort a figure.
+  const plan = await createPlan({
+    name: "Bench",
+    heights: [200, 400],
+    originalLink: true,
+    expiringLinks: true,
+    quotaBytes: null,
+    requestsPerMinute: 0,
+    uploadsPerHour: 0,
+  });
   const user = await createUser({
     email: "bench@example.com",
     password: randomBytes(18).toString("base64url"),
-    planName: "Enterprise",
+    planName: plan.name,
   });
   const { token } = await createApiToken(user.id, "bench");
 

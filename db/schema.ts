@@ -26,6 +26,14 @@ export const plans = pgTable(
     heights: integer("heights").array().notNull(),
     originalLink: boolean("original_link").notNull().default(false),
     expiringLinks: boolean("expiring_links").notNull().default(false),
+    /** Largest file a user may upload, bytes; the global MAX_UPLOAD_BYTES still caps it. Default: Premium's 25 MiB. */
+    maxUploadBytes: bigint("max_upload_bytes", { mode: "number" }).notNull().default(26_214_400),
+    /** Bytes of originals a user may keep; null = unlimited. Default: Premium's 20 GiB. */
+    quotaBytes: bigint("quota_bytes", { mode: "number" }).default(21_474_836_480),
+    /** API requests per minute per user; 0 = unlimited. */
+    requestsPerMinute: integer("requests_per_minute").notNull().default(600),
+    /** Uploads per hour per user; 0 = unlimited. */
+    uploadsPerHour: integer("uploads_per_hour").notNull().default(1000),
     createdAt: createdAt(),
   },
   (t) => [
@@ -34,6 +42,10 @@ export const plans = pgTable(
     check(
       "plans_heights_valid",
       sql`cardinality(${t.heights}) between 1 and 64 and 1 <= all(${t.heights}) and 4096 >= all(${t.heights})`,
+    ),
+    check(
+      "plans_limits_valid",
+      sql`${t.maxUploadBytes} >= 1 and (${t.quotaBytes} is null or ${t.quotaBytes} >= 0) and ${t.requestsPerMinute} >= 0 and ${t.uploadsPerHour} >= 0`,
     ),
   ],
 );
@@ -54,9 +66,19 @@ export const users = pgTable(
     planId: uuid("plan_id")
       .notNull()
       .references(() => plans.id, { onDelete: "restrict" }),
+    /**
+     * Bytes of the user's originals plus uploads in flight: an upload reserves its size here in one
+     * conditional update (never past the plan's quota) before storing anything, and gives it back
+     * if it fails; a delete subtracts it in the delete's transaction.
+     */
+    bytesUsed: bigint("bytes_used", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`), index("users_plan_id_idx").on(t.planId)],
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    index("users_plan_id_idx").on(t.planId),
+    check("users_bytes_used_valid", sql`${t.bytesUsed} >= 0`),
+  ],
 );
 
 export const images = pgTable(

@@ -4,7 +4,9 @@
  *
  *   npm run admin -- create-user --email E --password P [--plan NAME] [--staff]
  *   npm run admin -- set-plan --email E --plan NAME
- *   npm run admin -- create-plan --name N --heights 100,300 [--original] [--expiring]
+ *   npm run admin -- create-plan --name N --heights 100,300 [--original] [--expiring] [limits]
+ *   npm run admin -- update-plan --name N [--heights 100,300] [--[no-]original] [--[no-]expiring] [limits]
+ *     limits: [--max-upload-mb N] [--quota-mb N|unlimited] [--requests-per-minute N] [--uploads-per-hour N]
  *   npm run admin -- create-token --email E [--name N]
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -14,15 +16,77 @@ import { createUser, getUserByEmail, setUserPlan } from "@/lib/accounts/users";
 import { env, EnvError } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createPlan } from "@/lib/plans/create-plan";
+import { BYTES_PER_MB, formatSize } from "@/lib/plans/sizes";
+import { updatePlanByName } from "@/lib/plans/update-plan";
+import type { Plan } from "@/db/schema";
 import { loadDotEnv, prepareDatabase } from "./db";
 
 const USAGE = `Usage:
   npm run admin -- create-user --email E --password P [--plan NAME] [--staff]
   npm run admin -- set-plan --email E --plan NAME
-  npm run admin -- create-plan --name N --heights 100,300 [--original] [--expiring]
+  npm run admin -- create-plan --name N --heights 100,300 [--original] [--expiring] [limits]
+  npm run admin -- update-plan --name N [--heights 100,300] [--[no-]original] [--[no-]expiring] [limits]
+    limits: [--max-upload-mb N] [--quota-mb N|unlimited] [--requests-per-minute N] [--uploads-per-hour N]
+    (1 MB = 1024 × 1024 bytes; rates are per user, 0 = unlimited; a new plan gets Premium's limits)
   npm run admin -- create-token --email E [--name N]`;
 
 class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+const LIMIT_OPTIONS = {
+  "max-upload-mb": { type: "string" },
+  "quota-mb": { type: "string" },
+  "requests-per-minute": { type: "string" },
+  "uploads-per-hour": { type: "string" },
+} as const;
+
+function heightsOf(v: Values): number[] | undefined {
+  if (v.heights === undefined) return undefined;
+  const parts = (v.heights as string).split(",").map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p)))
+    throw new UsageError(`--heights must be a comma-separated list of whole numbers, got "${v.heights}".`);
+  return parts.map(Number);
+}
+
+/** MB as typed (decimals allowed) → bytes; the schema then checks the range. */
+function megabytes(flag: string, value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d+(\.\d+)?$/.test(value.trim()))
+    throw new UsageError(`--${flag} must be a number of MB (e.g. 25 or 0.5), got "${String(value)}".`);
+  return Math.round(Number(value) * BYTES_PER_MB);
+}
+
+function wholeNumber(flag: string, value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{1,9}$/.test(value.trim()))
+    throw new UsageError(`--${flag} must be a whole number (0 = unlimited), got "${String(value)}".`);
+  return Number(value);
+}
+
+function limitsOf(v: Values) {
+  const quota = v["quota-mb"];
+  return {
+    maxUploadBytes: megabytes("max-upload-mb", v["max-upload-mb"]),
+    quotaBytes:
+      typeof quota === "string" && ["", "unlimited", "none"].includes(quota.trim().toLowerCase())
+        ? null
+        : megabytes("quota-mb", quota),
+    requestsPerMinute: wholeNumber("requests-per-minute", v["requests-per-minute"]),
+    uploadsPerHour: wholeNumber("uploads-per-hour", v["uploads-per-hour"]),
+  };
+}
+
+const rate = (n: number, per: string) => (n === 0 ? `unlimited ${per}` : `${n} ${per}`);
+
+function describePlan(plan: Plan): string {
+  return (
+    `heights ${plan.heights.join(", ")}; original ${plan.originalLink ? "on" : "off"}; ` +
+    `expiring links ${plan.expiringLinks ? "on" : "off"}; largest upload ${formatSize(plan.maxUploadBytes)}; ` +
+    `quota ${plan.quotaBytes === null ? "unlimited" : formatSize(plan.quotaBytes)}; ` +
+    `${rate(plan.requestsPerMinute, "requests/min")}; ${rate(plan.uploadsPerHour, "uploads/h")}`
+  );
+}
 
 const COMMANDS = {
   "create-user": {
@@ -59,21 +123,37 @@ const COMMANDS = {
       heights: { type: "string" },
       original: { type: "boolean" },
       expiring: { type: "boolean" },
+      ...LIMIT_OPTIONS,
     },
     required: ["name", "heights"],
-    async run(v: Record<string, string | boolean | undefined>) {
-      const parts = (v.heights as string).split(",").map((s) => s.trim());
-      if (parts.some((p) => !/^\d+$/.test(p)))
-        throw new UsageError(`--heights must be a comma-separated list of whole numbers, got "${v.heights}".`);
+    async run(v: Values) {
       const plan = await createPlan({
         name: v.name as string,
-        heights: parts.map(Number),
+        heights: heightsOf(v) ?? [],
         originalLink: v.original === true,
         expiringLinks: v.expiring === true,
+        ...withoutUndefined(limitsOf(v)),
       });
-      console.log(
-        `Created plan ${plan.name}: heights ${plan.heights.join(", ")}; original ${plan.originalLink ? "on" : "off"}; expiring links ${plan.expiringLinks ? "on" : "off"}.`,
-      );
+      console.log(`Created plan ${plan.name}: ${describePlan(plan)}.`);
+    },
+  },
+  "update-plan": {
+    options: {
+      name: { type: "string" },
+      heights: { type: "string" },
+      original: { type: "boolean" },
+      expiring: { type: "boolean" },
+      ...LIMIT_OPTIONS,
+    },
+    required: ["name"],
+    async run(v: Values) {
+      const plan = await updatePlanByName(v.name as string, {
+        heights: heightsOf(v),
+        originalLink: v.original as boolean | undefined,
+        expiringLinks: v.expiring as boolean | undefined,
+        ...limitsOf(v),
+      });
+      console.log(`Updated plan ${plan.name}: ${describePlan(plan)}.`);
     },
   },
   "create-token": {
@@ -88,6 +168,12 @@ const COMMANDS = {
   },
 } as const;
 
+function withoutUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   const [command, ...rest] = argv;
@@ -101,7 +187,8 @@ async function main(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options: ParseArgsConfig["options"] = spec.options;
-    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false, allowNegative: true })
+      .values as typeof values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -1,10 +1,17 @@
 import { requirePrincipal } from "@/lib/auth/session";
 import { ApiTokens } from "@/components/account/api-tokens";
 import { listApiTokens } from "@/lib/accounts/api-tokens";
+import { UsageBar } from "@/components/gallery/usage-bar";
+import { env } from "@/lib/env";
+import { uploadLimit } from "@/lib/plans/entitlements";
+import { usageOf } from "@/lib/plans/quota";
+import { formatSize } from "@/lib/plans/sizes";
+
+const perUnit = (n: number, what: string) => (n === 0 ? `No limit on ${what}` : `Up to ${n} ${what}`);
 
 export default async function AccountPage() {
   const principal = await requirePrincipal("/account");
-  const tokens = await listApiTokens(principal.userId);
+  const [tokens, usage] = await Promise.all([listApiTokens(principal.userId), usageOf(principal.userId)]);
   const { plan } = principal;
   return (
     <div className="flex flex-col gap-8">
@@ -18,7 +25,22 @@ export default async function AccountPage() {
           <li>Thumbnails: {plan.heights.map((h) => `${h} px`).join(", ")} high</li>
           <li>{plan.originalLink ? "Link to the original image" : "No link to the original image"}</li>
           <li>{plan.expiringLinks ? "Expiring links anyone can open (5 min to 8 h 20 min)" : "No expiring links"}</li>
+          <li>Files up to {formatSize(uploadLimit(plan, env().MAX_UPLOAD_BYTES))} each</li>
+          <li>
+            {plan.quotaBytes === null ? "Unlimited storage" : `${formatSize(plan.quotaBytes)} of storage for originals`}
+          </li>
+          <li>{perUnit(plan.requestsPerMinute, "API requests per minute")}</li>
+          <li>{perUnit(plan.uploadsPerHour, "uploads per hour")}</li>
         </ul>
+      </section>
+      <section aria-labelledby="usage-heading" className="flex flex-col gap-2">
+        <h2 id="usage-heading" className="text-lg font-semibold">
+          Storage
+        </h2>
+        <UsageBar bytes={usage.bytes} quotaBytes={usage.quotaBytes} label="Storage used" />
+        <p className="text-sm text-slate-600">
+          {usage.images} {usage.images === 1 ? "image" : "images"}; deleting an image frees its space at once.
+        </p>
       </section>
       <ApiTokens
         tokens={tokens.map((t) => ({

@@ -4,10 +4,12 @@ import { useId } from "react";
 import type { z } from "zod";
 import { useActionForm } from "@/components/forms/use-action-form";
 import { createPlanAction, updatePlanAction } from "@/lib/actions/plans";
-import { planFormSchema } from "@/lib/plans/schemas";
+import { PREMIUM_LIMITS } from "@/lib/plans/builtin";
+import { planFormSchemaFor } from "@/lib/plans/schemas";
+import { bytesToMbText, formatSize } from "@/lib/plans/sizes";
 import { Alert, checkboxClass, FieldError, inputClass, primaryButton, secondaryButton, Status } from "./ui";
 
-type Input = z.input<typeof planFormSchema>;
+type Input = z.input<ReturnType<typeof planFormSchemaFor>>;
 
 export type EditablePlan = {
   id: string;
@@ -15,15 +17,37 @@ export type EditablePlan = {
   heights: number[];
   originalLink: boolean;
   expiringLinks: boolean;
+  maxUploadBytes: number;
+  quotaBytes: number | null;
+  requestsPerMinute: number;
+  uploadsPerHour: number;
   isDefault: boolean;
 };
 
+type LimitField = "maxUploadMb" | "quotaMb" | "requestsPerMinute" | "uploadsPerHour";
+
 /**
  * Creates a plan, or edits one when `plan` is given. Heights are typed as text ("100, 300") and
- * parsed by planHeightsTextSchema, here and again on the server.
+ * parsed by planHeightsTextSchema, sizes in MB, here and again on the server. `globalMaxBytes`
+ * is the server's MAX_UPLOAD_BYTES: no plan's largest upload may exceed it.
  */
-export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: () => void }) {
+export function PlanForm({
+  plan,
+  globalMaxBytes,
+  onCancel,
+}: {
+  plan?: EditablePlan;
+  globalMaxBytes: number;
+  onCancel?: () => void;
+}) {
   const id = useId();
+  const limits = plan ?? { ...PREMIUM_LIMITS, maxUploadBytes: Math.min(PREMIUM_LIMITS.maxUploadBytes, globalMaxBytes) };
+  const limitValues = {
+    maxUploadMb: bytesToMbText(limits.maxUploadBytes),
+    quotaMb: limits.quotaBytes === null ? "" : bytesToMbText(limits.quotaBytes),
+    requestsPerMinute: String(limits.requestsPerMinute),
+    uploadsPerHour: String(limits.uploadsPerHour),
+  };
   const {
     form: {
       register,
@@ -33,15 +57,16 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
     formError,
     status,
   } = useActionForm({
-    schema: planFormSchema,
+    schema: planFormSchemaFor(globalMaxBytes),
     defaultValues: plan
       ? {
           name: plan.name,
           heights: plan.heights.join(", "),
           originalLink: plan.originalLink,
           expiringLinks: plan.expiringLinks,
+          ...limitValues,
         }
-      : { name: "", heights: "", originalLink: false, expiringLinks: false },
+      : { name: "", heights: "", originalLink: false, expiringLinks: false, ...limitValues },
     action: (values) => (plan ? updatePlanAction(plan.id, values) : createPlanAction(values)),
     // An edit keeps what was saved in its fields; a new plan's form starts over.
     resetOnSuccess: !plan,
@@ -50,6 +75,29 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
 
   const title = plan ? `Edit plan ${plan.name}` : "New plan";
   const errorId = (field: keyof Input) => `${id}-${field}-error`;
+
+  const limitField = (field: LimitField, label: string, hint: string, placeholder: string) => (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={`${id}-${field}`} className="text-sm font-medium">
+        {label}
+      </label>
+      <input
+        id={`${id}-${field}`}
+        type="text"
+        inputMode="decimal"
+        autoComplete="off"
+        placeholder={placeholder}
+        className={inputClass}
+        aria-invalid={errors[field] ? true : undefined}
+        aria-describedby={[`${id}-${field}-hint`, errors[field] ? errorId(field) : ""].filter(Boolean).join(" ")}
+        {...register(field)}
+      />
+      <p id={`${id}-${field}-hint`} className="text-xs text-slate-500">
+        {hint}
+      </p>
+      <FieldError id={errorId(field)} message={errors[field]?.message} />
+    </div>
+  );
 
   return (
     <form
@@ -105,6 +153,23 @@ export function PlanForm({ plan, onCancel }: { plan?: EditablePlan; onCancel?: (
           <FieldError id={errorId("heights")} message={errors.heights?.message} />
         </div>
       </div>
+      <fieldset className="grid gap-4 sm:grid-cols-2">
+        <legend className="mb-2 text-sm font-semibold">Limits</legend>
+        {limitField(
+          "maxUploadMb",
+          "Largest upload (MB)",
+          `Per file, 1 MB = 1024 × 1024 bytes; at most ${formatSize(globalMaxBytes)}, the server-wide MAX_UPLOAD_BYTES.`,
+          "25",
+        )}
+        {limitField(
+          "quotaMb",
+          "Storage quota (MB)",
+          "Originals a user may keep; leave empty for unlimited.",
+          "unlimited",
+        )}
+        {limitField("requestsPerMinute", "Requests per minute", "API requests per user; 0 for unlimited.", "600")}
+        {limitField("uploadsPerHour", "Uploads per hour", "Per user; 0 for unlimited.", "1000")}
+      </fieldset>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
         <div className="flex items-center gap-2">
           <input

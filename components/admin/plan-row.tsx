@@ -2,13 +2,34 @@
 
 import { useId, useState, useTransition } from "react";
 import { deletePlanAction } from "@/lib/actions/plans";
+import { formatSize } from "@/lib/plans/sizes";
 import { type EditablePlan, PlanForm } from "./plan-form";
 import { Badge, cellClass, dangerButton, secondaryButton } from "./ui";
 
 export type PlanRowData = EditablePlan & { userCount: number };
 
 /** One plan: its row, and below it (when open) the edit form or why a delete was refused. */
-export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number }) {
+const perUnit = (n: number, unit: string) => (n === 0 ? `unlimited ${unit}` : `${n} ${unit}`);
+
+/** Largest upload, quota and rates in a few words: "10 MB per file · 1 GB quota · 600 requests/min · 100 uploads/h". */
+function planLimitsText(plan: Omit<PlanRowData, "id" | "name" | "heights" | "isDefault" | "userCount">): string {
+  return [
+    `${formatSize(plan.maxUploadBytes)} per file`,
+    plan.quotaBytes === null ? "unlimited storage" : `${formatSize(plan.quotaBytes)} storage`,
+    perUnit(plan.requestsPerMinute, "requests/min"),
+    perUnit(plan.uploadsPerHour, "uploads/h"),
+  ].join(" · ");
+}
+
+export function PlanRow({
+  plan,
+  columns,
+  globalMaxBytes,
+}: {
+  plan: PlanRowData;
+  columns: number;
+  globalMaxBytes: number;
+}) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -42,6 +63,7 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
         <td className={cellClass}>
           <Badge on={plan.expiringLinks} onText="On" offText="Off" />
         </td>
+        <td className={`${cellClass} text-xs`}>{planLimitsText(plan)}</td>
         <td className={`${cellClass} text-right tabular-nums`}>{plan.userCount}</td>
         <td className={cellClass}>
           <div className="flex flex-wrap gap-2">
@@ -85,7 +107,9 @@ export function PlanRow({ plan, columns }: { plan: PlanRowData; columns: number 
                 </button>
               </div>
             )}
-            {editing && <PlanForm key={plan.id} plan={plan} onCancel={() => setEditing(false)} />}
+            {editing && (
+              <PlanForm key={plan.id} plan={plan} globalMaxBytes={globalMaxBytes} onCancel={() => setEditing(false)} />
+            )}
           </td>
         </tr>
       )}

@@ -5,12 +5,21 @@ import type { ImageJson } from "@/lib/api/schemas";
 import { apiFetch } from "@/components/api-client";
 import { ImageTile } from "./image-tile";
 import { Uploader } from "./uploader";
+import { UsageBar } from "./usage-bar";
 
 type Page = { items: ImageJson[]; next_cursor: string | null };
 
 /** The user's images, newest first, loading further pages as the end of the grid scrolls into view. */
-export function Gallery({ initial }: { initial: Page }) {
+export function Gallery({
+  initial,
+  usage,
+}: {
+  initial: Page;
+  /** Storage used and the plan's quota (null: unlimited) as the page was rendered; uploads here add to it. */
+  usage: { bytes: number; quotaBytes: number | null };
+}) {
   const [items, setItems] = useState(initial.items);
+  const [bytesUsed, setBytesUsed] = useState(usage.bytes);
   const [cursor, setCursor] = useState(initial.next_cursor);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,10 +53,14 @@ export function Gallery({ initial }: { initial: Page }) {
     return () => observer.disconnect();
   }, [loadMore]);
 
-  const onUploaded = useCallback((image: ImageJson) => setItems((current) => [image, ...current]), []);
+  const onUploaded = useCallback((image: ImageJson) => {
+    setItems((current) => [image, ...current]);
+    setBytesUsed((used) => used + image.bytes);
+  }, []);
 
   return (
     <div className="flex flex-col gap-6">
+      <UsageBar bytes={bytesUsed} quotaBytes={usage.quotaBytes} label="Storage used" />
       <Uploader onUploaded={onUploaded} />
       {items.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center">

@@ -21,6 +21,11 @@ type PrincipalRow = {
   heights: number[];
   original_link: boolean;
   expiring_links: boolean;
+  /** bigint columns: a raw query (postgres.js) gives them as strings, a drizzle select as numbers. */
+  max_upload_bytes: number | string;
+  quota_bytes: number | string | null;
+  requests_per_minute: number;
+  uploads_per_hour: number;
 };
 
 function toPrincipal(row: PrincipalRow): Principal {
@@ -31,7 +36,15 @@ function toPrincipal(row: PrincipalRow): Principal {
     plan: {
       id: row.plan_id,
       name: row.plan_name,
-      ...entitlements({ heights: row.heights, originalLink: row.original_link, expiringLinks: row.expiring_links }),
+      ...entitlements({
+        heights: row.heights,
+        originalLink: row.original_link,
+        expiringLinks: row.expiring_links,
+        maxUploadBytes: Number(row.max_upload_bytes),
+        quotaBytes: row.quota_bytes === null ? null : Number(row.quota_bytes),
+        requestsPerMinute: row.requests_per_minute,
+        uploadsPerHour: row.uploads_per_hour,
+      }),
     },
   };
 }
@@ -49,7 +62,8 @@ export async function principalFromApiToken(token: string): Promise<Principal | 
       update api_tokens set last_used_at = now()
       where id in (select id from t) and (last_used_at is null or last_used_at < now() - interval '1 minute')
     )
-    select u.id, u.email, u.is_staff, p.id as plan_id, p.name as plan_name, p.heights, p.original_link, p.expiring_links
+    select u.id, u.email, u.is_staff, p.id as plan_id, p.name as plan_name, p.heights, p.original_link, p.expiring_links,
+      p.max_upload_bytes, p.quota_bytes, p.requests_per_minute, p.uploads_per_hour
     from t join users u on u.id = t.user_id and u.is_active join plans p on p.id = u.plan_id`);
   const row = rows[0];
   return row ? toPrincipal(row) : null;
@@ -70,6 +84,10 @@ const sessionUser = preparedQuery((db) =>
       heights: plans.heights,
       original_link: plans.originalLink,
       expiring_links: plans.expiringLinks,
+      max_upload_bytes: plans.maxUploadBytes,
+      quota_bytes: plans.quotaBytes,
+      requests_per_minute: plans.requestsPerMinute,
+      uploads_per_hour: plans.uploadsPerHour,
     })
     .from(users)
     .innerJoin(plans, eq(plans.id, users.planId))

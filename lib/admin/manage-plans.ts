@@ -8,7 +8,8 @@ import { FOREIGN_KEY_VIOLATION, pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-e
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { createPlan, planNameTaken } from "@/lib/plans/create-plan";
-import { type PlanFormInput, planFormSchema, type PlanInput, planInputSchema } from "@/lib/plans/schemas";
+import { env } from "@/lib/env";
+import { type PlanFormInput, planFormSchemaFor, type PlanInput, planInputSchemaFor } from "@/lib/plans/schemas";
 
 /**
  * Plan management for staff. A plan's heights and links apply to its users' existing images at
@@ -19,11 +20,13 @@ export type PlanListRow = Plan & { userCount: number; isDefault: boolean };
 /** Heights as numbers (the API's shape) or as the form's text ("100, 300"). */
 export type PlanChange = PlanInput | PlanFormInput;
 
+/** Either shape, checked against this server's MAX_UPLOAD_BYTES (the form's first parse is not). */
 function parsePlan(input: PlanChange) {
+  const globalMaxBytes = env().MAX_UPLOAD_BYTES;
   const data =
     typeof (input as { heights?: unknown } | null)?.heights === "string"
-      ? parseOrThrow(planFormSchema, input)
-      : parseOrThrow(planInputSchema, input);
+      ? parseOrThrow(planFormSchemaFor(globalMaxBytes), input)
+      : parseOrThrow(planInputSchemaFor(globalMaxBytes), input);
   return { ...data, heights: [...data.heights].sort((a, b) => a - b) };
 }
 

@@ -26,7 +26,8 @@ export function assertStaff(actor: Principal | null | undefined): asserts actor 
 /** A user as the staff pages show it: never the password hash. */
 export type ManagedUser = Omit<User, "passwordHash" | "credentialsChangedAt">;
 
-type UserListRow = ManagedUser & { planName: string; imageCount: number };
+/** `bytesUsed` against the plan's `quotaBytes` (null: unlimited) is the user's storage usage. */
+type UserListRow = ManagedUser & { planName: string; imageCount: number; quotaBytes: number | null };
 
 export type UserList = { users: UserListRow[]; hasMore: boolean };
 
@@ -36,6 +37,7 @@ const managedColumns = {
   isStaff: users.isStaff,
   isActive: users.isActive,
   planId: users.planId,
+  bytesUsed: users.bytesUsed,
   createdAt: users.createdAt,
 };
 
@@ -55,6 +57,7 @@ export async function listUsers(actor: Principal, query: z.input<typeof listUser
     .select({
       ...managedColumns,
       planName: plans.name,
+      quotaBytes: plans.quotaBytes,
       imageCount: sql<number>`(select count(*) from images where images.owner_id = "users"."id")`.mapWith(Number),
     })
     .from(users)

@@ -167,6 +167,61 @@ export const tempLinkListSchema = z
   .object({ items: z.array(tempLinkSchema) })
   .meta({ id: "TempLinkList", description: "Your live expiring links, newest first." });
 
+const quotaBytesField = z
+  .number()
+  .int()
+  .nullable()
+  .meta({ description: "Bytes of originals you may keep; null: unlimited." });
+
+export const accountSchema = z
+  .object({
+    email: z.email(),
+    plan: z
+      .object({
+        name: z.string(),
+        heights: z.array(z.number().int()).meta({ description: "Thumbnail heights, px, ascending." }),
+        original: z.boolean().meta({ description: "Whether images link to their original." }),
+        expiring_links: z.boolean().meta({ description: "Whether you may create expiring links." }),
+        max_upload_bytes: z.number().int().meta({
+          description:
+            "Largest file you may upload, bytes: the plan's limit, never above the server's MAX_UPLOAD_BYTES.",
+        }),
+        quota_bytes: quotaBytesField,
+        requests_per_minute: z.number().int().meta({ description: "API requests per minute; 0: unlimited." }),
+        uploads_per_hour: z.number().int().meta({ description: "Uploads per hour; 0: unlimited." }),
+      })
+      .meta({ description: "Your current plan." }),
+    usage: z
+      .object({
+        images: z.number().int().meta({ description: "How many images you have." }),
+        bytes: z.number().int().meta({ description: "Bytes of your originals (and of uploads in progress)." }),
+        quota_bytes: quotaBytesField,
+      })
+      .meta({ description: "What you store against your plan's quota." }),
+  })
+  .meta({
+    id: "Account",
+    description: "You, your plan's limits and your storage usage.",
+    examples: [
+      {
+        email: "you@example.com",
+        plan: {
+          name: "Basic",
+          heights: [200],
+          original: false,
+          expiring_links: false,
+          max_upload_bytes: 10485760,
+          quota_bytes: 1073741824,
+          requests_per_minute: 600,
+          uploads_per_hour: 100,
+        },
+        usage: { images: 12, bytes: 31457280, quota_bytes: 1073741824 },
+      },
+    ],
+  });
+
+export type AccountJson = z.infer<typeof accountSchema>;
+
 export const problemSchema = z
   .object({
     type: z.string(),

@@ -4,10 +4,12 @@ import { images } from "@/db/schema";
 import { idOrNotFound } from "@/lib/ids";
 import { AppError, notFound } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { releaseBytes } from "@/lib/plans/quota";
 import { deleteImageFiles } from "./store-variants";
 
 /**
- * Deletes the rows (variants and links go by cascade) and the files together: the files are
+ * Deletes the rows (variants and links go by cascade), gives the original's bytes back to the
+ * owner's quota, and removes the files together: the files are
  * removed inside the transaction that deletes the rows, so if the storage cannot be reached the
  * rows come back (503, try again) instead of leaving files that nothing points to.
  */
@@ -17,8 +19,10 @@ export async function deleteImage(ownerId: string, imageId: string): Promise<voi
     const [deleted] = await tx
       .delete(images)
       .where(and(eq(images.id, imageId), eq(images.ownerId, ownerId)))
-      .returning({ id: images.id });
+      .returning({ id: images.id, byteSize: images.byteSize });
     if (!deleted) throw notFound("image");
+    // In the same transaction: if the files cannot be removed, the usage comes back with the rows.
+    await releaseBytes(ownerId, deleted.byteSize, tx);
     try {
       // Every file of the image lives under its keys, including any no row points to (a job racing this delete).
       await deleteImageFiles(imageId);

@@ -160,6 +160,64 @@ describe.concurrent("admin CLI: commands take effect", () => {
       expect.objectContaining({ heights: [150], originalLink: false, expiringLinks: false }),
     ]);
   });
+
+  it("create-plan takes limits in MB and counts; update-plan changes only what it is given; over MAX_UPLOAD_BYTES is refused", async ({
+    expect,
+  }) => {
+    const MiB = 1024 * 1024;
+    const name = uniquePlan("limits");
+    const run = await runAdmin([
+      "create-plan",
+      "--name",
+      name,
+      "--heights",
+      "100",
+      "--max-upload-mb",
+      "2.5",
+      "--quota-mb",
+      "300",
+      "--requests-per-minute",
+      "60",
+      "--uploads-per-hour",
+      "0",
+    ]);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain("largest upload 2.5 MB; quota 300 MB; 60 requests/min; unlimited uploads/h");
+    expect(await planRows(name)).toEqual([
+      expect.objectContaining({
+        maxUploadBytes: 2.5 * MiB,
+        quotaBytes: 300 * MiB,
+        requestsPerMinute: 60,
+        uploadsPerHour: 0,
+      }),
+    ]);
+
+    const update = await runAdmin([
+      "update-plan",
+      "--name",
+      name.toLowerCase(),
+      "--quota-mb",
+      "unlimited",
+      "--original",
+    ]);
+    expect(update.code, describeRun(update)).toBe(0);
+    expect(update.stdout).toContain(`Updated plan ${name}`);
+    expect(await planRows(name)).toEqual([
+      expect.objectContaining({
+        heights: [100],
+        originalLink: true,
+        maxUploadBytes: 2.5 * MiB,
+        quotaBytes: null,
+        requestsPerMinute: 60,
+        uploadsPerHour: 0,
+      }),
+    ]);
+
+    const tooBig = await runAdmin(["update-plan", "--name", name, "--max-upload-mb", "100000", "--no-original"]);
+    expect(tooBig.code).not.toBe(0);
+    expect(tooBig.stderr).toContain("MAX_UPLOAD_BYTES");
+    expect(await planRows(name)).toEqual([expect.objectContaining({ originalLink: true, maxUploadBytes: 2.5 * MiB })]);
+  });
 });
 
 describe.concurrent("admin CLI: bad input exits non-zero with a message on stderr", () => {

@@ -4,14 +4,16 @@ import { PlanForm } from "@/components/admin/plan-form";
 import { PlanRow } from "@/components/admin/plan-row";
 import { HeaderRow } from "@/components/admin/ui";
 import { listPlansWithUserCounts } from "@/lib/admin/manage-plans";
+import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Plans · Tiered Image Hosting" };
 
-const COLUMNS = ["Name", "Heights", "Original link", "Expiring links", "Users", "Actions"] as const;
+const COLUMNS = ["Name", "Heights", "Original link", "Expiring links", "Limits", "Users", "Actions"] as const;
 
 export default async function PlansPage() {
   const actor = await requireStaff("/admin/plans");
   const plans = await listPlansWithUserCounts(actor);
+  const globalMaxBytes = env().MAX_UPLOAD_BYTES;
   return (
     <div className="flex flex-col gap-6">
       <div className="flex flex-col gap-1">
@@ -23,7 +25,7 @@ export default async function PlansPage() {
       </div>
 
       <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full min-w-[48rem] border-collapse text-sm">
+        <table className="w-full min-w-[56rem] border-collapse text-sm">
           <caption className="sr-only">Plans and how many users are on each</caption>
           <thead className="border-b border-slate-200 bg-slate-50">
             <HeaderRow columns={COLUMNS} numeric="Users" />
@@ -33,12 +35,17 @@ export default async function PlansPage() {
               <PlanRow
                 key={plan.id}
                 columns={COLUMNS.length}
+                globalMaxBytes={globalMaxBytes}
                 plan={{
                   id: plan.id,
                   name: plan.name,
                   heights: plan.heights,
                   originalLink: plan.originalLink,
                   expiringLinks: plan.expiringLinks,
+                  maxUploadBytes: plan.maxUploadBytes,
+                  quotaBytes: plan.quotaBytes,
+                  requestsPerMinute: plan.requestsPerMinute,
+                  uploadsPerHour: plan.uploadsPerHour,
                   isDefault: plan.isDefault,
                   userCount: plan.userCount,
                 }}
@@ -49,7 +56,7 @@ export default async function PlansPage() {
       </div>
       <p className="text-sm text-slate-600">A plan can be deleted once nobody is on it; the default plan stays.</p>
 
-      <PlanForm />
+      <PlanForm globalMaxBytes={globalMaxBytes} />
     </div>
   );
 }

@@ -6,10 +6,11 @@ import { Badge, cellClass, focusRing, HeaderRow, inputClass, primaryButton } fro
 import { ResetPasswordControl, UserAccessControls, UserPlanControl } from "@/components/admin/user-row-controls";
 import { listUsers } from "@/lib/admin/manage-users";
 import { listPlansWithUserCounts } from "@/lib/admin/manage-plans";
+import { UsageBar } from "@/components/gallery/usage-bar";
 
 export const metadata: Metadata = { title: "Users · Tiered Image Hosting" };
 
-const COLUMNS = ["E-mail", "Plan", "Staff", "Active", "Images", "Created", "Actions"] as const;
+const COLUMNS = ["E-mail", "Plan", "Staff", "Active", "Images", "Storage", "Created", "Actions"] as const;
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
   const actor = await requireStaff("/admin/users");
@@ -69,7 +70,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
 
         {users.length > 0 && (
           <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-            <table className="min-w-[64rem] w-full border-collapse text-sm">
+            <table className="min-w-[72rem] w-full border-collapse text-sm">
               <caption className="sr-only">Users{q ? ` matching “${q}”` : ""}, newest first</caption>
               <thead className="border-b border-slate-200 bg-slate-50">
                 <HeaderRow columns={COLUMNS} numeric="Images" />
@@ -93,6 +94,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                       <Badge on={user.isActive} onText="Active" offText="Inactive" />
                     </td>
                     <td className={`${cellClass} text-right tabular-nums`}>{user.imageCount}</td>
+                    <td className={cellClass}>
+                      <UsageBar
+                        bytes={user.bytesUsed}
+                        quotaBytes={user.quotaBytes}
+                        label={`Storage used by ${user.email}`}
+                        compact
+                      />
+                    </td>
                     <td className={`${cellClass} whitespace-nowrap`}>
                       <time dateTime={user.createdAt.toISOString()} title={user.createdAt.toISOString()}>
                         {user.createdAt.toISOString().slice(0, 10)}

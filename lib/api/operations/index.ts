@@ -1,4 +1,5 @@
 import type { Operation } from "../operation";
+import { getAccountOperation } from "./account/get-account";
 import { deleteImageOperation } from "./images/delete-image";
 import { getImageOperation } from "./images/get-image";
 import { getOriginalOperation } from "./images/get-original";
@@ -23,5 +24,6 @@ export const operations: readonly Operation[] = [
   listTempLinksOperation,
   revokeTempLinkOperation,
   openTempLinkOperation,
+  getAccountOperation,
   getOpenApiDocumentOperation,
 ];

@@ -1,0 +1,69 @@
+import { and, eq, sql } from "drizzle-orm";
+import { type Database, getDb } from "@/db/client";
+import { plans, users } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { formatMb } from "./sizes";
+
+/**
+ * Storage quotas. users.bytes_used counts the user's originals plus uploads in flight: an upload
+ * reserves its size with one conditional UPDATE (never past the plan's quota, however many
+ * uploads race: each one rechecks the row as the previous one left it) before it stores
+ * anything, and gives the bytes back if it then fails; a delete subtracts them in its transaction.
+ */
+type Executor = Pick<Database, "update">;
+
+/** Reserves `bytes` for an upload, or throws quota-exceeded (nothing reserved). Answers the new usage. */
+export async function reserveBytes(userId: string, bytes: number): Promise<number> {
+  const db = getDb();
+  const [row] = await db
+    .update(users)
+    .set({ bytesUsed: sql`"users"."bytes_used" + ${bytes}` })
+    .where(
+      and(
+        eq(users.id, userId),
+        // Spelled out: drizzle leaves an update's own columns unqualified, which inside the subquery is ambiguous to read.
+        sql`(select p.quota_bytes is null or "users"."bytes_used" + ${bytes} <= p.quota_bytes from plans p where p.id = "users"."plan_id")`,
+      ),
+    )
+    .returning({ bytesUsed: users.bytesUsed });
+  if (row) return row.bytesUsed;
+
+  const [current] = await db
+    .select({ bytesUsed: users.bytesUsed, quotaBytes: plans.quotaBytes })
+    .from(users)
+    .innerJoin(plans, eq(plans.id, users.planId))
+    .where(eq(users.id, userId));
+  const quota = current?.quotaBytes ?? 0;
+  const used = current?.bytesUsed ?? 0;
+  throw new AppError(
+    "quota-exceeded",
+    `This upload (${formatMb(bytes)}) would exceed your plan's storage quota of ${formatMb(quota)}: ` +
+      `you are using ${formatMb(used)}. Delete some images or ask for a larger plan.`,
+    { fields: { image: ["storage quota exceeded"] } },
+  );
+}
+
+/** Gives back bytes reserved for an upload that failed, or of an image deleted (pass the transaction). */
+export async function releaseBytes(userId: string, bytes: number, db: Executor = getDb()): Promise<void> {
+  await db
+    .update(users)
+    .set({ bytesUsed: sql`"users"."bytes_used" - ${bytes}` })
+    .where(eq(users.id, userId));
+}
+
+export type Usage = { images: number; bytes: number; quotaBytes: number | null };
+
+/** What a user has stored and may store. */
+export async function usageOf(userId: string): Promise<Usage> {
+  const db = getDb();
+  const [row] = await db
+    .select({
+      bytes: users.bytesUsed,
+      quotaBytes: plans.quotaBytes,
+      images: sql<number>`(select count(*) from images where images.owner_id = "users"."id")`.mapWith(Number),
+    })
+    .from(users)
+    .innerJoin(plans, eq(plans.id, users.planId))
+    .where(eq(users.id, userId));
+  return { images: row?.images ?? 0, bytes: row?.bytes ?? 0, quotaBytes: row?.quotaBytes ?? null };
+}
