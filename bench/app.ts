@@ -60,7 +60,8 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(NEXT, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
-    env: { ...env, NODE_ENV: "production" },
+    // Production (DATABASE_URL) refuses to start without PUBLIC_URL or TRUST_PROXY.
+    env: { ...env, NODE_ENV: "production", PUBLIC_URL: origin },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

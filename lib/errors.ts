@@ -10,11 +10,13 @@ export type ErrorKind =
   | "bad-request"
   | "unauthenticated"
   | "forbidden"
+  | "quota-exceeded"
   | "not-found"
   | "conflict"
   | "gone"
   | "too-large"
   | "unsupported-type"
+  | "rate-limited"
   | "unavailable";
 
 /** Messages keyed by field path ("heights.0"), so a form can show each beside its field. */
@@ -24,7 +26,7 @@ export type FieldErrors = Record<string, string[]>;
 export class AppError extends Error {
   override name = "AppError";
   readonly fields?: FieldErrors;
-  /** For "unavailable": how soon a retry may succeed. */
+  /** For "unavailable" and "rate-limited": how soon a retry may succeed. */
   readonly retryAfterSeconds?: number;
 
   constructor(

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { count, eq } from "drizzle-orm";
 import { users } from "@/db/schema";
+import { assertServingEnv, EnvError } from "@/lib/env";
 import { loadEnvOrExit, prepareDatabase } from "./db";
 
 const mode = process.argv[2] === "dev" ? "dev" : "start";
@@ -28,6 +29,13 @@ function run(command: string, args: string[]): Promise<number> {
 
 async function main(): Promise<number> {
   const e = loadEnvOrExit();
+  try {
+    assertServingEnv(e); // the server checks too (instrumentation.ts); this fails before any build or migration
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
   const database = await prepareDatabase(e);
   if (e.embedded)
     console.log(`Embedded database (PGlite) in ${e.DATA_DIR}/pglite, served on 127.0.0.1:${e.EMBEDDED_DB_PORT}.`);

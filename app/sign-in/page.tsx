@@ -1,6 +1,7 @@
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn } from "@/lib/auth/next-auth";
+import { tooManyAttemptsMessage } from "@/lib/auth/sign-in-error";
 
 function safeCallback(value: string | undefined): string {
   // Only same-site paths: never bounce a signed-in user to another origin.
@@ -10,17 +11,22 @@ function safeCallback(value: string | undefined): string {
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
+  searchParams: Promise<{ callbackUrl?: string; error?: string; code?: string }>;
 }) {
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl, error, code } = await searchParams;
   const target = safeCallback(callbackUrl);
+  const limited = tooManyAttemptsMessage(code);
 
   async function signInAction(form: FormData) {
     "use server";
     try {
       await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: target });
     } catch (e) {
-      if (e instanceof AuthError) redirect(`/sign-in?error=1&callbackUrl=${encodeURIComponent(target)}`);
+      if (e instanceof AuthError) {
+        // The limits' code (lib/auth/next-auth.ts) rides along, so the page can say how long to wait.
+        const limitCode = e instanceof CredentialsSignin && tooManyAttemptsMessage(e.code) ? `&code=${e.code}` : "";
+        redirect(`/sign-in?error=1${limitCode}&callbackUrl=${encodeURIComponent(target)}`);
+      }
       throw e;
     }
   }
@@ -30,7 +36,7 @@ export default async function SignInPage({
       <h1 className="text-2xl font-semibold">Sign in</h1>
       {error && (
         <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-800">
-          Wrong e-mail or password, or the account is deactivated.
+          {limited ?? "Wrong e-mail or password, or the account is deactivated."}
         </p>
       )}
       <form action={signInAction} className="flex flex-col gap-4">

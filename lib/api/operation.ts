@@ -27,6 +27,11 @@ export type Operation = {
   query?: z.ZodObject;
   body?: { type: "application/json" | "multipart/form-data"; schema: z.ZodObject };
   headers?: z.ZodObject;
+  /**
+   * An extra per-user limit beside requests per minute: `upload` counts against the plan's
+   * uploads per hour. (Public operations are limited per client IP.)
+   */
+  rateLimit?: "upload";
   responses: Responses;
 };
 

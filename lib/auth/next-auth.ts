@@ -1,7 +1,18 @@
-import NextAuth from "next-auth";
+import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { verifyCredentials } from "@/lib/accounts/users";
+import { TOO_MANY_ATTEMPTS } from "./sign-in-error";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { clientIp } from "@/lib/http/client-ip";
+import { verifyCredentialsLimited } from "@/lib/limits/sign-in";
+
+/** Over the sign-in limits (lib/limits/sign-in.ts); `code` (in the sign-in page's URL) says in how many minutes to retry. */
+class TooManyAttempts extends CredentialsSignin {
+  constructor(minutes: number) {
+    super();
+    this.code = `${TOO_MANY_ATTEMPTS}${minutes}`;
+  }
+}
 
 /**
  * E-mail + password sign-in with JWT sessions. The JWT carries only the user id: staff flag,
@@ -15,9 +26,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   providers: [
     Credentials({
       credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials) {
-        const user = await verifyCredentials(String(credentials?.email ?? ""), String(credentials?.password ?? ""));
-        return user ? { id: user.id, email: user.email } : null;
+      async authorize(credentials, request) {
+        try {
+          const user = await verifyCredentialsLimited(
+            clientIp(request.headers),
+            String(credentials?.email ?? ""),
+            String(credentials?.password ?? ""),
+          );
+          return user ? { id: user.id, email: user.email } : null;
+        } catch (error) {
+          if (error instanceof AppError && error.kind === "rate-limited")
+            throw new TooManyAttempts(Math.ceil((error.retryAfterSeconds ?? 60) / 60));
+          throw error;
+        }
       },
     }),
   ],

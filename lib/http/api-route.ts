@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { ApiError, appErrorResponse, problemOf, problemResponse } from "./problem";
+import { countRequest } from "./rate-limit";
 import { readJson } from "./read-json";
 import { readMultipart } from "./read-upload";
 import { sessionClaims } from "./session";
@@ -19,17 +20,22 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** The origin named by the Host (or a proxy's X-Forwarded-Host) header, if any. */
+/**
+ * The origin named by the Host header, if any; by a proxy's X-Forwarded-Host/-Proto only with
+ * TRUST_PROXY=true (without it, any client could set them and rewrite every URL we answer).
+ */
 function headerOrigin(headers: Headers, requestUrl?: string): string | null {
-  const host = headers.get("x-forwarded-host") ?? headers.get("host");
+  const trusted = env().TRUST_PROXY;
+  const host = (trusted ? headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined) || headers.get("host");
   if (!host) return null;
   const proto =
-    headers.get("x-forwarded-proto") ?? (requestUrl ? new URL(requestUrl).protocol.replace(":", "") : "http");
+    (trusted ? headers.get("x-forwarded-proto")?.split(",")[0]?.trim() : undefined) ||
+    (requestUrl ? new URL(requestUrl).protocol.replace(":", "") : "http");
   return `${proto}://${host}`;
 }
 
 /**
- * The origin clients used: PUBLIC_URL if set, else the Host (or proxy's X-Forwarded-Host) header.
+ * The origin clients used: PUBLIC_URL if set, else the Host (or, with TRUST_PROXY, the proxy's X-Forwarded-Host) header.
  * Not request.url: Next builds that from the server's own bind address (0.0.0.0 in a container).
  */
 export function originOf(headers: Headers, requestUrl?: string): string {
@@ -144,12 +150,24 @@ export type HandlerContext<O extends Operation> = OperationInput<O> & {
 /** A route handler bound to its operation (the drift test reads `operation`). */
 export type BoundHandler = ((request: Request, context: RouteContext) => Promise<Response>) & { operation: Operation };
 
-async function readBody(request: Request, type: NonNullable<Operation["body"]>["type"]): Promise<unknown> {
-  return type === "application/json" ? readJson(request) : readMultipart(request, env().MAX_UPLOAD_BYTES);
+async function readBody(
+  request: Request,
+  type: NonNullable<Operation["body"]>["type"],
+  principal?: Principal,
+): Promise<unknown> {
+  // The caller's plan may allow less than the global MAX_UPLOAD_BYTES, never more.
+  const maxBytes = Math.min(principal?.plan.maxUploadBytes ?? Infinity, env().MAX_UPLOAD_BYTES);
+  return type === "application/json" ? readJson(request) : readMultipart(request, maxBytes);
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
 }
 
 /**
- * The one wrapper every operation goes through: authenticates as the operation says, parses its
+ * The one wrapper every operation goes through: authenticates as the operation says, counts the
+ * request against its rate limits (lib/http/rate-limit.ts), parses its
  * path, query and body with its schemas (a path value its schema refuses is a 404, anything
  * else bad a 422 naming each field), hands the handler typed input, and maps every error to
  * application/problem+json.
@@ -160,26 +178,32 @@ export function route<const O extends Operation>(
 ): BoundHandler {
   const bound = async (request: Request, context: RouteContext): Promise<Response> =>
     logged(request, async (requestId, log) => {
+      let limitHeaders: Record<string, string> = {};
       try {
         const principal = operation.auth === "user" ? await authenticate(request) : undefined;
         log.userId = principal?.userId;
+        // Before the body is read: a refused upload costs nothing.
+        limitHeaders = await countRequest(operation, request, principal);
         const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
         if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
         const query = operation.query
           ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams))
           : {};
         const body = operation.body
-          ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type))
+          ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type, principal))
           : undefined;
         const input = { params: params?.data ?? {}, query, body } as OperationInput<O>;
-        return await handler({
-          ...input,
-          request,
-          principal: principal as Principals[O["auth"]],
-          baseUrl: baseUrlOf(request),
-        });
+        return withHeaders(
+          await handler({
+            ...input,
+            request,
+            principal: principal as Principals[O["auth"]],
+            baseUrl: baseUrlOf(request),
+          }),
+          limitHeaders,
+        );
       } catch (error) {
-        return errorResponse(error, requestId);
+        return withHeaders(errorResponse(error, requestId), limitHeaders);
       }
     });
   return Object.assign(bound, { operation });

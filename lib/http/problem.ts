@@ -19,6 +19,7 @@ const TITLES: Record<number, string> = {
   410: "Gone",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  429: "Too Many Requests",
   422: "Unprocessable Content",
   500: "Internal Server Error",
   503: "Service Unavailable",
@@ -30,15 +31,24 @@ const STATUS: Record<ErrorKind, number> = {
   "bad-request": 400,
   unauthenticated: 401,
   forbidden: 403,
+  "quota-exceeded": 403,
   "not-found": 404,
   conflict: 409,
   gone: 410,
   "too-large": 413,
   "unsupported-type": 415,
+  "rate-limited": 429,
   unavailable: 503,
 };
 
-const KIND_OF_STATUS = new Map(Object.entries(STATUS).map(([kind, status]) => [status, kind as ErrorKind]));
+/** Kinds that share a status with a more general one say so in the problem's `type`. */
+const TYPE_OF_KIND: Partial<Record<ErrorKind, string>> = { "quota-exceeded": "about:blank#quota-exceeded" };
+
+const KIND_OF_STATUS = new Map(
+  Object.entries(STATUS)
+    .filter(([kind]) => !(kind in TYPE_OF_KIND))
+    .map(([kind, status]) => [status, kind as ErrorKind]),
+);
 
 /**
  * For lib/http's own errors that need what a kind cannot say: response headers (a 401's
@@ -84,7 +94,9 @@ const retryAfter = (error: AppError): Record<string, string> | undefined =>
 /** A service's error as problem+json: its kind picks the status, its message is the detail. */
 export function appErrorResponse(error: AppError): Response {
   const http = error instanceof ApiError ? error : undefined;
-  return problemResponse(problemOf(http?.status ?? STATUS[error.kind], error.message, error.fields), {
+  const problem = problemOf(http?.status ?? STATUS[error.kind], error.message, error.fields);
+  const type = http ? undefined : TYPE_OF_KIND[error.kind];
+  return problemResponse(type ? { ...problem, type } : problem, {
     ...retryAfter(error),
     ...http?.headers,
   });

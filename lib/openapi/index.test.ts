@@ -123,3 +123,27 @@ describe("the OpenAPI document", () => {
     expect(image.required.sort()).toEqual(Object.keys(image.properties).sort());
   });
 });
+
+describe("rate limits in the document", () => {
+  it("documents 429 with Retry-After and the RateLimit fields on every operation", () => {
+    for (const o of operations) {
+      const response = operation(o.path, o.method).responses["429"];
+      expect(response, o.id).toBeDefined();
+      expect(Object.keys(response.headers).sort(), o.id).toEqual(
+        ["Cache-Control", "RateLimit", "RateLimit-Policy", "Retry-After"].sort(),
+      );
+    }
+    expect(operation("/api/v1/images", "post").responses["429"].description).toMatch(/uploads per hour/);
+    expect(operation("/l/{token}", "get").responses["429"].description).toMatch(/IP address/);
+  });
+
+  it("documents the RateLimit fields on every success answer", () => {
+    for (const o of operations) {
+      for (const [status, response] of Object.entries(operation(o.path, o.method).responses as Record<string, Json>)) {
+        if (Number(status) >= 400) continue;
+        expect(response.headers?.["RateLimit-Policy"], `${o.id} ${status}`).toBeDefined();
+        expect(response.headers?.RateLimit?.required ?? false, `${o.id} ${status}`).toBe(false);
+      }
+    }
+  });
+});

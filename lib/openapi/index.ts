@@ -7,6 +7,7 @@ import {
 } from "zod-openapi";
 import { type Operation, problemResponse } from "@/lib/api/operation";
 import { operations } from "@/lib/api/operations";
+import { PUBLIC_PER_MINUTE } from "@/lib/limits/policies";
 
 /**
  * The OpenAPI 3.1 document, assembled from the operation registry by zod-openapi: requests as
@@ -19,7 +20,9 @@ const description = `The JSON API of the image host, and its public expiring lin
 
 **Errors** are \`application/problem+json\` (RFC 9457): \`{"type","title","status","detail","errors"?}\`, with \`errors\` mapping each bad field to its messages. A method a route does not implement answers 405 with an \`Allow\` header; an unknown path under \`/api/v1\` answers 404.
 
-**Plans** decide what each user gets (thumbnail heights, the original, expiring links), checked against the user's current plan on every request: a request outside the plan answers 403.`;
+**Plans** decide what each user gets (thumbnail heights, the original, expiring links), checked against the user's current plan on every request: a request outside the plan answers 403.
+
+**Rate limits.** Your plan sets requests per minute and uploads per hour (0 = unlimited); public operations allow ${PUBLIC_PER_MINUTE} requests per minute per client IP. Over a limit: 429 with \`Retry-After\` (seconds). Answers carry \`RateLimit-Policy\` and \`RateLimit\` (draft-ietf-httpapi-ratelimit-headers), e.g. \`RateLimit-Policy: "minute";q=600;w=60\` and \`RateLimit: "minute";r=599;t=42\`: quota \`q\` per window \`w\` seconds, \`r\` remaining, \`t\` seconds until the window resets.`;
 
 const CROSS_SITE =
   "A session-cookie request to change something came without an Origin header of this site (Bearer requests are exempt).";
@@ -30,6 +33,12 @@ function implicitErrors(operation: Operation): Record<number, string> {
     500: "Unexpected server error.",
     503: "A backing service (database or storage) is unavailable; try again shortly.",
   };
+  errors[429] =
+    operation.auth === "public"
+      ? `Too many requests from your IP address (${PUBLIC_PER_MINUTE} per minute); retry after Retry-After seconds.`
+      : operation.rateLimit === "upload"
+        ? "Over your plan's requests per minute or uploads per hour; retry after Retry-After seconds."
+        : "Over your plan's requests per minute; retry after Retry-After seconds.";
   if (operation.auth === "public") return errors;
   errors[401] =
     "Not authenticated: no Bearer token and no valid session cookie, or the token is invalid, revoked, or its user is deactivated (a sent Authorization header is never retried with the cookie).";
@@ -44,6 +53,18 @@ const wwwAuthenticate = {
     .meta({ description: '`Bearer`, or `Bearer error="invalid_token"` when a token was sent and refused.' }),
 };
 
+/** draft-ietf-httpapi-ratelimit-headers (structured-field form, drafts 08+), as lib/http/rate-limit.ts sends them. */
+const rateLimitHeaders = {
+  "RateLimit-Policy": z.string().optional().meta({
+    description:
+      'The limits that apply, one named policy each: quota `q` per window `w` seconds, e.g. `"minute";q=600;w=60, "upload";q=100;w=3600` (`minute`: requests per minute; `upload`: uploads per hour). Absent when the plan sets no limit.',
+  }),
+  RateLimit: z.string().optional().meta({
+    description:
+      'What is left of each policy: `r` requests remaining, `t` seconds until the window resets, e.g. `"minute";r=599;t=42`.',
+  }),
+};
+
 const defined = <T extends object>(value: T) =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
@@ -51,6 +72,13 @@ const defined = <T extends object>(value: T) =>
 function dropSafeIntegerBounds({ jsonSchema }: { jsonSchema: { minimum?: number; maximum?: number } }): void {
   if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
   if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+}
+
+/** Every answer past authentication says where the caller stands in its limits. */
+function withRateLimitHeaders(response: ZodOpenApiResponseObject): ZodOpenApiResponseObject {
+  const headers =
+    response.headers instanceof z.ZodObject ? response.headers.extend(rateLimitHeaders) : z.object(rateLimitHeaders);
+  return { ...response, headers };
 }
 
 function describeOperation(operation: Operation): ZodOpenApiOperationObject {
@@ -62,11 +90,19 @@ function describeOperation(operation: Operation): ZodOpenApiOperationObject {
   for (const status of statuses) {
     const given = operation.responses[status];
     if (given !== undefined && typeof given !== "string") {
-      responses[status] = given;
+      responses[status] = status < 400 ? withRateLimitHeaders(given) : given;
       continue;
     }
     const text = [given, implicit[status]].filter(Boolean).join(" Or: ");
-    responses[status] = problemResponse(text, status === 503 ? retryAfter : status === 401 ? wwwAuthenticate : {});
+    const headers =
+      status === 503
+        ? retryAfter
+        : status === 401
+          ? wwwAuthenticate
+          : status === 429
+            ? { ...retryAfter, ...rateLimitHeaders }
+            : {};
+    responses[status] = problemResponse(text, headers);
   }
   return {
     operationId: operation.id,
@@ -93,6 +129,7 @@ function describeApi() {
         { name: "Images", description: "Upload, list, read and delete your images." },
         { name: "Media", description: "Image files: thumbnails by plan height, and the original." },
         { name: "Expiring links", description: "Time-limited public URLs to an original (plans with expiring links)." },
+        { name: "Account", description: "You, your plan's limits and your storage usage." },
         { name: "Meta", description: "About the API itself." },
       ],
       paths,

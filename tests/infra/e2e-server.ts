@@ -33,7 +33,8 @@ const env: NodeJS.ProcessEnv = {
   AUTH_SECRET: randomBytes(48).toString("base64url"),
   LINK_SIGNING_KEY: randomBytes(48).toString("base64url"),
   MAX_UPLOAD_BYTES: String(E2E.maxUploadBytes),
-  PUBLIC_URL: "",
+  // Production (DATABASE_URL) refuses to start without PUBLIC_URL or TRUST_PROXY.
+  PUBLIC_URL: E2E.baseUrl,
   REDIS_URL: "",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   AUTH_URL: E2E.baseUrl,

@@ -448,7 +448,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const offset = logSize(logFile);
         const spawned = spawnLogged(NEXT, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
           cwd: ROOT,
-          env: { ...env, PORT: String(port), LOG_LEVEL: appLogLevel },
+          // Production (DATABASE_URL) refuses to start without PUBLIC_URL or TRUST_PROXY.
+          env: { ...env, PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: appLogLevel },
           log: logFile,
         });
         if (!detached) liveGroups.add(spawned.pid);

@@ -1,0 +1,19 @@
+/**
+ * Runs once when a Next.js server starts (`npm start`, `next start`, the Docker image's
+ * server.js), before it serves: refuses to serve production without PUBLIC_URL or TRUST_PROXY,
+ * and, without TRUST_PROXY, makes the proxy headers say what the socket says (lib/http/client-ip).
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const { assertServingEnv, env, EnvError } = await import("@/lib/env");
+  try {
+    assertServingEnv(env());
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    // Next would only log a failed register and answer 500 to every request: refuse to run instead.
+    console.error(error.message);
+    process.exit(1);
+  }
+  const { guardForwardedHeaders } = await import("@/lib/http/client-ip");
+  guardForwardedHeaders(env().TRUST_PROXY);
+}
