@@ -14,13 +14,21 @@ export function onQuery(listener: QueryListener): () => void {
   return () => listeners.delete(listener);
 }
 
-export function connect(
-  url: string,
-  options: { max?: number; prepare?: boolean } = {},
-): { db: Database; sql: postgres.Sql } {
+export type ConnectOptions = {
+  max?: number;
+  prepare?: boolean;
+  /** A connection not ready for queries within this long fails with CONNECT_TIMEOUT (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Server-side bound of every statement (SQLSTATE 57014 when exceeded); unset or 0: none. */
+  statementTimeoutMs?: number;
+};
+
+export function connect(url: string, options: ConnectOptions = {}): { db: Database; sql: postgres.Sql } {
   const sql = postgres(url, {
     max: options.max ?? 10,
     prepare: options.prepare ?? true,
+    connect_timeout: (options.connectTimeoutMs ?? 10_000) / 1000,
+    ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
     onnotice: () => {},
     debug: (_connection, query) => {
       for (const listener of listeners) listener(query);
@@ -67,7 +75,14 @@ const globalForDb = globalThis as unknown as { tihDb?: { db: Database; sql: post
 
 export function getDb(): Database {
   // The embedded server has one shared session: named prepared statements would collide there.
-  globalForDb.tihDb ??= connect(env().databaseUrl, { prepare: !env().embedded });
+  // The statement timeout is the app's (requests), not the migrations' (scripts/db.ts); the
+  // embedded server runs one session for every process, where a timeout would be shared.
+  const e = env();
+  globalForDb.tihDb ??= connect(e.databaseUrl, {
+    prepare: !e.embedded,
+    connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: e.embedded ? undefined : e.PG_STATEMENT_TIMEOUT_MS,
+  });
   return globalForDb.tihDb.db;
 }
 

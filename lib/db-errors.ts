@@ -15,6 +15,8 @@ export function pgErrorCode(error: unknown): string | undefined {
 
 export const UNIQUE_VIOLATION = "23505";
 export const FOREIGN_KEY_VIOLATION = "23503";
+/** query_canceled: what a statement cut off by `statement_timeout` fails with. */
+const QUERY_CANCELED = "57014";
 
 const UNAVAILABLE = new Set([
   "ECONNREFUSED",
@@ -26,6 +28,7 @@ const UNAVAILABLE = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
+  QUERY_CANCELED, // the database did not answer within the statement timeout
 ]);
 
 /** A backing service could not be reached (as opposed to rejecting the request). */

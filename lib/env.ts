@@ -16,9 +16,12 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional(),
   EMBEDDED_DB_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   LINK_SIGNING_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: booleanString,
   MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -31,6 +34,7 @@ const schema = z.object({
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ENDPOINT: z.url().optional(),
   S3_FORCE_PATH_STYLE: booleanString,
+  S3_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
@@ -97,6 +101,18 @@ function parseEnv(source: Record<string, string | undefined>): Env {
     embedded,
     databaseUrl: raw.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${raw.EMBEDDED_DB_PORT}/postgres`,
   };
+}
+
+/**
+ * What serving the app needs beyond parseEnv: on PostgreSQL (production), the origin clients use
+ * must be either configured (PUBLIC_URL) or taken from a trusted proxy's headers (TRUST_PROXY);
+ * otherwise links and Location headers would be built from whatever Host a client sends.
+ */
+export function assertServingEnv(e: Env): void {
+  if (!e.embedded && !e.PUBLIC_URL && !e.TRUST_PROXY)
+    throw new EnvError(
+      "Invalid environment:\n  PUBLIC_URL or TRUST_PROXY: one is required when DATABASE_URL is set (PUBLIC_URL=https://images.example.com, or TRUST_PROXY=true behind a proxy that sets X-Forwarded-For/-Host/-Proto)",
+    );
 }
 
 /** Secrets of the embedded default: generated once into DATA_DIR/secrets.json (mode 0600), then reused. */

@@ -1,4 +1,6 @@
-import sharp, { type Metadata, type OutputInfo } from "sharp";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import type { ImageContentType } from "./detect-type";
 import { type Size, variantSize } from "./variants";
 
@@ -57,16 +59,26 @@ export async function probeImage(bytes: Buffer, contentType: ImageContentType, m
   };
 }
 
+/** The decoder as every thumbnail uses it: the validation of an upload and the rendering share it. */
+function decoder(bytes: Buffer, maxPixels: number): Sharp {
+  return sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" });
+}
+
 /**
- * Decodes the whole image, as cheaply as possible (JPEG shrink-on-load to a tiny size), to prove
- * it is intact before anything is stored; thumbnails are made later, off the request path.
+ * Decodes the whole image at full size to prove it is intact before anything is stored. Not with
+ * JPEG shrink-on-load: a reduced-size decode skips data (a truncated scan passes at 1/4 scale and
+ * fails at 1/2), and a thumbnail at or above the image's own height, or of any height a plan
+ * gains later, decodes it all. The pixels stream into a sink: no full-size buffer is kept.
+ * (EXIF orientation, which rendering applies next, is geometry after the decode, not part of it.)
  */
 export async function assertDecodes(bytes: Buffer, maxPixels: number): Promise<void> {
   try {
-    await sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" })
-      .resize({ width: 64, height: 64, fit: "inside" })
-      .raw()
-      .toBuffer();
+    await pipeline(
+      decoder(bytes, maxPixels).raw(),
+      new Writable({
+        write: (_chunk, _encoding, done) => done(),
+      }),
+    );
   } catch (error) {
     throw decodeError(error);
   }
@@ -96,7 +108,7 @@ export async function renderThumbnails(
 
   let base: { data: Buffer; info: OutputInfo };
   try {
-    base = await sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" })
+    base = await decoder(bytes, maxPixels)
       .rotate()
       .resize({ width: baseSize.width, height: baseSize.height, fit: "fill" })
       .raw()

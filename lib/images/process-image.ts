@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { imageVariants, images, plans, users } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import type { Attempt } from "@/lib/queue/thumbnail-jobs";
 import { deleteImageFiles, readOriginal, renderStored, storeRenditions } from "./store-variants";
 
 export type JobOutcome = "ready" | "gone";
@@ -46,12 +47,12 @@ export async function processImage(imageId: string): Promise<JobOutcome> {
   return updated.length ? "ready" : removeStrays(imageId);
 }
 
-/** The job as the app runs it without a queue: a failure is recorded on the image. */
-export async function processImageHere(imageId: string): Promise<void> {
+/** The job as the app runs it without a queue (retried there): the last try's failure is recorded. */
+export async function processImageHere(imageId: string, attempt: Attempt): Promise<void> {
   try {
     await processImage(imageId);
   } catch (error) {
-    await markFailed(imageId, error instanceof Error ? error.message : String(error)).catch(() => {});
+    if (attempt.last) await markFailed(imageId, error instanceof Error ? error.message : String(error)).catch(() => {});
     throw error;
   }
 }

@@ -43,14 +43,41 @@ const ENQUEUE_TIMEOUT_MS = 2000;
 
 const running = new Set<Promise<void>>();
 
-/** The job as run in this process: it must handle (and record) its own failure. */
-export type LocalJob = (imageId: string) => Promise<void>;
+/** Which try of a job this is; on the last one the job records its own failure. */
+export type Attempt = { number: number; last: boolean };
 
+/** The job as run in this process: it must record its own failure on the last try. */
+export type LocalJob = (imageId: string, attempt: Attempt) => Promise<void>;
+
+/** BullMQ's exponential backoff: the wait before try n (n ≥ 2) is delay × 2^(n-2). */
+function backoffBefore(attempt: number, delayMs: number): number {
+  return delayMs * 2 ** (attempt - 2);
+}
+
+/**
+ * Runs the job after the response, as the queue would: up to JOB_ATTEMPTS tries with exponential
+ * backoff (JOB_BACKOFF_MS, doubling). settleInProcessJobs() waits for the pending retries too.
+ */
 function runHere(imageId: string, job: LocalJob): void {
-  const run = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => job(imageId))
-    .catch((error: unknown) => logger.error({ err: error, imageId }, "thumbnail job failed"))
-    .finally(() => running.delete(run));
+  const { JOB_ATTEMPTS, JOB_BACKOFF_MS } = env();
+  const run = (async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let number = 1; number <= JOB_ATTEMPTS; number++) {
+      const last = number === JOB_ATTEMPTS;
+      try {
+        await job(imageId, { number, last });
+        return;
+      } catch (error) {
+        if (last) {
+          logger.error({ err: error, imageId, attempt: number }, "thumbnail job failed");
+          return;
+        }
+        const waitMs = backoffBefore(number + 1, JOB_BACKOFF_MS);
+        logger.warn({ err: error, imageId, attempt: number, retryInMs: waitMs }, "thumbnail job failed: retrying");
+        await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  })().finally(() => running.delete(run));
   running.add(run);
 }
 

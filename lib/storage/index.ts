@@ -18,6 +18,7 @@ export function getStorage(): StorageProvider {
             region: e.S3_REGION,
             endpoint: e.S3_ENDPOINT,
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            timeoutMs: e.S3_TIMEOUT_MS,
           })
         : createDiskStorage(e.MEDIA_DIR);
   }

@@ -16,13 +16,25 @@ export type S3StorageOptions = {
   endpoint?: string;
   forcePathStyle?: boolean;
   credentials?: S3ClientConfig["credentials"];
+  /** Bound of every call: connecting, waiting for an answer, a stalled body (default 10 s). */
+  timeoutMs?: number;
 };
+
+/**
+ * A call that did not complete within the bound: coded ETIMEDOUT, so the API answers 503 as for
+ * any other unreachable dependency.
+ */
+class S3TimeoutError extends Error {
+  override name = "S3TimeoutError";
+  readonly code = "ETIMEDOUT";
+}
 
 /**
  * Any S3-compatible store (AWS, MinIO, R2). Media routes stream objects through the app rather
  * than redirecting, so the bucket stays private and every response carries our headers.
  */
 export function createS3Storage(options: S3StorageOptions): StorageProvider {
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,
@@ -31,7 +43,30 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
     // S3-compatible servers reject the SDK's default CRC checksums on some calls.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    // Each try: connecting, the answer's headers, and any silence on the socket (a stalled body).
+    requestHandler: {
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+    },
   });
+  // The SDK retries a timed-out try; the whole call, retries included, still answers within the
+  // bound (a body being streamed back afterwards is bounded by socketTimeout alone).
+  async function bounded<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try {
+      return await call({ abortSignal: abort.signal });
+    } catch (error) {
+      const name = (error as { name?: unknown }).name;
+      if (abort.signal.aborted || name === "TimeoutError" || name === "AbortError")
+        throw new S3TimeoutError(`S3: no answer within ${timeoutMs} ms`, { cause: error });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   const Bucket = options.bucket;
 
   return {
@@ -39,21 +74,24 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
 
     async put(key, data, contentType) {
       assertSafeKey(key);
-      await client.send(
-        new PutObjectCommand({
-          Bucket,
-          Key: key,
-          Body: data,
-          ContentType: contentType,
-          ContentLength: data.byteLength,
-        }),
+      await bounded((o) =>
+        client.send(
+          new PutObjectCommand({
+            Bucket,
+            Key: key,
+            Body: data,
+            ContentType: contentType,
+            ContentLength: data.byteLength,
+          }),
+          o,
+        ),
       );
     },
 
     async get(key): Promise<StoredObject | null> {
       assertSafeKey(key);
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        const out = await bounded((o) => client.send(new GetObjectCommand({ Bucket, Key: key }), o));
         if (!out.Body) return null;
         return { body: out.Body.transformToWebStream() as ReadableStream<Uint8Array>, size: out.ContentLength ?? 0 };
       } catch (error) {
@@ -67,8 +105,11 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
       for (let i = 0; i < keys.length; i += 1000) {
         const chunk = keys.slice(i, i + 1000);
         if (chunk.length === 0) continue;
-        const out = await client.send(
-          new DeleteObjectsCommand({ Bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),
+        const out = await bounded((o) =>
+          client.send(
+            new DeleteObjectsCommand({ Bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),
+            o,
+          ),
         );
         const failed = (out.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
         if (failed.length)
@@ -80,7 +121,9 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
       const keys: string[] = [];
       let ContinuationToken: string | undefined;
       do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+        const out = await bounded((o) =>
+          client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }), o),
+        );
         for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
         ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (ContinuationToken);
@@ -88,7 +131,7 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
     },
 
     async check() {
-      await client.send(new HeadBucketCommand({ Bucket }));
+      await bounded((o) => client.send(new HeadBucketCommand({ Bucket }), o));
     },
   };
 }

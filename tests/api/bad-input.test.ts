@@ -1,12 +1,10 @@
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
 import {
   api,
-  CORPUS,
+  corpusFiles,
   corpusFile,
   expectNothingStored,
   expectProblem,
@@ -121,7 +119,7 @@ describe("uploads with bad files are refused and store nothing", () => {
     expect(p.detail).toMatch(/megapixels/);
   });
 
-  const corrupt = readdirSync(path.join(CORPUS, "pngsuite")).filter((f) => /^x.*\.png$/.test(f));
+  const corrupt = corpusFiles("pngsuite").filter((f) => /^x.*\.png$/.test(f));
   it("the corpus has the 14 corrupt PngSuite files", () => {
     expect(corrupt).toHaveLength(14);
   });

@@ -8,6 +8,9 @@
  * - restore(): listens again on the same port; clients reconnect by themselves.
  * - cutWhen(pattern): cuts at the moment a client sends bytes containing `pattern` (that data is
  *   not forwarded): a failure in the middle of a request, at a chosen statement.
+ * - blackhole(): a dependency that hangs: new connections are accepted and read but never answered
+ *   (nothing reaches the target), and open connections stop forwarding in both directions.
+ *   restore() forwards again (connections accepted meanwhile are closed: they never had a target).
  */
 import net from "node:net";
 
@@ -25,6 +28,9 @@ export type TcpProxy = {
   restore(): Promise<void>;
   /** Resolves once the pattern was seen and the proxy cut; restore() as after cut(). */
   cutWhen(pattern: string | Buffer): Promise<void>;
+  /** Accept and read, never answer, until restore(). */
+  blackhole(): void;
+  readonly isBlackholed: boolean;
   /** Stops for good. */
   close(): Promise<void>;
 };
@@ -40,6 +46,8 @@ export async function startTcpProxy(options: {
   let server: net.Server | undefined;
   let port = options.port ?? 0;
   let isCut = false;
+  let isBlackholed = false;
+  const held = new Set<net.Socket>(); // accepted while blackholed: no upstream
   let closed = false;
   let accepted = 0;
   let bytesToTarget = 0;
@@ -54,6 +62,7 @@ export async function startTcpProxy(options: {
   const forwardInspected = (from: net.Socket, to: net.Socket) => {
     let tail = Buffer.alloc(0);
     from.on("data", (chunk: Buffer) => {
+      if (isBlackholed) return; // read, never forwarded
       if (trigger) {
         const window = Buffer.concat([tail, chunk]);
         if (window.includes(trigger.pattern)) {
@@ -73,12 +82,32 @@ export async function startTcpProxy(options: {
     from.on("end", () => to.end());
   };
 
+  /** Upstream → client, unless blackholed. */
+  const forwardBack = (from: net.Socket, to: net.Socket) => {
+    from.on("data", (chunk: Buffer) => {
+      if (isBlackholed) return;
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once("drain", () => from.resume());
+      }
+    });
+    from.on("end", () => to.end());
+  };
+
   const onConnection = (client: net.Socket) => {
     if (isCut) {
       client.destroy();
       return;
     }
     accepted++;
+    if (isBlackholed) {
+      track(client);
+      held.add(client);
+      client.on("data", () => {}); // read and discard
+      client.on("error", () => client.destroy());
+      client.once("close", () => held.delete(client));
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     track(client);
     track(upstream);
@@ -91,7 +120,7 @@ export async function startTcpProxy(options: {
     client.on("close", teardown);
     upstream.on("close", teardown);
     forwardInspected(client, upstream);
-    upstream.pipe(client);
+    forwardBack(upstream, client);
   };
 
   const listen = async () => {
@@ -134,6 +163,13 @@ export async function startTcpProxy(options: {
     get bytesToTarget() {
       return bytesToTarget;
     },
+    get isBlackholed() {
+      return isBlackholed;
+    },
+    blackhole() {
+      trigger = undefined;
+      isBlackholed = true;
+    },
     async cut() {
       isCut = true;
       trigger = undefined;
@@ -141,6 +177,11 @@ export async function startTcpProxy(options: {
     },
     async restore() {
       if (closed) throw new Error("proxy closed");
+      if (isBlackholed) {
+        isBlackholed = false;
+        for (const socket of held) socket.destroy();
+        held.clear();
+      }
       if (server && !isCut) return;
       await stopListening();
       await listen();

@@ -13,6 +13,8 @@ process.env.AUTH_SECRET ??= "test-auth-secret-".padEnd(48, "x");
 process.env.LINK_SIGNING_KEY ??= "test-link-key-".padEnd(48, "y");
 process.env.STORAGE = "disk";
 process.env.LOG_LEVEL ??= "silent";
+// In-process thumbnail jobs retry with backoff (JOB_ATTEMPTS); short waits keep failing-job tests quick.
+process.env.JOB_BACKOFF_MS ??= "20";
 
 afterAll(async () => {
   await closeDb();
