@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { E2E } from "./config";
-import { apiWithToken, corpusFile, createToken, dropFiles, signIn } from "./helpers";
+import { apiWithToken, corpusFile, createToken, dropFiles, expect, signIn, test } from "./helpers";
 
 const run = Date.now().toString(36);
 const member = { email: `member-${run}@e2e.example.com`, password: "member-password-1" };

@@ -1,7 +1,67 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type APIRequest, type APIRequestContext, expect, type Page } from "@playwright/test";
+import {
+  type APIRequest,
+  type APIRequestContext,
+  type BrowserContext,
+  test as base,
+  expect,
+  type Page,
+} from "@playwright/test";
 import { E2E } from "./config";
+
+export { expect };
+
+/** What the browser reported as blocked by a Content-Security-Policy, in every context of this worker. */
+const violations: string[] = [];
+
+async function watchCsp(context: BrowserContext) {
+  // Chromium logs each violation to the console; the DOM event adds the directive and the source.
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(
+        `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`,
+      ),
+    ),
+  );
+  context.on("console", (message) => {
+    const url = message.page()?.url() ?? "?";
+    // A media URL opened as a document is Chromium's own image viewer, which styles itself and is
+    // refused by the media's `default-src 'none'`: not the app's markup, so not counted.
+    if (/^https?:\/\/[^/]+\/(l|api)\//.test(url)) return;
+    if (/Content Security Policy|CSP violation/.test(message.text())) violations.push(`${url}: ${message.text()}`);
+  });
+}
+
+/**
+ * Every spec's `test`: any CSP violation in any page (the `page` fixture's, or a context a spec
+ * makes with `browser.newContext()`/`newPage()`) fails the test it happened in (or the first test
+ * after a beforeAll). A test that provokes one on purpose asserts and empties `cspViolations`.
+ */
+export const test = base.extend<{ cspViolations: string[] }>({
+  browser: [
+    async ({ browser }, use) => {
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        await watchCsp(context);
+        return context;
+      };
+      await use(browser);
+    },
+    { scope: "worker" },
+  ],
+  cspViolations: [
+    // Playwright needs the destructuring pattern even when a fixture uses no other fixture.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      await use(violations);
+      const found = violations.splice(0);
+      expect(found, "Content-Security-Policy violations in the browser console").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export async function signIn(page: Page, email: string, password: string, path_ = "/") {
   await page.goto(path_);

@@ -1,6 +1,6 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { E2E } from "./config";
-import { corpusFile, dropFiles, naturalSizes, screenshot, signIn } from "./helpers";
+import { corpusFile, dropFiles, expect, naturalSizes, screenshot, signIn, test } from "./helpers";
 
 /**
  * The product's main journey, in order: staff sets up a plan and a user; the user uploads and

@@ -20,6 +20,8 @@ export async function mediaResponse(request: Request, file: MediaFile, cacheCont
     "Content-Security-Policy": "default-src 'none'",
     "Content-Disposition": "inline",
   });
+  // An expiring link is a capability in its URL: opened as a page, it never passes itself on as a Referer.
+  if (new URL(request.url).pathname.startsWith("/l/")) headers.set("Referrer-Policy", "no-referrer");
   if (matches(request.headers.get("if-none-match"), file.etag)) return new Response(null, { status: 304, headers });
   const stored = await file.open();
   headers.set("Content-Length", String(stored.size));

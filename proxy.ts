@@ -1,0 +1,27 @@
+import { type NextRequest, NextResponse } from "next/server";
+import { env } from "@/lib/env";
+import { securityHeaders } from "@/lib/http/security-headers";
+
+/**
+ * Security headers on every response but Next's own files under /_next (hashed static chunks,
+ * images, the dev server's hot-reload socket). Pages get a fresh script
+ * nonce per request: it goes into the CSP of both the request (Next reads the nonce from there and
+ * puts it on its own scripts and styles while rendering) and the response.
+ */
+export function proxy(request: NextRequest) {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const headers = securityHeaders(request.nextUrl.pathname, nonce, {
+    dev: process.env.NODE_ENV === "development",
+    https: env().PUBLIC_URL?.startsWith("https:") ?? false,
+  });
+  const requestHeaders = new Headers(request.headers);
+  const csp = headers["Content-Security-Policy"];
+  if (csp) requestHeaders.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/).*)"],
+};
