@@ -49,10 +49,31 @@ export async function createPlanAsStaff(actor: Principal, input: PlanChange): Pr
   return createPlan(parsePlan(input));
 }
 
+/** Each limit column, and the input fields (plan input or form) that set it. */
+const LIMIT_FIELDS = {
+  maxUploadBytes: ["maxUploadBytes", "maxUploadMb"],
+  quotaBytes: ["quotaBytes", "quotaMb"],
+  requestsPerMinute: ["requestsPerMinute"],
+  uploadsPerHour: ["uploadsPerHour"],
+} as const;
+
+/** An edit changes only the limits it names: one left out keeps its value (not Premium's default). */
+function withoutOmittedLimits<T extends Record<keyof typeof LIMIT_FIELDS, unknown>>(
+  data: T,
+  input: PlanChange,
+): Partial<T> {
+  const given = new Set(Object.keys((input ?? {}) as object));
+  const kept: Partial<T> = { ...data };
+  for (const [column, fields] of Object.entries(LIMIT_FIELDS)) {
+    if (!fields.some((field) => given.has(field))) delete kept[column as keyof T];
+  }
+  return kept;
+}
+
 export async function updatePlan(actor: Principal, planId: string, input: PlanChange): Promise<Plan> {
   assertStaff(actor);
   const id = idOrNotFound(planId, "plan");
-  const data = parsePlan(input);
+  const data = withoutOmittedLimits(parsePlan(input), input);
   const db = getDb();
   const [current] = await db.select({ name: plans.name }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
@@ -70,7 +91,7 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
     if (!updated) throw notFound("plan");
     return updated;
   } catch (error) {
-    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw planNameTaken(data.name);
+    if (pgErrorCode(error) === UNIQUE_VIOLATION) throw planNameTaken(data.name ?? "");
     throw error;
   }
 }

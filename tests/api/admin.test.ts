@@ -353,6 +353,15 @@ describe("plans: create and update", () => {
     await expectAppError(deletePlan(actor, "nope"), "not-found");
   });
 
+  it("an edit that leaves the limits out keeps them, rather than resetting them to the defaults", async () => {
+    const limits = { maxUploadBytes: 1048576, quotaBytes: 5242880, requestsPerMinute: 7, uploadsPerHour: 3 };
+    const plan = await createPlanAsStaff(actor, { name: `Limits ${tag()}`, heights: [100], ...limits });
+    const updated = await updatePlan(actor, plan.id, { name: plan.name, heights: [100, 200] });
+    expect(updated).toMatchObject({ heights: [100, 200], ...limits });
+    const changed = await updatePlan(actor, plan.id, { name: plan.name, heights: "100", uploadsPerHour: "9" });
+    expect(changed).toMatchObject({ ...limits, uploadsPerHour: 9 });
+  });
+
   it("refuses to rename the default plan but lets its entitlements change", async () => {
     const basic = (await listPlansWithUserCounts(actor)).find((p) => p.name === DEFAULT_PLAN_NAME);
     expect(basic?.isDefault).toBe(true);

@@ -7,6 +7,7 @@
  *
  * No worker runs until the last test, so the bucket only changes through the requests made here.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   bucketKeys,
@@ -103,16 +104,17 @@ describe("stack with fault proxies", () => {
   });
 
   it("database lost after the original was stored (at the image row's insert): 503, the object is removed again", async () => {
-    // A fresh user: its id first travels to PostgreSQL as a parameter of the images insert
-    // (authentication looks the token up by its hash), so the cut lands exactly there.
+    // The image's name first travels to PostgreSQL as a parameter of the images insert (the
+    // quota reservation before the store sends only the user's id and size), so the cut lands there.
     const other = await makeUser("Enterprise");
     const pid = appPid();
     const keysBefore = await bucketKeys(stack());
     const s3Before = proxies().s3.bytesToTarget;
+    const name = `cut-at-insert-${randomUUID()}`;
 
-    const cut = proxies().db.cutWhen(other.id);
+    const cut = proxies().db.cutWhen(name);
     try {
-      const res = await upload(app(), other.token, file);
+      const res = await upload(app(), other.token, file, name);
       await cut;
       await expectProblem(res, 503);
       expect(proxies().s3.bytesToTarget - s3Before, "the original went to S3 before the insert").toBeGreaterThan(
