@@ -5,24 +5,14 @@ import type { z } from "zod";
 import { useActionForm } from "@/components/forms/use-action-form";
 import { createPlanAction, updatePlanAction } from "@/lib/actions/plans";
 import { PREMIUM_LIMITS } from "@/lib/plans/builtin";
+import type { Entitlements } from "@/lib/plans/entitlements";
 import { planFormSchemaFor } from "@/lib/plans/schemas";
 import { bytesToMbText, formatSize } from "@/lib/plans/sizes";
 import { Alert, checkboxClass, FieldError, inputClass, primaryButton, secondaryButton, Status } from "./ui";
 
 type Input = z.input<ReturnType<typeof planFormSchemaFor>>;
 
-export type EditablePlan = {
-  id: string;
-  name: string;
-  heights: number[];
-  originalLink: boolean;
-  expiringLinks: boolean;
-  maxUploadBytes: number;
-  quotaBytes: number | null;
-  requestsPerMinute: number;
-  uploadsPerHour: number;
-  isDefault: boolean;
-};
+export type EditablePlan = Entitlements & { id: string; name: string; isDefault: boolean };
 
 type LimitField = "maxUploadMb" | "quotaMb" | "requestsPerMinute" | "uploadsPerHour";
 

@@ -14,15 +14,8 @@ export type Entitlements = {
   uploadsPerHour: number;
 };
 
-export type PlanFields = {
-  heights: readonly number[];
-  originalLink: boolean;
-  expiringLinks: boolean;
-  maxUploadBytes: number;
-  quotaBytes: number | null;
-  requestsPerMinute: number;
-  uploadsPerHour: number;
-};
+/** A plan row as stored: the same fields, heights in any order. */
+export type PlanFields = Omit<Entitlements, "heights"> & { heights: readonly number[] };
 
 export function entitlements(plan: PlanFields): Entitlements {
   return {

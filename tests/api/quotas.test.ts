@@ -3,9 +3,6 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { images, users } from "@/db/schema";
-import { createUser } from "@/lib/accounts/users";
-import { createApiToken } from "@/lib/accounts/api-tokens";
-import { principalFromUserId, type Principal } from "@/lib/accounts/principal";
 import { env } from "@/lib/env";
 import { createPlan } from "@/lib/plans/create-plan";
 import type { PlanInput } from "@/lib/plans/schemas";
@@ -17,6 +14,7 @@ import {
   corpusFile,
   expectNothingStored,
   expectProblem,
+  makeUser,
   snapshot,
   storedKeys,
   uploadForm,
@@ -41,15 +39,7 @@ async function userOnPlan(limits: Partial<PlanInput>): Promise<TestUser> {
     uploadsPerHour: 0,
     ...limits,
   });
-  const email = `quota-${randomUUID()}@example.com`;
-  const user = await createUser({ email, password: "password-123", planName: plan.name });
-  const { token } = await createApiToken(user.id, "tests");
-  return {
-    id: user.id,
-    email,
-    token,
-    principal: async () => (await principalFromUserId(user.id, Date.now())) as Principal,
-  };
+  return makeUser(plan.name);
 }
 
 async function bytesUsed(userId: string): Promise<number> {
