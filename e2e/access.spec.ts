@@ -1,5 +1,5 @@
 import { E2E } from "./config";
-import { apiWithToken, corpusFile, createToken, dropFiles, expect, signIn, test } from "./helpers";
+import { apiWithToken, corpusFile, createToken, dropFiles, expect, signIn, tableRow, test } from "./helpers";
 
 const run = Date.now().toString(36);
 const member = { email: `member-${run}@e2e.example.com`, password: "member-password-1" };
@@ -16,7 +16,7 @@ test.beforeAll(async ({ browser }) => {
     await form.getByLabel("Password").fill(who.password);
     if ("plan" in who) await form.getByLabel("Plan").selectOption({ label: who.plan });
     await form.getByRole("button", { name: "Create user" }).click();
-    await expect(page.getByRole("row", { name: new RegExp(who.email) })).toBeVisible();
+    await expect(tableRow(page, who.email)).toBeVisible();
   }
   await page.close();
 });

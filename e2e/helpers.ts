@@ -6,6 +6,7 @@ import {
   type BrowserContext,
   test as base,
   expect,
+  type Locator,
   type Page,
 } from "@playwright/test";
 import { E2E } from "./config";
@@ -69,6 +70,15 @@ export async function signIn(page: Page, email: string, password: string, path_ 
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * The admin table row whose row header (the user's e-mail or the plan's name) is `name`. Found by
+ * the header, not by the row's accessible name: naming whole rows (each with a plan select and its
+ * options) takes Playwright seconds per poll on a table of a few hundred users.
+ */
+export function tableRow(page: Page, name: string): Locator {
+  return page.getByRole("row").filter({ has: page.getByRole("rowheader", { name, exact: true }) });
 }
 
 /** Creates an API token on the account page (signed in, on /account) and returns it, as shown once. */

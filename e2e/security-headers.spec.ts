@@ -1,6 +1,6 @@
 import type { Response } from "@playwright/test";
 import { E2E } from "./config";
-import { apiWithToken, corpusFile, createToken, expect, signIn, test } from "./helpers";
+import { apiWithToken, corpusFile, createToken, expect, signIn, tableRow, test } from "./helpers";
 
 const run = Date.now().toString(36);
 const enterprise = { email: `headers-ent-${run}@e2e.example.com`, password: "enterprise-password-1" };
@@ -69,7 +69,7 @@ test("pages, API answers and expiring links carry the security headers; no page 
   await form.getByLabel("Password").fill(enterprise.password);
   await form.getByLabel("Plan").selectOption({ label: "Enterprise" });
   await form.getByRole("button", { name: "Create user" }).click();
-  await expect(page.getByRole("row", { name: new RegExp(enterprise.email) })).toBeVisible();
+  await expect(tableRow(page, enterprise.email)).toBeVisible();
   const entContext = await browser.newContext();
   const entPage = await entContext.newPage();
   await signIn(entPage, enterprise.email, enterprise.password, "/account");

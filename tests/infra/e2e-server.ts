@@ -1,5 +1,5 @@
 /**
- * The server the browser tests run against: a fresh PostgreSQL database (or DATABASE_URL),
+ * The server the browser tests run against: a fresh PostgreSQL database (on DATABASE_URL's server if set),
  * the production build, fresh media and secrets, a staff user made with the admin CLI, then
  * `next start`. Thumbnails are made in-process (no REDIS_URL), as on the embedded default.
  * Stops everything, and drops the database it made, on SIGTERM.
@@ -13,12 +13,14 @@ import { migrateAndSeed } from "@/db/migrate";
 import { E2E } from "@/e2e/config";
 import { createScratchDatabase } from "./scratch-db";
 
-// One name per port (tih_e2e_<port>), recreated at every start: a run that was killed before it
-// could drop its database leaves nothing behind for long.
-const scratch = process.env.DATABASE_URL
-  ? undefined
-  : await createScratchDatabase("tih_e2e", { key: String(E2E.port) });
-const databaseUrl = scratch?.url ?? String(process.env.DATABASE_URL);
+// Its own database, on DATABASE_URL's server when one is given (CI), so the browser sees only what
+// the browser tests made, not the hundreds of users the API suite left in DATABASE_URL. One name per
+// port (tih_e2e_<port>), recreated at every start: a killed run leaves nothing behind for long.
+const scratch = await createScratchDatabase("tih_e2e", {
+  key: String(E2E.port),
+  ...(process.env.DATABASE_URL ? { serverUrl: process.env.DATABASE_URL } : {}),
+});
+const databaseUrl = scratch.url;
 await migrateAndSeed(databaseUrl);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "tih-e2e-"));
@@ -65,7 +67,7 @@ async function stop(code: number) {
   stopping = true;
   next.kill("SIGTERM");
   rmSync(dataDir, { recursive: true, force: true });
-  await scratch?.drop().catch(() => {});
+  await scratch.drop().catch(() => {});
   process.exit(code);
 }
 process.on("SIGTERM", () => void stop(0));
