@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -157,6 +158,37 @@ export const apiTokens = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+);
+
+/**
+ * Idempotency-Key records (Stripe's semantics): one per (user, key) for 24 h. `running` while the
+ * first request works (a second one gets 409; after `locked_until` a crashed first is taken over);
+ * `done` keeps the first answer to replay. `fingerprint` is the SHA-256 of the operation and its
+ * parsed input, so the same key with another request is told apart (422).
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    state: text("state", { enum: ["running", "done"] })
+      .notNull()
+      .default("running"),
+    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }).notNull(),
+    responseStatus: integer("response_status"),
+    responseHeaders: jsonb("response_headers").$type<Record<string, string>>(),
+    responseBody: text("response_body"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "idempotency_keys_pkey", columns: [t.userId, t.key] }),
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+    check("idempotency_keys_state_valid", sql`${t.state} in ('running', 'done')`),
+  ],
 );
 
 export type Plan = typeof plans.$inferSelect;
