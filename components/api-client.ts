@@ -27,15 +27,25 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
   return body as T;
 }
 
+/**
+ * Whether the server kept this failure for its Idempotency-Key (lib/http/idempotency.ts): a retry
+ * with the same key would only hear it again, so a retry needs a new key. Network errors, 409, 429
+ * and 5xx are not kept: retrying them with the same key is what makes the retry safe.
+ */
+export const failureIsKept = (error: unknown) =>
+  error instanceof ApiProblem && error.status >= 400 && error.status < 500 && ![409, 429].includes(error.status);
+
 /** multipart upload with progress events (fetch has none for request bodies). */
 export function uploadWithProgress<T>(
   path: string,
   form: FormData,
   onProgress: (fraction: number) => void,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", path);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.responseType = "json";
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);

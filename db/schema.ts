@@ -174,6 +174,8 @@ export const idempotencyKeys = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     key: text("key").notNull(),
     fingerprint: text("fingerprint").notNull(),
+    /** Which request holds the key now: a dead request taken over cannot complete or release it. */
+    claim: uuid("claim").notNull(),
     state: text("state", { enum: ["running", "done"] })
       .notNull()
       .default("running"),

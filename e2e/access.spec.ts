@@ -62,6 +62,39 @@ test("too-large and non-image uploads show the server's reasons; the good file s
   await expect(page.getByTestId("upload-item")).toHaveCount(2);
 });
 
+test("an upload whose answer is lost on the way back is retried with the same Idempotency-Key and stored once", async ({
+  page,
+}) => {
+  await signIn(page, member.email, member.password);
+  await expect(page.getByRole("heading", { name: "Your images" })).toBeVisible();
+  const imageCount = async () => {
+    const listed = (await (await page.request.get("/api/v1/images?limit=100")).json()) as { items: unknown[] };
+    return listed.items.length;
+  };
+  const before = await imageCount();
+  const keys: string[] = [];
+  await page.route("**/api/v1/images", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    keys.push(route.request().headers()["idempotency-key"] ?? "");
+    if (keys.length > 1) return route.continue();
+    // The server stores the image and answers 201; the page never hears of it.
+    const answered = await route.fetch();
+    expect(answered.status()).toBe(201);
+    await route.abort("connectionreset");
+  });
+  const file = corpusFile("pngsuite/basn0g08.png", "image/png");
+  await dropFiles(page, [file]);
+  await page.getByRole("button", { name: "Upload 1 file" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: file.name })).toContainText("Network error");
+  await page.getByRole("button", { name: "Upload 1 file" }).click();
+  await expect(page.getByTestId("upload-item")).toHaveCount(0);
+
+  expect(keys).toHaveLength(2);
+  expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(keys[1]).toBe(keys[0]);
+  expect(await imageCount()).toBe(before + 1);
+});
+
 test("the account page creates an API token that the JSON API accepts, and revokes it", async ({
   page,
   playwright,

@@ -13,6 +13,8 @@ export type ErrorKind =
   | "quota-exceeded"
   | "not-found"
   | "conflict"
+  | "idempotency-key-in-use"
+  | "idempotency-key-reused"
   | "gone"
   | "too-large"
   | "unsupported-type"

@@ -6,7 +6,7 @@ import { useFieldArray, useForm } from "react-hook-form";
 import { z } from "zod";
 import { imageNameSchema, type ImageJson } from "@/lib/api/schemas";
 import { formatBytes } from "@/lib/format";
-import { uploadWithProgress } from "@/components/api-client";
+import { failureIsKept, uploadWithProgress } from "@/components/api-client";
 
 type Status = { state: "ready" | "uploading" | "error"; progress: number; error?: string };
 const queueSchema = z.object({ files: z.array(z.object({ key: z.string(), name: imageNameSchema })) });
@@ -18,6 +18,8 @@ type Queue = z.input<typeof queueSchema>;
  */
 export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => void }) {
   const files = useRef(new Map<string, File>());
+  // One Idempotency-Key per file and name sent: a retry after a lost answer cannot store it twice.
+  const idempotency = useRef(new Map<string, { name: string; key: string }>());
   const [status, setStatus] = useState<Record<string, Status>>({});
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -33,8 +35,18 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
     }
   }
 
+  /** The file's key for this name: the same for every retry, a new one once the name changes. */
+  function idempotencyKey(key: string, name: string): string {
+    const sent = idempotency.current.get(key);
+    if (sent?.name === name) return sent.key;
+    const fresh = { name, key: crypto.randomUUID() };
+    idempotency.current.set(key, fresh);
+    return fresh.key;
+  }
+
   function remove(index: number, key: string) {
     files.current.delete(key);
+    idempotency.current.delete(key);
     queue.remove(index);
     setStatus(({ [key]: _removed, ...rest }) => rest);
   }
@@ -50,15 +62,21 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
         body.set("name", name);
         body.set("image", file);
         try {
-          const image = await uploadWithProgress<ImageJson>("/api/v1/images", body, (progress) =>
-            set({ state: "uploading", progress }),
+          const image = await uploadWithProgress<ImageJson>(
+            "/api/v1/images",
+            body,
+            (progress) => set({ state: "uploading", progress }),
+            { "Idempotency-Key": idempotencyKey(key, name) },
           );
           onUploaded(image);
           files.current.delete(key);
+          idempotency.current.delete(key);
           setStatus(({ [key]: _done, ...rest }) => rest);
           const index = form.getValues("files").findIndex((f) => f.key === key);
           if (index >= 0) queue.remove(index);
         } catch (e) {
+          // A refusal the server kept would be replayed to a retry: the next try is a new request.
+          if (failureIsKept(e)) idempotency.current.delete(key);
           set({ state: "error", progress: 0, error: (e as Error).message });
         }
       }),

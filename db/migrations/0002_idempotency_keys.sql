@@ -2,6 +2,7 @@ CREATE TABLE "idempotency_keys" (
 	"user_id" uuid NOT NULL,
 	"key" text NOT NULL,
 	"fingerprint" text NOT NULL,
+	"claim" uuid NOT NULL,
 	"state" text DEFAULT 'running' NOT NULL,
 	"locked_until" timestamp with time zone NOT NULL,
 	"response_status" integer,

@@ -32,6 +32,8 @@ export type Operation = {
    * uploads per hour. (Public operations are limited per client IP.)
    */
   rateLimit?: "upload";
+  /** Takes an `Idempotency-Key` header: a retry with the same key replays the first answer. */
+  idempotent?: true;
   responses: Responses;
 };
 

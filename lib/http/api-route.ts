@@ -5,6 +5,7 @@ import { isUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
+import { idempotencyKeyOf, idempotently, requestFingerprint } from "./idempotency";
 import { ApiError, appErrorResponse, problemOf, problemResponse } from "./problem";
 import { countRequest } from "./rate-limit";
 import { readJson } from "./read-json";
@@ -170,7 +171,8 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
  * request against its rate limits (lib/http/rate-limit.ts), parses its
  * path, query and body with its schemas (a path value its schema refuses is a 404, anything
  * else bad a 422 naming each field), hands the handler typed input, and maps every error to
- * application/problem+json.
+ * application/problem+json. An `idempotent` operation sent an Idempotency-Key runs once per key
+ * (lib/http/idempotency.ts).
  */
 export function route<const O extends Operation>(
   operation: O,
@@ -184,6 +186,7 @@ export function route<const O extends Operation>(
         log.userId = principal?.userId;
         // Before the body is read: a refused upload costs nothing.
         limitHeaders = await countRequest(operation, request, principal);
+        const idempotencyKey = operation.idempotent ? idempotencyKeyOf(request) : null;
         const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
         if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
         const query = operation.query
@@ -193,15 +196,23 @@ export function route<const O extends Operation>(
           ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type, principal))
           : undefined;
         const input = { params: params?.data ?? {}, query, body } as OperationInput<O>;
-        return withHeaders(
-          await handler({
+        const respond = () =>
+          handler({
             ...input,
             request,
             principal: principal as Principals[O["auth"]],
             baseUrl: baseUrlOf(request),
-          }),
-          limitHeaders,
-        );
+          }).catch((error: unknown) => errorResponse(error, requestId));
+        const response =
+          idempotencyKey && principal
+            ? await idempotently(
+                principal.userId,
+                idempotencyKey,
+                await requestFingerprint(operation.id, input),
+                respond,
+              )
+            : await respond();
+        return withHeaders(response, limitHeaders);
       } catch (error) {
         return withHeaders(errorResponse(error, requestId), limitHeaders);
       }

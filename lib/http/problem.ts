@@ -34,6 +34,8 @@ const STATUS: Record<ErrorKind, number> = {
   "quota-exceeded": 403,
   "not-found": 404,
   conflict: 409,
+  "idempotency-key-in-use": 409,
+  "idempotency-key-reused": 422,
   gone: 410,
   "too-large": 413,
   "unsupported-type": 415,
@@ -42,7 +44,11 @@ const STATUS: Record<ErrorKind, number> = {
 };
 
 /** Kinds that share a status with a more general one say so in the problem's `type`. */
-const TYPE_OF_KIND: Partial<Record<ErrorKind, string>> = { "quota-exceeded": "about:blank#quota-exceeded" };
+const TYPE_OF_KIND: Partial<Record<ErrorKind, string>> = {
+  "quota-exceeded": "about:blank#quota-exceeded",
+  "idempotency-key-in-use": "about:blank#idempotency-key-in-use",
+  "idempotency-key-reused": "about:blank#idempotency-key-reused",
+};
 
 const KIND_OF_STATUS = new Map(
   Object.entries(STATUS)

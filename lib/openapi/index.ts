@@ -7,6 +7,7 @@ import {
 } from "zod-openapi";
 import { type Operation, problemResponse } from "@/lib/api/operation";
 import { operations } from "@/lib/api/operations";
+import { IDEMPOTENCY_KEY } from "@/lib/idempotency/rules";
 import { PUBLIC_PER_MINUTE } from "@/lib/limits/policies";
 
 /**
@@ -39,6 +40,12 @@ function implicitErrors(operation: Operation): Record<number, string> {
       : operation.rateLimit === "upload"
         ? "Over your plan's requests per minute or uploads per hour; retry after Retry-After seconds."
         : "Over your plan's requests per minute; retry after Retry-After seconds.";
+  if (operation.idempotent) {
+    errors[409] =
+      "A request with the same Idempotency-Key is still in progress (`type` ends in `idempotency-key-in-use`); retry after Retry-After seconds.";
+    errors[422] =
+      "The Idempotency-Key was used in the last 24 h for a different request (`type` ends in `idempotency-key-reused`), or is not 1 to 255 printable characters.";
+  }
   if (operation.auth === "public") return errors;
   errors[401] =
     "Not authenticated: no Bearer token and no valid session cookie, or the token is invalid, revoked, or its user is deactivated (a sent Authorization header is never retried with the cookie).";
@@ -65,6 +72,21 @@ const rateLimitHeaders = {
   }),
 };
 
+const idempotencyKeyHeader = {
+  "Idempotency-Key": z.string().regex(IDEMPOTENCY_KEY).optional().meta({
+    description:
+      "Makes a retry safe: for 24 h the same key from you with the same request answers the first response again (with `Idempotent-Replayed: true`) without doing the work twice. Use a new random key (e.g. a UUID) per new request. Answers of 409, 429 and 5xx are not kept, so a retry after them runs again.",
+    example: "5d0f3f0e-6a4b-4c55-9d4e-2b8f1f4f6a10",
+  }),
+};
+
+const idempotentReplayHeader = {
+  "Idempotent-Replayed": z
+    .literal("true")
+    .optional()
+    .meta({ description: "Present when this is the kept answer of an earlier request with the same Idempotency-Key." }),
+};
+
 const defined = <T extends object>(value: T) =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
@@ -75,9 +97,8 @@ function dropSafeIntegerBounds({ jsonSchema }: { jsonSchema: { minimum?: number;
 }
 
 /** Every answer past authentication says where the caller stands in its limits. */
-function withRateLimitHeaders(response: ZodOpenApiResponseObject): ZodOpenApiResponseObject {
-  const headers =
-    response.headers instanceof z.ZodObject ? response.headers.extend(rateLimitHeaders) : z.object(rateLimitHeaders);
+function withHeaders(response: ZodOpenApiResponseObject, extra: z.ZodRawShape): ZodOpenApiResponseObject {
+  const headers = response.headers instanceof z.ZodObject ? response.headers.extend(extra) : z.object(extra);
   return { ...response, headers };
 }
 
@@ -90,7 +111,13 @@ function describeOperation(operation: Operation): ZodOpenApiOperationObject {
   for (const status of statuses) {
     const given = operation.responses[status];
     if (given !== undefined && typeof given !== "string") {
-      responses[status] = status < 400 ? withRateLimitHeaders(given) : given;
+      responses[status] =
+        status < 400
+          ? withHeaders(
+              given,
+              operation.idempotent ? { ...rateLimitHeaders, ...idempotentReplayHeader } : rateLimitHeaders,
+            )
+          : given;
       continue;
     }
     const text = [given, implicit[status]].filter(Boolean).join(" Or: ");
@@ -109,7 +136,13 @@ function describeOperation(operation: Operation): ZodOpenApiOperationObject {
     tags: [operation.tag],
     summary: operation.summary,
     description: operation.description,
-    requestParams: defined({ path: operation.params?.schema, query: operation.query, header: operation.headers }),
+    requestParams: defined({
+      path: operation.params?.schema,
+      query: operation.query,
+      header: operation.idempotent
+        ? (operation.headers ?? z.object({})).extend(idempotencyKeyHeader)
+        : operation.headers,
+    }),
     ...(operation.body
       ? { requestBody: { required: true, content: { [operation.body.type]: { schema: operation.body.schema } } } }
       : {}),

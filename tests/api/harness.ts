@@ -114,12 +114,12 @@ export const api = {
     }),
   original: (token: string | null, id: string, headers?: Record<string, string>) =>
     call(originalRoute.GET, { path: `/api/v1/images/${id}/original`, token, headers, params: { id } }),
-  createLink: (token: string, body: unknown) =>
+  createLink: (token: string, body: unknown, headers?: Record<string, string>) =>
     call(tempLinksRoute.POST, {
       method: "POST",
       path: "/api/v1/temp-links",
       token,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
     }),
   listLinks: (token: string, query = "") => call(tempLinksRoute.GET, { path: `/api/v1/temp-links${query}`, token }),

@@ -8,9 +8,12 @@
  * - restore(): listens again on the same port; clients reconnect by themselves.
  * - cutWhen(pattern): cuts at the moment a client sends bytes containing `pattern` (that data is
  *   not forwarded): a failure in the middle of a request, at a chosen statement.
+ * - cutWhenAnswered(pattern): the same for the target's answer: a reply lost after the work was done.
  * - blackhole(): a dependency that hangs: new connections are accepted and read but never answered
  *   (nothing reaches the target), and open connections stop forwarding in both directions.
  *   restore() forwards again (connections accepted meanwhile are closed: they never had a target).
+ * - blackholeWhen(pattern): hangs from the moment a client sends `pattern` (not forwarded): a
+ *   client left waiting at a chosen statement, e.g. so that a test can kill it right there.
  */
 import net from "node:net";
 
@@ -28,8 +31,15 @@ export type TcpProxy = {
   restore(): Promise<void>;
   /** Resolves once the pattern was seen and the proxy cut; restore() as after cut(). */
   cutWhen(pattern: string | Buffer): Promise<void>;
+  /**
+   * Cuts at the moment the target answers bytes containing `pattern` (that answer never reaches
+   * the client): the server did the work, the client never hears of it.
+   */
+  cutWhenAnswered(pattern: string | Buffer): Promise<void>;
   /** Accept and read, never answer, until restore(). */
   blackhole(): void;
+  /** Resolves once the pattern was seen and the proxy blackholed; restore() as after blackhole(). */
+  blackholeWhen(pattern: string | Buffer): Promise<void>;
   readonly isBlackholed: boolean;
   /** Stops for good. */
   close(): Promise<void>;
@@ -52,6 +62,7 @@ export async function startTcpProxy(options: {
   let accepted = 0;
   let bytesToTarget = 0;
   let trigger: { pattern: Buffer; fire: () => void } | undefined;
+  let answerTrigger: { pattern: Buffer; fire: () => void } | undefined;
 
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -82,10 +93,21 @@ export async function startTcpProxy(options: {
     from.on("end", () => to.end());
   };
 
-  /** Upstream → client, unless blackholed. */
+  /** Upstream → client, unless blackholed; an armed answer pattern cuts instead of forwarding. */
   const forwardBack = (from: net.Socket, to: net.Socket) => {
+    let tail = Buffer.alloc(0);
     from.on("data", (chunk: Buffer) => {
       if (isBlackholed) return;
+      if (answerTrigger) {
+        const window = Buffer.concat([tail, chunk]);
+        if (window.includes(answerTrigger.pattern)) {
+          const fired = answerTrigger;
+          answerTrigger = undefined;
+          fired.fire();
+          return;
+        }
+        tail = window.subarray(Math.max(0, window.length - answerTrigger.pattern.length + 1));
+      }
       if (!to.write(chunk)) {
         from.pause();
         to.once("drain", () => from.resume());
@@ -170,9 +192,22 @@ export async function startTcpProxy(options: {
       trigger = undefined;
       isBlackholed = true;
     },
+    blackholeWhen(pattern) {
+      if (isCut || isBlackholed) return Promise.reject(new Error("proxy is already cut or blackholed"));
+      return new Promise<void>((resolve) => {
+        trigger = {
+          pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
+          fire: () => {
+            proxy.blackhole();
+            resolve();
+          },
+        };
+      });
+    },
     async cut() {
       isCut = true;
       trigger = undefined;
+      answerTrigger = undefined;
       await stopListening();
     },
     async restore() {
@@ -186,6 +221,17 @@ export async function startTcpProxy(options: {
       await stopListening();
       await listen();
       isCut = false;
+    },
+    cutWhenAnswered(pattern) {
+      if (isCut) return Promise.reject(new Error("proxy is already cut"));
+      return new Promise<void>((resolve, reject) => {
+        answerTrigger = {
+          pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
+          fire: () => {
+            proxy.cut().then(resolve, reject);
+          },
+        };
+      });
     },
     cutWhen(pattern) {
       if (isCut) return Promise.reject(new Error("proxy is already cut"));

@@ -91,13 +91,19 @@ export type ImageBody = {
   thumbnails: { height: number; width: number; url: string }[];
 };
 
-export function upload(appUrl: string, token: string, bytes: Buffer, name = "picture"): Promise<Response> {
+export function upload(
+  appUrl: string,
+  token: string,
+  bytes: Buffer,
+  name = "picture",
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const form = new FormData();
   form.set("name", name);
   form.set("image", new Blob([new Uint8Array(bytes)], { type: "image/jpeg" }), "upload.jpg");
   return fetch(`${appUrl}/api/v1/images`, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${token}`, ...headers },
     body: form,
   });
 }

@@ -1,4 +1,4 @@
-/** The fault proxy on its own: forwards, cuts (refusing new connects, closing open ones), restores on the same port, cuts on a pattern. */
+/** The fault proxy on its own: forwards, cuts (refusing new connects, closing open ones), restores on the same port, cuts on a pattern sent or answered, hangs on a pattern sent. */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTcpProxy, type TcpProxy } from "../infra/tcp-proxy";
@@ -72,5 +72,45 @@ describe("tcp proxy", () => {
     expect(Buffer.concat(echoed).toString()).not.toContain("ME yy");
     await expect(connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
     await proxy.restore();
+  });
+
+  it("cutWhenAnswered cuts when the target answers the pattern: the request arrived, its answer never does", async () => {
+    const socket = await connect();
+    const cut = proxy.cutWhenAnswered("DONE");
+    const heard: Buffer[] = [];
+    socket.on("data", (d: Buffer) => heard.push(d));
+    socket.on("error", () => {});
+    const before = proxy.bytesToTarget;
+    socket.write("work DONE");
+    await cut;
+    await closed(socket);
+    expect(proxy.bytesToTarget - before).toBe("work DONE".length);
+    expect(Buffer.concat(heard).toString()).toBe("");
+    await proxy.restore();
+  });
+
+  it("blackholeWhen stops forwarding when a client sends the pattern, without forwarding it; restore forwards again", async () => {
+    const socket = await connect();
+    expect(await roundTrip(socket, "harmless")).toBe("harmless");
+    const held = proxy.blackholeWhen("HOLD-ME");
+    const echoed: Buffer[] = [];
+    socket.on("data", (d: Buffer) => echoed.push(d));
+    const sent = proxy.bytesToTarget;
+    socket.write("xx HOLD-");
+    socket.write("ME yy");
+    await held;
+    expect(proxy.isBlackholed).toBe(true);
+    expect(proxy.isCut).toBe(false);
+    // At most the bytes before the chunk with the pattern's end went through.
+    expect(proxy.bytesToTarget - sent).toBeLessThanOrEqual("xx HOLD-".length);
+    expect(Buffer.concat(echoed).toString()).not.toContain("ME yy");
+    expect(socket.destroyed).toBe(false); // the client is left waiting, not disconnected
+
+    await proxy.restore();
+    expect(proxy.isBlackholed).toBe(false);
+    const again = await connect();
+    expect(await roundTrip(again, "back")).toBe("back");
+    again.destroy();
+    socket.destroy();
   });
 });

@@ -2,18 +2,23 @@
  * The production topology under load: two `next start` apps and two workers on real PostgreSQL,
  * Redis and an S3-compatible server. Uploads spread over both apps all end ready with every
  * variant of the plan, one row per (image, height), and a bucket holding exactly what the rows
- * point to — also when a worker is killed with SIGKILL while it holds jobs.
+ * point to — also when a worker is killed with SIGKILL while it holds jobs, and when an upload's
+ * answer is lost after the server committed it and the client retries on the other app.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { startTcpProxy } from "../infra/tcp-proxy";
 import {
   bucketKeys,
   expectBucketMatchesRows,
+  imageRows,
   expectOneVariantPerHeight,
   makeUser,
   noisyJpeg,
   sleep,
   thumbnailQueue,
   type TestUser,
+  upload,
   uploadOk,
   useStack,
   waitAllReady,
@@ -93,5 +98,36 @@ describe("stack: 2 apps, 2 workers", () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it("an upload whose 201 is lost on the wire, retried with its Idempotency-Key on the other app, is stored once", async () => {
+    const { appUrls } = stack();
+    const [appA, appB] = appUrls as [string, string];
+    const owner = await makeUser("Premium");
+    const file = await noisyJpeg(900, 600);
+    const key = randomUUID();
+    // The client reaches app A through a proxy that drops the connection as the 201 comes back.
+    const a = new URL(appA);
+    const proxy = await startTcpProxy({ target: { host: a.hostname, port: Number(a.port) } });
+    try {
+      const lost = proxy.cutWhenAnswered("HTTP/1.1 201");
+      const first = upload(`http://${proxy.host}:${proxy.port}`, owner.token, file, "holiday", {
+        "idempotency-key": key,
+      });
+      await expect(first).rejects.toThrow();
+      await lost;
+    } finally {
+      await proxy.close();
+    }
+    const committed = await imageRows(owner.id);
+    expect(committed).toHaveLength(1); // the server did the work; the client never heard
+
+    const retry = await upload(appB, owner.token, file, "holiday", { "idempotency-key": key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(((await retry.json()) as { id: string }).id).toBe(committed[0]?.id);
+    expect(await imageRows(owner.id)).toHaveLength(1);
+    await waitAllReady(appUrls, owner.token, [committed[0]?.id as string]);
+    await expectBucketMatchesRows(stack());
   });
 });

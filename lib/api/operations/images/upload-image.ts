@@ -13,6 +13,7 @@ export const uploadImageOperation = defineOperation({
     "Stores the original byte for byte and renders a thumbnail for each height of your plan (EXIF orientation applied, metadata stripped, same format as the source).",
   body: { type: "multipart/form-data", schema: uploadFormSchema },
   rateLimit: "upload",
+  idempotent: true,
   responses: {
     201: jsonResponse("Created.", imageSchema, {
       Location: z.url().meta({ description: "The new image's URL (`/api/v1/images/{id}`)." }),

@@ -11,6 +11,7 @@ export const createTempLinkOperation = defineOperation({
   description:
     "A URL anyone can open, without authentication, to fetch the image's original until it expires or is revoked. Requires a plan with expiring links.",
   body: { type: "application/json", schema: createTempLinkSchema },
+  idempotent: true,
   responses: {
     201: jsonResponse("Created.", tempLinkCreatedSchema),
     400: "The body is not valid JSON.",
