@@ -17,8 +17,11 @@ export const imageNameSchema = z
   .trim()
   .min(1, "name must not be empty")
   .max(200, "name must be at most 200 characters")
+  // PostgreSQL text cannot hold NUL, and no control character belongs in a one-line name.
+  .refine((name) => ![...name].some((c) => c < " " || c === "\u007f"), "name must not contain control characters")
   .meta({
-    description: "A name for the image: 1–200 characters after trimming surrounding white space.",
+    description:
+      "A name for the image: 1–200 characters after trimming surrounding white space, without control characters.",
     examples: ["Holiday 2026"],
   });
 

@@ -25,7 +25,8 @@ export async function deleteImage(ownerId: string, imageId: string): Promise<voi
     await releaseBytes(ownerId, deleted.byteSize, tx);
     try {
       // Every file of the image lives under its keys, including any no row points to (a job racing this delete).
-      await deleteImageFiles(imageId);
+      // The keys use the id as the row spells it: a caller's id may be in capitals (a UUID still).
+      await deleteImageFiles(deleted.id);
     } catch (error) {
       logger.error({ err: error, imageId }, "storage unreachable: image not deleted");
       throw new AppError("unavailable", "Storage is unavailable; the image was not deleted. Try again shortly.", {
