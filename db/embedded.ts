@@ -2,12 +2,13 @@ import { mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
+import { lockDataDir, type LockOwner } from "./data-dir-lock";
 
 /**
  * The embedded default database: PGlite (PostgreSQL compiled to WASM) under DATA_DIR/pglite,
  * served over the PostgreSQL wire protocol on 127.0.0.1 so that the app, the admin CLI and any
- * worker all talk postgres.js to one process. PGlite is single-process, so the listening port
- * doubles as the lock on its data directory: whoever binds it owns the directory.
+ * worker all talk postgres.js to one process. PGlite is single-process: a lock file in DATA_DIR
+ * (db/data-dir-lock.ts) decides which process owns the directory; the others connect to its port.
  *
  * PGlite has one backend session. Several client connections share it safely only if each
  * holds it for whole protocol cycles: from its first message up to the Sync (or simple Query)
@@ -17,6 +18,11 @@ import type { PGlite } from "@electric-sql/pglite";
  * (db/client.ts turns them off on the embedded database).
  */
 export type EmbeddedServer = { port: number; stop: () => Promise<void> };
+
+/** A start-up failure with a message for the operator (printed alone, without a stack trace). */
+export class EmbeddedStartError extends Error {
+  override name = "EmbeddedStartError";
+}
 
 const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
@@ -140,10 +146,29 @@ export async function isListening(port: number, host = "127.0.0.1"): Promise<boo
   });
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The lock's owner binds its port right after taking the lock: wait for that, boundedly. */
+async function waitForOwner(owner: LockOwner, dataDir: string, port: number, host: string): Promise<void> {
+  if (owner.port !== port) {
+    throw new EmbeddedStartError(
+      `${dataDir} is already served by process ${owner.pid} on port ${owner.port}, not on EMBEDDED_DB_PORT=${port}: use the same EMBEDDED_DB_PORT, or stop that process.`,
+    );
+  }
+  for (let i = 0; i < 100; i++) {
+    if (await isListening(port, host)) return;
+    await sleep(100);
+  }
+  throw new EmbeddedStartError(
+    `Process ${owner.pid} holds ${dataDir} but does not serve EMBEDDED_DB_PORT=${port}; stop it, or remove ${dataDir}/embedded-db.lock if it is not this app.`,
+  );
+}
+
 /**
- * Starts the embedded server unless one already serves `port`; returns null in that case
- * (the caller simply connects to it). The owner opens and migrates the database before serving:
- * clients that connect meanwhile wait, then find the schema up to date.
+ * Starts the embedded server unless another process (or this one) already owns `dataDir`; returns
+ * null in that case, once the owner listens (the caller simply connects to it). The owner opens
+ * and migrates the database before serving: clients that connect meanwhile wait, then find the
+ * schema up to date. A port held by anything else is an EmbeddedStartError naming EMBEDDED_DB_PORT.
  */
 export async function startEmbeddedServer(options: {
   dataDir: string;
@@ -174,20 +199,43 @@ export async function startEmbeddedServer(options: {
       () => socket.destroy(),
     );
   });
-  // Claim the port before opening the directory, so two processes never open it together.
-  const bound = await new Promise<boolean>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+  const locked = lockDataDir(options.dataDir, options.port);
+  if ("heldBy" in locked) {
+    await waitForOwner(locked.heldBy, options.dataDir, options.port, host);
+    return null;
+  }
+  // Then the port, before opening the directory. An outgoing connection can hold it for a moment
+  // (ephemeral ports share the range): try for about two seconds before giving up.
+  const listen = () =>
+    new Promise<boolean>((resolve, reject) => {
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+      );
+      server.listen(options.port, host, () => resolve(true));
+    });
+  let bound = false;
+  try {
+    for (let attempt = 0; attempt < 10 && !bound; attempt++) {
+      if (attempt) await sleep(200);
+      bound = await listen();
+    }
+  } catch (error) {
+    locked.lock.release();
+    throw error;
+  }
+  if (!bound) {
+    locked.lock.release();
+    throw new EmbeddedStartError(
+      `EMBEDDED_DB_PORT ${options.port} (127.0.0.1) is in use by another program: set EMBEDDED_DB_PORT to a free port.`,
     );
-    server.listen(options.port, host, () => resolve(true));
-  });
-  if (!bound) return null;
+  }
 
   const stop = async (db?: PGlite) => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
     await closed;
     await db?.close();
+    locked.lock.release();
   };
 
   let db: PGlite;

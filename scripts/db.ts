@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { connect, type Database } from "@/db/client";
-import { startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
+import { EmbeddedStartError, startEmbeddedServer, type EmbeddedServer } from "@/db/embedded";
 import { migrateAndSeed } from "@/db/migrate";
 import { env, EnvError, type Env } from "@/lib/env";
 
@@ -21,6 +21,17 @@ export function loadEnvOrExit(): Env {
   }
 }
 
+/** The embedded server, or exit 1 with its one-line reason when it cannot start as configured. */
+async function startEmbedded(e: Env): Promise<EmbeddedServer | null> {
+  try {
+    return await startEmbeddedServer({ dataDir: e.DATA_DIR, port: e.EMBEDDED_DB_PORT });
+  } catch (error) {
+    if (!(error instanceof EmbeddedStartError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 /**
  * For processes other than the web app (start-up, admin CLI, worker): make sure the database
  * is reachable — on the embedded default, start the PGlite server unless the app already runs
@@ -30,7 +41,7 @@ export async function prepareDatabase(
   e: Env,
 ): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
   // The embedded server migrates before serving; on PostgreSQL every process makes sure itself.
-  const embedded = e.embedded ? await startEmbeddedServer({ dataDir: e.DATA_DIR, port: e.EMBEDDED_DB_PORT }) : null;
+  const embedded = e.embedded ? await startEmbedded(e) : null;
   if (!e.embedded) await migrateAndSeed(e.databaseUrl);
   const { db, sql } = connect(e.databaseUrl, { max: 2, prepare: !e.embedded });
   return {

@@ -15,7 +15,7 @@ import { logger } from "@/lib/log";
  * of its bytes, so a retry that sends the same thing matches however its multipart boundary or JSON
  * spacing differs.
  */
-export const IDEMPOTENCY_HEADER = "idempotency-key";
+const IDEMPOTENCY_HEADER = "idempotency-key";
 
 /**
  * Answers a retry may change, so they are not kept: a refusal of the moment (409, 429) and a
