@@ -9,6 +9,7 @@ import { logger } from "@/lib/log";
  * app process shares one budget per key; without it, in this process's memory. A Redis outage
  * never fails a request: each Redis limiter has an in-memory insurance limiter that answers
  * instead, and the Redis client gives up fast (no offline queue, one retry, short timeouts).
+ * A fresh process waits for its first connection attempt before counting (see firstAttempt).
  */
 
 /** Where one key stands in one limiter after a request was counted (or refused). */
@@ -37,7 +38,7 @@ type Limiter = {
 export type Limits = {
   /** A limiter of `points` per `seconds`, its keys under `name` (one name, one kind of limit). */
   limiter: (name: string, points: number, seconds: number) => Limiter;
-  /** Resolves once the Redis connection is up (at once without Redis): until then memory answers. */
+  /** Resolves once the Redis connection is up (at once without Redis); memory answers meanwhile, after the first attempt. */
   ready: () => Promise<void>;
   close: () => Promise<void>;
 };
@@ -51,9 +52,10 @@ function stateOf(res: RateLimiterRes, limit: number, allowed: boolean): LimitSta
   };
 }
 
-function wrap(rl: RateLimiterAbstract, points: number): Limiter {
+function wrap(rl: RateLimiterAbstract, points: number, connecting: Promise<void>): Limiter {
   return {
     async consume(key) {
+      await connecting;
       try {
         return stateOf(await rl.consume(key), points, true);
       } catch (rejection) {
@@ -62,13 +64,16 @@ function wrap(rl: RateLimiterAbstract, points: number): Limiter {
       }
     },
     async peek(key) {
+      await connecting;
       const res = await rl.get(key);
       return res && stateOf(res, points, res.consumedPoints <= points);
     },
     async reward(key) {
+      await connecting;
       await rl.reward(key);
     },
     async reset(key) {
+      await connecting;
       await rl.delete(key);
     },
   };
@@ -76,6 +81,24 @@ function wrap(rl: RateLimiterAbstract, points: number): Limiter {
 
 /** How long a request may wait on Redis before the in-memory insurance answers. */
 const REDIS_TIMEOUTS = { connectTimeout: 1000, commandTimeout: 500 };
+
+/**
+ * Settles when the client's first connection attempt does: ready, failed, or after `ms`. Until
+ * then the limiters would count in this process's memory, unseen by the other apps, so a freshly
+ * started app would let its first requests through on top of the shared budget.
+ */
+function firstAttempt(redis: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const event of ["ready", "error", "end"]) redis.off(event, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    for (const event of ["ready", "error", "end"]) redis.once(event, done);
+  });
+}
 
 /**
  * Limiters under `prefix`; on Redis when `redisUrl` is given (each call opens its own connection:
@@ -101,6 +124,7 @@ export function createLimits(options: { redisUrl?: string; prefix: string }): Li
       warned = false;
     });
   }
+  const connecting = redis ? firstAttempt(redis, REDIS_TIMEOUTS.connectTimeout) : Promise.resolve();
   const made = new Map<string, Limiter>();
   return {
     limiter(name, points, seconds) {
@@ -118,7 +142,7 @@ export function createLimits(options: { redisUrl?: string; prefix: string }): Li
               insuranceLimiter: memory,
             })
           : memory;
-        limiter = wrap(rl, points);
+        limiter = wrap(rl, points, connecting);
         made.set(id, limiter);
       }
       return limiter;

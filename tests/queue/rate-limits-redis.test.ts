@@ -45,6 +45,24 @@ describe("rate limits on Redis", () => {
     }
   });
 
+  it("a fresh process counts its first requests on Redis, not in memory while it connects", async () => {
+    const appA = createLimits({ redisUrl: REDIS_URL, prefix });
+    const appB = createLimits({ redisUrl: REDIS_URL, prefix });
+    try {
+      const a = appA.limiter("user-minute", 4, 60);
+      const b = appB.limiter("user-minute", 4, 60);
+      const key = randomUUID();
+      const answers = [];
+      // At once, without ready(): the first answers come while both connections open.
+      for (let i = 0; i < 6; i++) answers.push(await (i % 2 ? b : a).consume(key));
+      expect(answers.map((s) => s.allowed)).toEqual([true, true, true, true, false, false]);
+      expect(answers.slice(0, 4).map((s) => s.remaining)).toEqual([3, 2, 1, 0]);
+    } finally {
+      await appA.close();
+      await appB.close();
+    }
+  });
+
   it("counts in memory, without failing or waiting, when Redis is unreachable", async () => {
     const limits = createLimits({ redisUrl: "redis://127.0.0.1:1", prefix });
     try {
