@@ -1,7 +1,8 @@
 /**
  * Runs once when a Next.js server starts (`npm start`, `next start`, the Docker image's
- * server.js), before it serves: refuses to serve production without PUBLIC_URL or TRUST_PROXY,
- * and, without TRUST_PROXY, makes the proxy headers say what the socket says (lib/http/client-ip).
+ * server.js), before it serves: refuses to serve production without PUBLIC_URL or TRUST_PROXY;
+ * without TRUST_PROXY, makes the proxy headers say what the socket says (lib/http/client-ip);
+ * without REDIS_URL, starts the reconciler's timer (lib/maintenance/schedule).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
@@ -16,4 +17,7 @@ export async function register(): Promise<void> {
   }
   const { guardForwardedHeaders } = await import("@/lib/http/client-ip");
   guardForwardedHeaders(env().TRUST_PROXY);
+  // Without Redis no worker runs the reconciler's schedule: this process does, on a timer.
+  const { startReconcileTimer } = await import("@/lib/maintenance/schedule");
+  startReconcileTimer(env(), async () => (await import("@/lib/maintenance/reconcile")).reconcileAndLog("timer"));
 }

@@ -47,6 +47,8 @@ const schema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often the reconciler runs (lib/maintenance); 0: never by itself (the CLI still runs it). */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(900),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -8,6 +8,7 @@
  *   npm run admin -- update-plan --name N [--heights 100,300] [--[no-]original] [--[no-]expiring] [limits]
  *     limits: [--max-upload-mb N] [--quota-mb N|unlimited] [--requests-per-minute N] [--uploads-per-hour N]
  *   npm run admin -- create-token --email E [--name N]
+ *   npm run admin -- reconcile [--dry-run] [--min-age SECONDS] [--stuck-after SECONDS]
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { closeDb } from "@/db/client";
@@ -18,6 +19,8 @@ import { AppError } from "@/lib/errors";
 import { createPlan } from "@/lib/plans/create-plan";
 import { BYTES_PER_MB, formatSize } from "@/lib/plans/sizes";
 import { updatePlanByName } from "@/lib/plans/update-plan";
+import { reconcile, RECONCILE_DEFAULTS, type ReconcileReport } from "@/lib/maintenance/reconcile";
+import { closeQueue, settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import type { Plan } from "@/db/schema";
 import { loadDotEnv, prepareDatabase } from "./db";
 
@@ -28,7 +31,10 @@ const USAGE = `Usage:
   npm run admin -- update-plan --name N [--heights 100,300] [--[no-]original] [--[no-]expiring] [limits]
     limits: [--max-upload-mb N] [--quota-mb N|unlimited] [--requests-per-minute N] [--uploads-per-hour N]
     (1 MB = 1024 × 1024 bytes; rates are per user, 0 = unlimited; a new plan gets Premium's limits)
-  npm run admin -- create-token --email E [--name N]`;
+  npm run admin -- create-token --email E [--name N]
+  npm run admin -- reconcile [--dry-run] [--min-age SECONDS] [--stuck-after SECONDS]
+    removes stored objects no row points to once older than --min-age (default 3600), re-enqueues
+    images still processing after --stuck-after (default 600), purges expired idempotency records`;
 
 class UsageError extends Error {}
 
@@ -75,6 +81,29 @@ function limitsOf(v: Values) {
     requestsPerMinute: wholeNumber("requests-per-minute", v["requests-per-minute"]),
     uploadsPerHour: wholeNumber("uploads-per-hour", v["uploads-per-hour"]),
   };
+}
+
+function seconds(flag: string, value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{1,9}$/.test(value.trim()))
+    throw new UsageError(`--${flag} must be a whole number of seconds, got "${String(value)}".`);
+  return Number(value);
+}
+
+/** What the reconciler found and did, for a person. */
+function describeReconcile(r: ReconcileReport): string {
+  const list = (items: string[]) => items.map((item) => `\n  ${item}`).join("");
+  const did = (done: string) => (r.dryRun ? "" : `, ${done}`);
+  return [
+    `Reconcile${r.dryRun ? " (dry run: nothing changed)" : ""}:`,
+    `Stored objects: ${r.objectsScanned} listed, ${r.objectsTooYoung} younger than ${r.minAgeSeconds} s not examined.`,
+    `Orphaned objects (no row points to them): ${r.orphansFound} found${did(`${r.orphansDeleted} deleted`)}${list(r.orphanKeys)}`,
+    `Images processing for more than ${r.stuckAfterSeconds} s: ${r.stuckFound} found` +
+      did(`${r.stuckReenqueued} re-enqueued, ${r.stuckAlreadyQueued} already queued`) +
+      list(r.stuckImageIds),
+    `Expired idempotency records: ${r.idempotencyExpired} found${did(`${r.idempotencyPurged} purged`)}`,
+    ...r.errors.map((e) => `Failed: ${e}`),
+  ].join("\n");
 }
 
 const rate = (n: number, per: string) => (n === 0 ? `unlimited ${per}` : `${n} ${per}`);
@@ -166,6 +195,22 @@ const COMMANDS = {
       console.log(token);
     },
   },
+  reconcile: {
+    options: { "dry-run": { type: "boolean" }, "min-age": { type: "string" }, "stuck-after": { type: "string" } },
+    required: [],
+    async run(v: Values) {
+      const report = await reconcile({
+        dryRun: v["dry-run"] === true,
+        minAgeSeconds: seconds("min-age", v["min-age"]) ?? RECONCILE_DEFAULTS.minAgeSeconds,
+        stuckAfterSeconds: seconds("stuck-after", v["stuck-after"]) ?? RECONCILE_DEFAULTS.stuckAfterSeconds,
+      });
+      // Without Redis the re-enqueued jobs run in this process: they finish before it exits.
+      await settleInProcessJobs();
+      await closeQueue();
+      console.log(describeReconcile(report));
+      return report.errors.length ? 1 : 0;
+    },
+  },
 } as const;
 
 function withoutUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
@@ -197,12 +242,12 @@ async function main(argv: string[]): Promise<number> {
 
   const database = await prepareDatabase(env());
   try {
-    await spec.run(values);
+    const code: number | void = await spec.run(values);
+    return typeof code === "number" ? code : 0;
   } finally {
     await closeDb();
     await database.close();
   }
-  return 0;
 }
 
 try {

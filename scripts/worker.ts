@@ -3,13 +3,23 @@
  * time. A job is retried with exponential backoff up to JOB_ATTEMPTS times, then the image is
  * marked failed with the reason. A worker killed mid-job loses nothing: its lock expires after
  * JOB_LOCK_MS and another worker takes the job again. On SIGTERM it finishes its current jobs.
+ * Workers also run the reconciler (lib/maintenance/reconcile.ts) from a BullMQ job scheduler,
+ * every RECONCILE_INTERVAL_SECONDS, one run at a time across all of them.
  */
 import { UnrecoverableError, Worker } from "bullmq";
 import { closeDb } from "@/db/client";
 import { markFailed, processImage } from "@/lib/images/process-image";
 import { TooManyPixelsError, UndecodableImageError } from "@/lib/images/imaging";
 import { logger as rootLogger } from "@/lib/log";
-import { redisConnection, THUMBNAIL_QUEUE, type ThumbnailJobData } from "@/lib/queue/thumbnail-jobs";
+import { reconcileAndLog } from "@/lib/maintenance/reconcile";
+import { MAINTENANCE_QUEUE, syncReconcileSchedule } from "@/lib/queue/maintenance-jobs";
+import {
+  closeQueue,
+  redisConnection,
+  settleInProcessJobs,
+  THUMBNAIL_QUEUE,
+  type ThumbnailJobData,
+} from "@/lib/queue/thumbnail-jobs";
 import { loadEnvOrExit, prepareDatabase } from "./db";
 
 const logger = rootLogger.child({ service: "worker" });
@@ -60,7 +70,23 @@ worker.on("failed", (job, error) => {
     );
 });
 worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+
+// One reconcile at a time per worker; the scheduler makes one job per interval for all of them.
+// With RECONCILE_INTERVAL_SECONDS=0 this worker sets no schedule and takes no such jobs.
+await syncReconcileSchedule(e);
+const maintenance =
+  e.RECONCILE_INTERVAL_SECONDS > 0
+    ? new Worker(MAINTENANCE_QUEUE, () => reconcileAndLog("scheduler"), {
+        connection: redisConnection(e, true),
+        prefix: e.QUEUE_PREFIX,
+        concurrency: 1,
+      })
+    : undefined;
+maintenance?.on("failed", (_job, error) => logger.error({ err: error }, "reconcile failed"));
+maintenance?.on("error", (error) => logger.error({ err: error }, "maintenance worker error"));
+
 await worker.waitUntilReady();
+await maintenance?.waitUntilReady();
 logger.info({ concurrency: e.WORKER_CONCURRENCY, queue: THUMBNAIL_QUEUE, prefix: e.QUEUE_PREFIX }, "worker ready");
 
 let stopping = false;
@@ -68,7 +94,9 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "worker stopping: finishing current jobs");
-  await worker.close();
+  await Promise.all([worker.close(), maintenance?.close()]);
+  await settleInProcessJobs(); // a re-enqueue that found Redis down made its thumbnails here
+  await closeQueue();
   await closeDb();
   await database.close();
   logger.info("worker stopped");

@@ -97,6 +97,30 @@ export async function enqueueThumbnails(imageId: string, runLocally: LocalJob): 
   }
 }
 
+/**
+ * For the reconciler: hands an image that is still `processing` to the queue again. A job still
+ * pending under its id (waiting, delayed, running) is left alone: "pending". A finished one
+ * (completed or failed, kept for inspection) is removed first, since BullMQ ignores an add under
+ * the id of a job it still holds.
+ */
+export async function requeueThumbnails(imageId: string, runLocally: LocalJob): Promise<"queued" | "pending"> {
+  const e = env();
+  if (e.REDIS_URL) {
+    try {
+      const job = await withTimeout(getQueue(e).getJob(imageId), ENQUEUE_TIMEOUT_MS, "Redis");
+      const state = job ? await withTimeout(job.getState(), ENQUEUE_TIMEOUT_MS, "Redis") : "unknown";
+      if (job && (state === "completed" || state === "failed"))
+        await withTimeout(job.remove(), ENQUEUE_TIMEOUT_MS, "Redis");
+      else if (state !== "unknown") return "pending";
+    } catch (error) {
+      // enqueueThumbnails finds the queue unavailable too and makes the thumbnails here.
+      logger.warn({ err: error, imageId }, "queue unavailable: could not look up the image's job");
+    }
+  }
+  await enqueueThumbnails(imageId, runLocally);
+  return "queued";
+}
+
 /** Readiness: the queue answers (always true without one). */
 export async function checkQueue(): Promise<void> {
   const e = env();

@@ -13,6 +13,25 @@ export function createDiskStorage(root: string): StorageProvider {
     return path.join(base, ...key.split("/"));
   };
 
+  /** Every stored file under a prefix, sorted by key; temporary files of writes in progress are not keys. */
+  const files = async (prefix: string): Promise<{ key: string; file: string }[]> => {
+    if (!/^[a-z0-9/-]*$/.test(prefix)) throw new Error(`Refusing unsafe storage prefix ${JSON.stringify(prefix)}`);
+    const dir = path.join(base, ...prefix.split("/").filter(Boolean));
+    try {
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+      return entries
+        .filter((e) => e.isFile() && !e.name.endsWith(".tmp"))
+        .map((e) => {
+          const file = path.join(e.parentPath, e.name);
+          return { key: path.relative(base, file).split(path.sep).join("/"), file };
+        })
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+  };
+
   return {
     kind: "disk",
 
@@ -46,18 +65,21 @@ export function createDiskStorage(root: string): StorageProvider {
     },
 
     async list(prefix) {
-      if (!/^[a-z0-9/-]*$/.test(prefix)) throw new Error(`Refusing unsafe storage prefix ${JSON.stringify(prefix)}`);
-      const dir = path.join(base, ...prefix.split("/").filter(Boolean));
-      try {
-        const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-        return entries
-          .filter((e) => e.isFile() && !e.name.endsWith(".tmp"))
-          .map((e) => path.relative(base, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-          .sort();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw error;
-      }
+      return (await files(prefix)).map((f) => f.key);
+    },
+
+    async listWithDates(prefix) {
+      const listed = await Promise.all(
+        (await files(prefix)).map(async ({ key, file }) => {
+          try {
+            return { key, lastModified: (await stat(file)).mtime };
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "ENOENT") return null; // deleted since readdir
+            throw error;
+          }
+        }),
+      );
+      return listed.filter((o) => o !== null);
     },
 
     async check() {

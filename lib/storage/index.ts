@@ -3,7 +3,7 @@ import { createDiskStorage } from "./disk";
 import { createS3Storage } from "./s3";
 import type { StorageProvider } from "./types";
 
-export type { StorageProvider, StoredObject } from "./types";
+export type { ListedObject, StorageProvider, StoredObject } from "./types";
 
 let current: StorageProvider | undefined;
 

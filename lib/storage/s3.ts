@@ -8,7 +8,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { assertSafeKey, type StorageProvider, type StoredObject } from "./types";
+import { assertSafeKey, type ListedObject, type StorageProvider, type StoredObject } from "./types";
 
 export type S3StorageOptions = {
   bucket: string;
@@ -69,6 +69,21 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
   }
   const Bucket = options.bucket;
 
+  async function listAll(prefix: string): Promise<ListedObject[]> {
+    const listed: ListedObject[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const out = await bounded((o) =>
+        client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }), o),
+      );
+      // S3 always sends LastModified; were it missing, the object counts as new (spared, not deleted).
+      for (const o of out.Contents ?? [])
+        if (o.Key) listed.push({ key: o.Key, lastModified: o.LastModified ?? new Date() });
+      ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return listed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
   return {
     kind: "s3",
 
@@ -118,16 +133,11 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
     },
 
     async list(prefix) {
-      const keys: string[] = [];
-      let ContinuationToken: string | undefined;
-      do {
-        const out = await bounded((o) =>
-          client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }), o),
-        );
-        for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
-        ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
-      } while (ContinuationToken);
-      return keys.sort();
+      return (await listAll(prefix)).map((o) => o.key);
+    },
+
+    async listWithDates(prefix) {
+      return listAll(prefix);
     },
 
     async check() {

@@ -4,6 +4,9 @@ export type StoredObject = {
   size: number;
 };
 
+/** A key as listed, with when it was last written (the reconciler spares objects younger than an upload takes). */
+export type ListedObject = { key: string; lastModified: Date };
+
 export interface StorageProvider {
   readonly kind: "disk" | "s3";
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
@@ -13,6 +16,8 @@ export interface StorageProvider {
   delete(keys: readonly string[]): Promise<void>;
   /** Every key under a prefix (operations and tests: finding strays). */
   list(prefix: string): Promise<string[]>;
+  /** The same keys as list(prefix), sorted, each with its last-modified time. */
+  listWithDates(prefix: string): Promise<ListedObject[]>;
   /** Throws if the store cannot be reached. */
   check(): Promise<void>;
 }

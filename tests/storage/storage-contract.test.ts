@@ -3,7 +3,7 @@
  * the S3 adapter against a real S3-compatible server (s3rver, SigV4 verified) on 127.0.0.1.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -185,6 +185,23 @@ describe.each(adapters)("$name storage", (adapter) => {
     expect(await storage.list(`${ns()}/`)).toEqual([]);
   });
 
+  it("lists the same keys with dates, each the time it was last written", async () => {
+    const p = ns();
+    // S3 reports whole seconds.
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    for (const key of [`${p}/b/1`, `${p}/a`, `${p}/b/0`]) await storage.put(key, bytes(key), "text/plain");
+    const after = Date.now();
+
+    const listed = await storage.listWithDates(`${p}/`);
+    expect(listed.map((o) => o.key)).toEqual(await storage.list(`${p}/`));
+    expect(listed.map((o) => o.key)).toEqual([`${p}/a`, `${p}/b/0`, `${p}/b/1`]);
+    for (const { lastModified } of listed) {
+      expect(lastModified.getTime()).toBeGreaterThanOrEqual(before);
+      expect(lastModified.getTime()).toBeLessThanOrEqual(after);
+    }
+    expect(await storage.listWithDates(`${p}/nothing/`)).toEqual([]);
+  });
+
   it("lists and deletes more keys than one S3 request handles (1000)", { timeout: 60_000 }, async () => {
     const p = ns();
     const keys = Array.from({ length: 1005 }, (_, i) => `${p}/k${String(i).padStart(4, "0")}`);
@@ -192,6 +209,7 @@ describe.each(adapters)("$name storage", (adapter) => {
     await storage.put(`${p}x/outside`, bytes("x"), "text/plain");
 
     expect(await storage.list(`${p}/`)).toEqual(keys);
+    expect((await storage.listWithDates(`${p}/`)).map((o) => o.key)).toEqual(keys);
 
     await storage.delete(keys);
     expect(await storage.list(`${p}/`)).toEqual([]);
@@ -225,6 +243,28 @@ describe.each(adapters)("$name storage", (adapter) => {
 
     await expect(storage.delete(keys)).rejects.toThrow(/unsafe storage key/);
     expect(await read(await storage.get(`${p}/keep`))).toEqual({ data: bytes("keep"), size: 4 });
+  });
+});
+
+describe("disk storage: listed dates", () => {
+  it("are the files' modification times; a write in progress (its temporary file) is not listed", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), "storage-dates-"));
+    try {
+      const storage = createDiskStorage(root);
+      await storage.put("originals/old", bytes("old"), "text/plain");
+      await storage.put("originals/new", bytes("new"), "text/plain");
+      // Whole seconds: every filesystem keeps those exactly.
+      const twoHoursAgo = new Date(Math.floor(Date.now() / 1000 - 2 * 3600) * 1000);
+      await utimes(path.join(root, "originals/old"), twoHoursAgo, twoHoursAgo);
+      await writeFile(path.join(root, "originals/partial.0b1c.tmp"), "half written");
+
+      const listed = await storage.listWithDates("originals/");
+      expect(listed.map((o) => o.key)).toEqual(["originals/new", "originals/old"]);
+      expect(listed[1]?.lastModified).toEqual(twoHoursAgo);
+      expect(listed[0]?.lastModified.getTime()).toBeGreaterThan(twoHoursAgo.getTime());
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,8 +8,8 @@
  * file, data/stack/<name>.json, lists what runs (pids, ports, database, queue prefix), so
  * `down` can stop a stack started by another process, or one left behind by a crashed test run.
  *
- * With `faults: true`, apps and workers reach PostgreSQL and S3 through TCP proxies the caller
- * can cut and restore (see ../tcp-proxy.ts).
+ * With `faults: true`, apps and workers reach PostgreSQL, S3 and Redis through TCP proxies the
+ * caller can cut, blackhole and restore (see ../tcp-proxy.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -57,7 +57,7 @@ export type StackOptions = {
   apps?: number;
   /** Worker processes. Default 1; 0 leaves jobs waiting in Redis until startWorker(). */
   workers?: number;
-  /** Apps and workers reach PostgreSQL and S3 through proxies the caller can cut and restore. */
+  /** Apps and workers reach PostgreSQL, S3 and Redis through proxies the caller can cut and restore. */
   faults?: boolean;
   /** Children outlive this process (the CLI's `up`); otherwise they are killed when it exits. */
   detached?: boolean;
@@ -85,6 +85,8 @@ type StackProcess = {
   readonly port?: number;
   alive(): boolean;
 };
+
+type Proxies = { db: TcpProxy; s3: TcpProxy; redis: TcpProxy };
 
 type StackState = {
   name: string;
@@ -125,12 +127,14 @@ export type Stack = {
   /** The environment apps and workers get (through the proxies with `faults`). */
   readonly env: Readonly<Record<string, string>>;
   /** With `faults: true`. */
-  readonly proxies: { db: TcpProxy; s3: TcpProxy } | undefined;
+  readonly proxies: Proxies | undefined;
   readonly stateFile: string;
   /** Stops every process, drops the database, removes the queue's keys and the stack's files. Safe to call twice. */
   stop(): Promise<void>;
   /** Sends `signal` to worker i's process group and waits until it is gone (SIGKILL after 30 s). */
   killWorker(index: number, signal?: NodeJS.Signals): Promise<void>;
+  /** The same for app i (default SIGKILL: a crash, mid-request). */
+  killApp(index: number, signal?: NodeJS.Signals): Promise<void>;
   /** Sends `signal` to worker i's process group without waiting (SIGSTOP / SIGCONT to freeze and thaw it). */
   signalWorker(index: number, signal: NodeJS.Signals): void;
   /** Starts one more worker; resolves with its index once it logged "worker ready". */
@@ -343,7 +347,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apps: StackProcess[] = [];
   const workers: StackProcess[] = [];
   let s3Server: S3TestServer | undefined;
-  let proxies: { db: TcpProxy; s3: TcpProxy } | undefined;
+  let proxies: Proxies | undefined;
   let stopping: Promise<void> | undefined;
 
   const processOf = (
@@ -366,6 +370,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await s3Server?.stop().catch(() => {});
         await proxies?.db.close();
         await proxies?.s3.close();
+        await proxies?.redis.close();
         for (const p of [...apps, ...workers]) liveGroups.delete(p.pid);
       });
     })();
@@ -397,16 +402,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let childDatabaseUrl = databaseUrl;
     let childS3Endpoint = s3Server.endpoint;
+    let childRedisUrl = redisUrl;
     if (options.faults) {
       const pg = new URL(postgresUrl);
       const db = await startTcpProxy({ target: { host: pg.hostname || "127.0.0.1", port: Number(pg.port || 5432) } });
       const s3 = await startTcpProxy({ target: { host: "127.0.0.1", port: s3Server.port } });
-      proxies = { db, s3 };
+      const redisTarget = new URL(redisUrl);
+      const redis = await startTcpProxy({
+        target: { host: redisTarget.hostname || "127.0.0.1", port: Number(redisTarget.port || 6379) },
+      });
+      proxies = { db, s3, redis };
       const proxied = new URL(databaseUrl);
       proxied.hostname = "127.0.0.1";
       proxied.port = String(db.port);
       childDatabaseUrl = proxied.toString();
       childS3Endpoint = `http://127.0.0.1:${s3.port}`;
+      const proxiedRedis = new URL(redisUrl);
+      proxiedRedis.hostname = "127.0.0.1";
+      proxiedRedis.port = String(redis.port);
+      childRedisUrl = proxiedRedis.toString();
     }
 
     const stackEnv: Record<string, string> = {
@@ -424,7 +438,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: "true",
-      REDIS_URL: redisUrl,
+      REDIS_URL: childRedisUrl,
       QUEUE_PREFIX: queuePrefix,
       ...(options.jobLockMs === undefined ? {} : { JOB_LOCK_MS: String(options.jobLockMs) }),
       ...options.env,
@@ -433,7 +447,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // For people: `set -a; . <file>; set +a`, then the admin CLI talks to this stack's database.
     writeFileSync(
       state.envFile,
-      Object.entries({ ...stackEnv, DATABASE_URL: databaseUrl, S3_ENDPOINT: s3Server.endpoint })
+      Object.entries({ ...stackEnv, DATABASE_URL: databaseUrl, S3_ENDPOINT: s3Server.endpoint, REDIS_URL: redisUrl })
         .map(([k, v]) => `${k}=${v}`)
         .join("\n") + "\n",
       { mode: 0o600 },
@@ -529,6 +543,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         for (let i = 0; i < 300 && worker.alive(); i++) await sleep(100);
         if (worker.alive()) await stopGroup(worker.pid, { signal: "SIGKILL", graceMs: 0 });
         liveGroups.delete(worker.pid);
+      },
+      async killApp(index, signal = "SIGKILL") {
+        const app = apps[index];
+        if (!app) throw new Error(`no app ${index}`);
+        signalGroup(app.pid, signal);
+        for (let i = 0; i < 300 && app.alive(); i++) await sleep(100);
+        if (app.alive()) await stopGroup(app.pid, { signal: "SIGKILL", graceMs: 0 });
+        liveGroups.delete(app.pid);
       },
       signalWorker(index, signal) {
         const worker = workers[index];
