@@ -1,5 +1,6 @@
 import { E2E } from "./config";
-import { apiWithToken, corpusFile, createToken, dropFiles, expect, signIn, tableRow, test } from "./helpers";
+import { greyPng, rgbPng } from "../tests/support/fixtures";
+import { apiWithToken, createToken, dropFiles, expect, imageFile, signIn, tableRow, test } from "./helpers";
 
 const run = Date.now().toString(36);
 const member = { email: `member-${run}@e2e.example.com`, password: "member-password-1" };
@@ -48,17 +49,18 @@ test("too-large and non-image uploads show the server's reasons; the good file s
   await expect(page.getByRole("heading", { name: "Your images" })).toBeVisible();
   const tooLarge = Buffer.alloc(E2E.maxUploadBytes + 1024);
   tooLarge.set([0xff, 0xd8, 0xff, 0xe0]);
+  const good = imageFile("rgb.png", await rgbPng());
   await dropFiles(page, [
     { name: "huge.jpg", bytes: tooLarge, type: "image/jpeg" },
     { name: "notes.png", bytes: Buffer.from("these are my notes, not a picture"), type: "image/png" },
-    corpusFile("pngsuite/basn2c08.png", "image/png"),
+    good,
   ]);
   await page.getByRole("button", { name: "Upload 3 files" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "huge.jpg" })).toContainText("larger than the limit");
   await expect(page.getByRole("alert").filter({ hasText: "notes.png" })).toContainText("Only PNG and JPEG");
   const grid = page.getByRole("list", { name: "Images" });
   await expect(grid.getByRole("listitem")).toHaveCount(1);
-  await expect(grid).toContainText("basn2c08.png");
+  await expect(grid).toContainText(good.name);
   await expect(page.getByTestId("upload-item")).toHaveCount(2);
 });
 
@@ -82,7 +84,7 @@ test("an upload whose answer is lost on the way back is retried with the same Id
     expect(answered.status()).toBe(201);
     await route.abort("connectionreset");
   });
-  const file = corpusFile("pngsuite/basn0g08.png", "image/png");
+  const file = imageFile("grey.png", await greyPng());
   await dropFiles(page, [file]);
   await page.getByRole("button", { name: "Upload 1 file" }).click();
   await expect(page.getByRole("alert").filter({ hasText: file.name })).toContainText("Network error");
@@ -185,7 +187,7 @@ test("the API docs page renders the OpenAPI document with Scalar and tries it wi
 test("the gallery loads further pages as it scrolls", async ({ page, playwright }) => {
   await signIn(page, member.email, member.password, "/account");
   const api = await apiWithToken(playwright.request, await createToken(page, "scroll test"));
-  const png = corpusFile("pngsuite/basn0g08.png", "image/png");
+  const png = imageFile("grey.png", await greyPng());
   const before = ((await (await api.get("/api/v1/images?limit=100")).json()) as { items: unknown[] }).items.length;
   for (let i = 0; i < 30; i++) {
     const res = await api.post("/api/v1/images", {

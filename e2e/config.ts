@@ -7,5 +7,4 @@ export const E2E = {
   staff: { email: "staff@e2e.example.com", password: "staff-password-1" },
   /** Small, so the "too large" path needs no huge fixture. */
   maxUploadBytes: 2 * 1024 * 1024,
-  corpus: new URL("../../shared/corpus/", import.meta.url).pathname,
 };

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   type APIRequest,
@@ -95,8 +94,6 @@ export function apiWithToken(request: APIRequest, token: string): Promise<APIReq
   return request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
 }
 
-const corpusPath = (rel: string) => path.join(E2E.corpus, rel);
-
 /** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {
   const dataTransfer = await page.evaluateHandle(
@@ -114,8 +111,9 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Buffer
   await page.dispatchEvent('[data-testid="dropzone"]', "drop", { dataTransfer });
 }
 
-export function corpusFile(rel: string, type: string) {
-  return { name: path.basename(rel), bytes: readFileSync(corpusPath(rel)), type };
+/** A generated image (tests/support/fixtures) as the browser sends it: a named, typed file. */
+export function imageFile(name: string, bytes: Buffer) {
+  return { name, bytes, type: name.endsWith(".png") ? "image/png" : "image/jpeg" };
 }
 
 /** Natural (decoded) sizes of the images matching a selector, once they have all loaded. */

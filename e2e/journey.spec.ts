@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "@playwright/test";
+import { DISPLAYED, orientedJpeg, rgbaPng } from "../tests/support/fixtures";
 import { E2E } from "./config";
-import { corpusFile, dropFiles, expect, naturalSizes, screenshot, signIn, tableRow, test } from "./helpers";
+import { dropFiles, expect, imageFile, naturalSizes, screenshot, signIn, tableRow, test } from "./helpers";
 
 /**
  * The product's main journey, in order: staff sets up a plan and a user; the user uploads and
@@ -72,25 +73,25 @@ test("the user uploads a PNG and a JPEG by drag-and-drop and sees exactly the pl
   ({ context: userContext, page: userPage } = await signedIn(browser, user));
   await expect(userPage.getByText("No images yet")).toBeVisible();
 
-  await dropFiles(userPage, [
-    corpusFile("pngsuite/basn6a08.png", "image/png"),
-    corpusFile("exif-orientation/Landscape_5.jpg", "image/jpeg"),
-  ]);
+  // The JPEG is stored on its side (EXIF orientation 5) and shows as 600×400.
+  const png = imageFile("rgba.png", await rgbaPng());
+  const jpeg = imageFile("Landscape_5.jpg", await orientedJpeg(5, "landscape"));
+  await dropFiles(userPage, [png, jpeg]);
   await expect(userPage.getByTestId("upload-item")).toHaveCount(2);
   // The name defaults to the file name and can be edited before sending.
-  const jpegName = userPage.getByLabel("Name for Landscape_5.jpg");
-  await expect(jpegName).toHaveValue("Landscape_5.jpg");
+  const jpegName = userPage.getByLabel(`Name for ${jpeg.name}`);
+  await expect(jpegName).toHaveValue(jpeg.name);
   await jpegName.fill("Harbour view");
   await userPage.getByRole("button", { name: "Upload 2 files" }).click();
 
   const grid = userPage.getByRole("list", { name: "Images" });
   await expect(grid.getByRole("listitem")).toHaveCount(2);
   await expect(grid).toContainText("Harbour view");
-  await expect(grid).toContainText("basn6a08.png");
+  await expect(grid).toContainText(png.name);
   await expect(userPage.getByTestId("upload-item")).toHaveCount(0);
   // Newest first, and still there after a reload (stored, not just shown).
   await userPage.reload();
-  await expect(grid.getByRole("listitem").first()).toContainText(/Harbour view|basn6a08\.png/);
+  await expect(grid.getByRole("listitem").first()).toContainText(/Harbour view|rgba\.png/);
   await expect(grid.getByRole("listitem")).toHaveCount(2);
   expect(await naturalSizes(userPage, 'ul[aria-label="Images"] img')).toEqual(
     expect.arrayContaining([
@@ -149,7 +150,8 @@ test("staff moves the user to Basic: only the 200 thumbnail remains and old link
 
 test("an Enterprise user shares an expiring link with a signed-out visitor, then revokes it", async ({ browser }) => {
   const { context, page } = await signedIn(browser, enterprise);
-  const portrait = corpusFile("exif-orientation/Portrait_7.jpg", "image/jpeg");
+  // Stored 600×400 with EXIF orientation 7: the browser shows it upright, as 400×600.
+  const portrait = imageFile("Portrait_7.jpg", await orientedJpeg(7, "portrait"));
   await page
     .getByLabel("Choose image files")
     .setInputFiles({ name: portrait.name, mimeType: portrait.type, buffer: portrait.bytes });
@@ -178,7 +180,7 @@ test("an Enterprise user shares an expiring link with a signed-out visitor, then
   const opened = await visitorPage.goto(url);
   expect(opened?.status()).toBe(200);
   expect(opened?.headers()["content-type"]).toBe("image/jpeg");
-  expect(await naturalSizes(visitorPage, "img")).toEqual([[1200, 1800]]);
+  expect(await naturalSizes(visitorPage, "img")).toEqual([[DISPLAYED.portrait.width, DISPLAYED.portrait.height]]);
 
   await page.getByRole("list", { name: "Live links" }).getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByText("No live links.")).toBeVisible();

@@ -1,6 +1,7 @@
 import type { Response } from "@playwright/test";
 import { E2E } from "./config";
-import { apiWithToken, corpusFile, createToken, expect, signIn, tableRow, test } from "./helpers";
+import { greyPng } from "../tests/support/fixtures";
+import { apiWithToken, createToken, expect, imageFile, signIn, tableRow, test } from "./helpers";
 
 const run = Date.now().toString(36);
 const enterprise = { email: `headers-ent-${run}@e2e.example.com`, password: "enterprise-password-1" };
@@ -75,7 +76,7 @@ test("pages, API answers and expiring links carry the security headers; no page 
   await signIn(entPage, enterprise.email, enterprise.password, "/account");
   await expect(entPage).toHaveURL(/\/account$/);
   const api = await apiWithToken(playwright.request, await createToken(entPage, "headers"));
-  const png = corpusFile("pngsuite/basn0g08.png", "image/png");
+  const png = imageFile("grey.png", await greyPng());
   const uploaded = await api.post("/api/v1/images", {
     multipart: { name: "headers", image: { name: png.name, mimeType: png.type, buffer: png.bytes } },
   });

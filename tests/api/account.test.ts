@@ -3,10 +3,11 @@ import * as accountRoute from "@/app/api/v1/account/route";
 import { env } from "@/lib/env";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { accountSchema, type AccountJson } from "@/lib/api/schemas";
-import { api, call, corpusFile, expectProblem, makeUser, uploadForm, type ImageBody } from "./harness";
+import { orientedJpeg, rgbaPng } from "../support/fixtures";
+import { api, call, expectProblem, makeUser, uploadForm, type ImageBody } from "./harness";
 
-const png = corpusFile("pngsuite/basn6a08.png");
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+const png = await rgbaPng();
+const jpeg = await orientedJpeg(1, "landscape");
 const MiB = 1024 * 1024;
 
 const getAccount = (token: string | null) => call(accountRoute.GET, { path: "/api/v1/account", token });

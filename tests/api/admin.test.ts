@@ -9,20 +9,11 @@ import { AppError, type ErrorKind } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { findPlanByName } from "@/lib/plans/find-plan";
 import { createPlanAsStaff, deletePlan, listPlansWithUserCounts, updatePlan } from "@/lib/admin/manage-plans";
-import {
-  api,
-  bodyBytes,
-  corpusFile,
-  type ImageBody,
-  makePlan,
-  makeUser,
-  queriesOf,
-  type TestUser,
-  uploadOk,
-} from "./harness";
+import { orientedJpeg, rgbaPng } from "../support/fixtures";
+import { api, bodyBytes, type ImageBody, makePlan, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
 
-const png = corpusFile("pngsuite/basn6a08.png");
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+const png = await rgbaPng();
+const jpeg = await orientedJpeg(1, "landscape"); // 600×400
 
 /** Awaits a call that must fail with an AppError of this kind, and returns the error. */
 async function expectAppError(promise: Promise<unknown>, kind: ErrorKind): Promise<AppError> {

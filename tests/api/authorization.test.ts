@@ -13,12 +13,12 @@ import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
 import * as originalRoute from "@/app/api/v1/images/[id]/original/route";
 import * as thumbnailRoute from "@/app/api/v1/images/[id]/thumbnails/[height]/route";
 import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
+import { DISPLAYED, orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
   api,
   BASE,
   bodyBytes,
   call,
-  corpusFile,
   expectProblem,
   imageRowsOf,
   makePlan,
@@ -31,8 +31,8 @@ import {
   type TestUser,
 } from "./harness";
 
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg"); // 1800×1200
-const png = corpusFile("pngsuite/basn6a08.png"); // 32×32 RGBA
+const jpeg = await orientedJpeg(1, "landscape"); // 600×400
+const png = await rgbaPng(); // 32×32 RGBA
 
 // ---------------------------------------------------------------------------------------------
 // The matrix: what the owner of an image gets on each media route, per plan. Written out by hand
@@ -104,7 +104,7 @@ async function expectServed(
   });
 }
 
-const JPEG_SOURCE = { bytes: jpeg, width: 1800, height: 1200, type: "image/jpeg" };
+const JPEG_SOURCE = { bytes: jpeg, ...DISPLAYED.landscape, type: "image/jpeg" };
 
 let customPlanName: Promise<string> | undefined;
 function customPlan(): Promise<string> {

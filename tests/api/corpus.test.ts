@@ -17,10 +17,14 @@ import {
   type ImageBody,
   type TestUser,
   uploadForm,
+  uploadOk,
 } from "./harness";
 
 /**
- * Every file of ../shared/corpus/realworld through the API, as a Premium user (200 and 400 px).
+ * The suites that need the shared corpus (../shared/corpus, or TEST_CORPUS_DIR); without it they
+ * are skipped, with one line saying so. Everything else generates its images (tests/support/fixtures).
+ *
+ * Every file of realworld/ through the API, as a Premium user (200 and 400 px).
  * Which file is which is found out here with a real decoder, never from a list:
  * - genuine PNG/JPEG (the signature, the format the decoder reports, a full strict decode, within
  *   MAX_IMAGE_PIXELS) → 201, and every plan thumbnail serves a decodable image of its height
@@ -28,6 +32,7 @@ import {
  * - damaged PNG/JPEG (the signature, but no such decode) → 415 or 422;
  * - anything else → 415;
  * never a 5xx, and a refusal stores nothing.
+ * Then every PngSuite file: the valid ones upload and thumbnail, the corrupt ones (x*.png) are refused.
  */
 const DIR = path.join(CORPUS, "realworld");
 const HEIGHTS = [200, 400];
@@ -72,7 +77,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
   return failures;
 }
 
-if (!CORPUS_AVAILABLE) console.warn(`${DIR} is missing: skipping the real-world corpus suite.`);
+if (!CORPUS_AVAILABLE) console.warn(`${CORPUS} is missing: skipping the corpus suite (real-world files and PngSuite).`);
 
 describe.skipIf(!CORPUS_AVAILABLE)("real-world corpus", () => {
   const files = CORPUS_AVAILABLE
@@ -158,6 +163,60 @@ describe.skipIf(!CORPUS_AVAILABLE)("real-world corpus", () => {
       expect(expected, `${file} (${kind}) answered ${res.status}`).toContain(res.status);
       await expectProblem(res, res.status);
     }
+    await expectNothingStored(user, before);
+  });
+});
+
+const PNGSUITE = path.join(CORPUS, "pngsuite");
+const pngSuite = (pattern: RegExp) =>
+  CORPUS_AVAILABLE ? readdirSync(PNGSUITE).filter((f) => pattern.test(f) && f.endsWith(".png")) : [];
+
+describe.skipIf(!CORPUS_AVAILABLE)("PngSuite: every valid file uploads and thumbnails", () => {
+  const valid = pngSuite(/^[^x]/);
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await makeUser("Premium");
+  });
+
+  it("has the 161 valid files", () => expect(valid).toHaveLength(161));
+
+  it.each(valid)("%s", async (file) => {
+    const bytes = readFileSync(path.join(PNGSUITE, file));
+    const source = await sharp(bytes).metadata();
+    const image = await uploadOk(user, bytes, file);
+    expect([image.width, image.height]).toEqual([source.width, source.height]);
+    // PngSuite images are at most 32 px high: never upscaled, so every thumbnail is the image's own size.
+    const res = await api.thumbnail(user.token, image.id, 200);
+    expect(res.status).toBe(200);
+    const meta = await sharp(await bodyBytes(res)).metadata();
+    expect(meta.format).toBe("png");
+    expect([meta.width, meta.height]).toEqual([source.width, source.height]);
+    expect(image.thumbnails.map((t) => [t.height, t.width])).toEqual([
+      [200, source.width],
+      [400, source.width],
+    ]);
+    const sourceHasAlpha = source.hasAlpha || (await sharp(bytes).stats()).isOpaque === false;
+    if (sourceHasAlpha) expect(meta.hasAlpha).toBe(true);
+  });
+});
+
+describe.skipIf(!CORPUS_AVAILABLE)("PngSuite: every corrupt file is refused and stores nothing", () => {
+  const corrupt = pngSuite(/^x/);
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await makeUser("Premium");
+  });
+
+  it("has the 14 corrupt files", () => expect(corrupt).toHaveLength(14));
+
+  it.each(corrupt)("%s → 415 (bad signature) or 422 (bad content)", async (file) => {
+    const bytes = readFileSync(path.join(PNGSUITE, file));
+    const signatureOk = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const before = await snapshot(user);
+    await expectProblem(
+      await api.upload(user.token, uploadForm(file, bytes, file, "image/png")),
+      signatureOk ? 422 : 415,
+    );
     await expectNothingStored(user, before);
   });
 });

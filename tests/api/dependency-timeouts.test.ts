@@ -5,7 +5,8 @@ import { env, resetEnvForTests } from "@/lib/env";
 import { getStorage, setStorage } from "@/lib/storage";
 import { startS3Server, type S3TestServer } from "../infra/s3-server";
 import { startTcpProxy, type TcpProxy } from "../infra/tcp-proxy";
-import { api, corpusFile, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm } from "./harness";
+import { rgbPng } from "../support/fixtures";
+import { api, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm } from "./harness";
 
 /**
  * A dependency that accepts connections and never answers (a blackholing proxy, not a refused
@@ -55,7 +56,7 @@ describe("S3 that hangs", () => {
 
   it("an upload answers 503 (problem+json, Retry-After) after S3_TIMEOUT_MS, with no row and no object", async () => {
     const user = await makeUser("Premium");
-    const png = corpusFile("pngsuite/basn2c08.png");
+    const png = await rgbPng();
     // The path works through the proxy while it forwards.
     expect((await api.upload(user.token, uploadForm("before", png))).status).toBe(201);
     const before = await snapshot(user);

@@ -6,9 +6,9 @@ import { env, resetEnvForTests } from "@/lib/env";
 import { setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
 import type { StorageProvider } from "@/lib/storage/types";
+import { orientedJpeg } from "../support/fixtures";
 import {
   api,
-  corpusFile,
   expectNothingStored,
   expectProblem,
   makeUser,
@@ -19,7 +19,7 @@ import {
   uploadOk,
 } from "./harness";
 
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+const jpeg = await orientedJpeg(1, "landscape");
 
 /** The real disk store, with hooks around each write. */
 function diskWith(hooks: {

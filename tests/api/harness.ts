@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { beforeEach, expect } from "vitest";
+import { expect } from "vitest";
 import { getDb, onQuery } from "@/db/client";
 import { images, users } from "@/db/schema";
 import { createApiToken } from "@/lib/accounts/api-tokens";
@@ -26,25 +26,17 @@ import * as publicLinkRoute from "@/app/l/[token]/route";
  */
 export const BASE = "http://localhost:3000";
 /**
- * The shared real-world images (../shared/corpus, or TEST_CORPUS_DIR). Without them, every test
- * of a file that uses this harness is skipped, with one line saying so: a fresh clone passes.
+ * The shared real-world images (../shared/corpus, or TEST_CORPUS_DIR): only the corpus suite needs
+ * them; the other suites upload images they generate (tests/support/fixtures).
  */
 export const CORPUS = path.resolve(
   process.env.TEST_CORPUS_DIR ?? path.join(import.meta.dirname, "../../../shared/corpus"),
 );
 export const CORPUS_AVAILABLE = existsSync(CORPUS);
-if (!CORPUS_AVAILABLE) {
-  console.warn(`${CORPUS} is missing: skipping the tests of this file that need the shared corpus.`);
-  beforeEach((context) => context.skip());
-}
-/** A corpus file; an empty buffer when the corpus is missing (the tests using it are skipped). */
-export const corpusFile = (rel: string) => (CORPUS_AVAILABLE ? readFileSync(path.join(CORPUS, rel)) : Buffer.alloc(0));
-/** The files of a corpus folder; none when the corpus is missing. */
-export const corpusFiles = (folder: string) => (CORPUS_AVAILABLE ? readdirSync(path.join(CORPUS, folder)) : []);
 
 export type TestUser = { id: string; email: string; token: string; principal: () => Promise<Principal> };
 
-export async function makePlan(spec: { heights: number[]; originalLink?: boolean; expiringLinks?: boolean }) {
+export async function makePlan(spec: Omit<Parameters<typeof createPlan>[0], "name">) {
   return createPlan({ name: `Plan ${randomUUID().slice(0, 8)}`, ...spec });
 }
 

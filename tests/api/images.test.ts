@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
+import { DISPLAYED, orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
   api,
   BASE,
   bodyBytes,
-  corpusFile,
   expectProblem,
   imageRowsOf,
   makeUser,
@@ -16,8 +16,8 @@ import {
   type ImageBody,
 } from "./harness";
 
-const png = corpusFile("pngsuite/basn6a08.png");
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+const png = await rgbaPng();
+const jpeg = await orientedJpeg(1, "landscape"); // 600×400
 
 describe("POST /api/v1/images", () => {
   it("stores a JPEG and answers 201 with Location and the Image resource of the owner's plan", async () => {
@@ -29,8 +29,8 @@ describe("POST /api/v1/images", () => {
     expect(body).toEqual({
       id: expect.any(String),
       name: "Holiday",
-      width: 1800,
-      height: 1200,
+      width: DISPLAYED.landscape.width,
+      height: DISPLAYED.landscape.height,
       content_type: "image/jpeg",
       bytes: jpeg.length,
       created_at: expect.any(String),
@@ -150,6 +150,14 @@ describe("GET and DELETE /api/v1/images/{id}", () => {
     await expectProblem(await api.get(owner.token, body.id), 404);
     await expectProblem(await api.openLink(link.url), 404);
     await expectProblem(await api.delete(owner.token, body.id), 404);
+  });
+
+  it("deletes the files too when the id is sent in capitals (still the same UUID)", async () => {
+    const owner = await makeUser("Premium");
+    const body = await uploadOk(owner, png);
+    expect(await api.delete(owner.token, body.id.toUpperCase()).then((r) => r.status)).toBe(204);
+    expect(await imageRowsOf(owner.id)).toHaveLength(0);
+    expect((await storedKeys()).filter((k) => k.includes(body.id))).toEqual([]);
   });
 });
 

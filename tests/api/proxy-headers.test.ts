@@ -6,9 +6,10 @@ import { assertServingEnv, env, resetEnvForTests } from "@/lib/env";
 import { clientIp, guardForwardedHeaders } from "@/lib/http/client-ip";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
-import { call, corpusFile, makeUser, uploadForm, type ImageBody } from "./harness";
+import { rgbaPng } from "../support/fixtures";
+import { call, makeUser, uploadForm, type ImageBody } from "./harness";
 
-const png = corpusFile("pngsuite/basn6a08.png");
+const png = await rgbaPng();
 const SPOOFED = { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" };
 
 function setEnv(name: string, value: string | undefined) {

@@ -4,7 +4,8 @@ import { fillPlaceholders, sql } from "drizzle-orm";
 import { getDb, sqlClient } from "@/db/client";
 import { encodeCursor, listImagesQuery } from "@/lib/images/list-images";
 import { images } from "@/db/schema";
-import { api, corpusFile, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
+import { rgbaPng } from "../support/fixtures";
+import { api, makeUser, queriesOf, type TestUser, uploadOk } from "./harness";
 
 describe("SQL per request does not grow with data or page depth", () => {
   let user: TestUser;
@@ -84,7 +85,7 @@ describe("SQL per request does not grow with data or page depth", () => {
   });
 
   it("serves an image and an existing thumbnail with at most 2 queries each", async () => {
-    const image = await uploadOk(user, corpusFile("pngsuite/basn6a08.png"));
+    const image = await uploadOk(user, await rgbaPng());
     for (const request of [() => api.get(user.token, image.id), () => api.thumbnail(user.token, image.id, 400)]) {
       const sent = await queriesOf(async () => expect((await request()).status).toBe(200));
       expect(sent.length).toBeLessThanOrEqual(2);

@@ -9,9 +9,9 @@ import type { PlanInput } from "@/lib/plans/schemas";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
+import { orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
   api,
-  corpusFile,
   expectNothingStored,
   expectProblem,
   makeUser,
@@ -27,8 +27,8 @@ import {
  * quota (403 quota-exceeded), reserved in one conditional UPDATE before anything is stored and
  * given back on every failure and on delete.
  */
-const png = corpusFile("pngsuite/basn6a08.png");
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg");
+const png = await rgbaPng();
+const jpeg = await orientedJpeg(1, "landscape");
 
 /** A user on a plan of their own, with no rate limits so only the quota decides. */
 async function userOnPlan(limits: Partial<PlanInput>): Promise<TestUser> {
@@ -98,17 +98,21 @@ describe("storage quota", () => {
   });
 
   it("names the quota and the current usage in MB, and stores nothing", async () => {
-    const user = await userOnPlan({ quotaBytes: 1024 * 1024 });
+    const quota = 256 * 1024; // 0.25 MB
+    const user = await userOnPlan({ quotaBytes: quota });
     const first = await api.upload(user.token, uploadForm("fits", png));
     expect(first.status).toBe(201);
     await settleInProcessJobs();
-    // The JPEG (347 KB) fits in 1 MB three times over (with the PNG), not four.
-    for (let i = 0; i < 3; i++) expect((await api.upload(user.token, uploadForm(`jpeg ${i}`, jpeg))).status).toBe(201);
+    // As many JPEGs as fit beside the PNG; the next one does not.
+    const fit = Math.floor((quota - png.length) / jpeg.length);
+    expect(fit).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < fit; i++)
+      expect((await api.upload(user.token, uploadForm(`jpeg ${i}`, jpeg))).status).toBe(201);
     const before = await snapshot(user);
     const usedBefore = await bytesUsed(user.id);
     const problem = await expectProblem(await api.upload(user.token, uploadForm("one too many", jpeg)), 403);
     expect(problem.type).toBe("about:blank#quota-exceeded");
-    expect(problem.detail).toContain("quota of 1 MB");
+    expect(problem.detail).toContain("quota of 0.25 MB");
     expect(problem.detail).toContain(`using ${Number((usedBefore / 1048576).toFixed(2))} MB`);
     await expectNothingStored(user, before);
     expect(await bytesUsed(user.id)).toBe(usedBefore);
@@ -178,15 +182,18 @@ describe("largest upload of the plan", () => {
   it("a file over the plan's limit is 413 while streaming and from Content-Length; nothing stored, nothing reserved", async () => {
     const limit = 100_000;
     expect(limit).toBeLessThan(env().MAX_UPLOAD_BYTES);
+    // The size is refused before anything decodes the file. Padded far past what a request body
+    // reads ahead, so the counts of bytes read below can tell "stopped early" from "read it all".
+    const big = Buffer.concat([jpeg, Buffer.alloc(350_000)]);
     const user = await userOnPlan({ maxUploadBytes: limit, quotaBytes: null });
     const before = await snapshot(user);
 
-    const streamed = await expectProblem(await api.upload(user.token, uploadForm("big", jpeg)), 413);
+    const streamed = await expectProblem(await api.upload(user.token, uploadForm("big", big)), 413);
     expect(streamed.detail).toContain(String(limit));
 
     // Read by the route wrapper, not after: a declared or streamed body over the plan's limit is
     // refused before the rest of it is read (the body here is read in 16 KB chunks and counted).
-    const form = new Response(uploadForm("big", jpeg));
+    const form = new Response(uploadForm("big", big));
     const bytes = new Uint8Array(await form.arrayBuffer());
     const contentType = form.headers.get("content-type") ?? "";
     const counted = () => {

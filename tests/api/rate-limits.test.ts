@@ -4,10 +4,11 @@ import { resetEnvForTests } from "@/lib/env";
 import { createPlan } from "@/lib/plans/create-plan";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as publicLinkRoute from "@/app/l/[token]/route";
-import { api, call, corpusFile, expectProblem, makeUser, uploadForm } from "./harness";
+import { rgbaPng } from "../support/fixtures";
+import { api, call, expectProblem, makeUser, uploadForm } from "./harness";
 
 /** The route wrapper's limits: per user from the plan, per client IP on expiring links. */
-const png = corpusFile("pngsuite/basn6a08.png");
+const png = await rgbaPng();
 
 async function userWith(requestsPerMinute: number, uploadsPerHour: number) {
   const plan = await createPlan({

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
 import { getStorage, setStorage } from "@/lib/storage";
 import { startS3Server, type S3TestServer } from "../infra/s3-server";
+import { orientedJpeg, rgbPng } from "../support/fixtures";
 import {
   api,
   bodyBytes,
-  corpusFile,
   expectNothingStored,
   expectProblem,
   makeUser,
@@ -44,7 +44,7 @@ afterAll(async () => {
 describe("STORAGE=s3", () => {
   it("stores original and variants as objects and streams them back through the app", async () => {
     const user = await makeUser("Premium");
-    const jpeg = corpusFile("exif-orientation/Portrait_5.jpg");
+    const jpeg = await orientedJpeg(5, "portrait");
     const image = await uploadOk(user, jpeg);
     expect(getStorage().kind).toBe("s3");
     expect(await getStorage().list(`originals/${image.id}`)).toEqual([`originals/${image.id}`]);
@@ -65,7 +65,7 @@ describe("STORAGE=s3", () => {
   it("a rejected upload leaves no object in the bucket", async () => {
     const user = await makeUser("Premium");
     const before = await snapshot(user);
-    const png = corpusFile("pngsuite/basn2c08.png");
+    const png = await rgbPng();
     await expectProblem(await api.upload(user.token, uploadForm("cut", png.subarray(0, 100))), 422);
     await expectNothingStored(user, before);
   });
@@ -77,7 +77,7 @@ describe("STORAGE=s3", () => {
     resetEnvForTests();
     setStorage(undefined);
     try {
-      await expectProblem(await api.upload(user.token, uploadForm("x", corpusFile("pngsuite/basn2c08.png"))), 503);
+      await expectProblem(await api.upload(user.token, uploadForm("x", await rgbPng())), 503);
     } finally {
       process.env.S3_ENDPOINT = s3.endpoint;
       resetEnvForTests();

@@ -8,12 +8,12 @@ import { env } from "@/lib/env";
 import { signLinkId } from "@/lib/links/signing";
 import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
 import * as tempLinkItemRoute from "@/app/api/v1/temp-links/[id]/route";
+import { orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
   api,
   BASE,
   bodyBytes,
   call,
-  corpusFile,
   expectProblem,
   makePlan,
   makeUser,
@@ -22,8 +22,8 @@ import {
   type TestUser,
 } from "./harness";
 
-const jpeg = corpusFile("exif-orientation/Landscape_1.jpg"); // 1800×1200
-const png = corpusFile("pngsuite/basn6a08.png"); // 32×32 RGBA
+const jpeg = await orientedJpeg(1, "landscape");
+const png = await rgbaPng(); // 32×32 RGBA
 
 type Created = { url: string; expires_at: string; image_id: string; alive_duration: number };
 type Listed = { id: string; url: string; image_id: string; expires_at: string; created_at: string };

@@ -7,18 +7,8 @@ import { setUserPlan } from "@/lib/accounts/users";
 import { getStorage, setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
 import { env } from "@/lib/env";
-import {
-  api,
-  bodyBytes,
-  CORPUS_AVAILABLE,
-  corpusFiles,
-  corpusFile,
-  makePlan,
-  makeUser,
-  storedHeights,
-  type TestUser,
-  uploadOk,
-} from "./harness";
+import { DISPLAYED, orientedJpeg, ORIENTATIONS, rgbaPng, type Shape } from "../support/fixtures";
+import { api, bodyBytes, makePlan, makeUser, storedHeights, type TestUser, uploadOk } from "./harness";
 
 async function thumbnailOf(user: TestUser, id: string, height: number) {
   const res = await api.thumbnail(user.token, id, height);
@@ -27,68 +17,42 @@ async function thumbnailOf(user: TestUser, id: string, height: number) {
   return { bytes, meta: await sharp(bytes).metadata() };
 }
 
-describe("PngSuite: every valid file uploads and thumbnails", () => {
-  const valid = corpusFiles("pngsuite").filter((f) => /^[^x].*\.png$/.test(f));
+/** Coarse pixels of a thumbnail, to compare pictures without caring about JPEG noise. */
+async function coarse(bytes: Buffer): Promise<Buffer> {
+  return sharp(bytes).resize(32, 32, { fit: "fill" }).raw().toBuffer();
+}
+
+// The exif-orientation set (as ../shared/corpus/exif-orientation): orientations 0–8 of a landscape and a portrait.
+describe("EXIF orientation", () => {
+  const files = (["landscape", "portrait"] as const).flatMap((shape) =>
+    ORIENTATIONS.map((orientation) => ({ shape, orientation })),
+  );
   let user: TestUser;
+  const reference = new Map<Shape, Buffer>();
   beforeAll(async () => {
     user = await makeUser("Premium");
+    for (const shape of ["landscape", "portrait"] as const) {
+      const image = await uploadOk(user, await orientedJpeg(0, shape));
+      reference.set(shape, await coarse((await thumbnailOf(user, image.id, 200)).bytes));
+    }
   });
 
-  it("has the 161 valid files", () => expect(valid).toHaveLength(161));
-
-  it.each(valid)("%s", async (file) => {
-    const bytes = corpusFile(`pngsuite/${file}`);
-    const source = await sharp(bytes).metadata();
-    const image = await uploadOk(user, bytes, file);
-    expect([image.width, image.height]).toEqual([source.width, source.height]);
-    // PngSuite images are at most 32 px high: never upscaled, so every thumbnail is the image's own size.
-    const { meta } = await thumbnailOf(user, image.id, 200);
-    expect(meta.format).toBe("png");
-    expect([meta.width, meta.height]).toEqual([source.width, source.height]);
-    expect(image.thumbnails.map((t) => [t.height, t.width])).toEqual([
-      [200, source.width],
-      [400, source.width],
-    ]);
-    const sourceHasAlpha = source.hasAlpha || (await sharp(bytes).stats()).isOpaque === false;
-    if (sourceHasAlpha) expect(meta.hasAlpha).toBe(true);
-  });
-});
-
-describe.skipIf(!CORPUS_AVAILABLE)("EXIF orientation", () => {
-  const files = corpusFiles("exif-orientation").filter((f) => f.endsWith(".jpg"));
-  let user: TestUser;
-  let reference: Buffer;
-  beforeAll(async () => {
-    user = await makeUser("Premium");
-    const image = await uploadOk(user, corpusFile("exif-orientation/Landscape_0.jpg"));
-    reference = await sharp((await thumbnailOf(user, image.id, 200)).bytes)
-      .resize(32, 21, { fit: "fill" })
-      .raw()
-      .toBuffer();
-  });
-
-  it("has 18 files", () => expect(files).toHaveLength(18));
-
-  it.each(files)("%s is upright in every variant", async (file) => {
-    const image = await uploadOk(user, corpusFile(`exif-orientation/${file}`), file);
-    const landscape = file.startsWith("Landscape");
-    expect(image.width > image.height).toBe(landscape);
+  it.each(files)("$shape $orientation is upright in every variant", async ({ shape, orientation }) => {
+    const image = await uploadOk(user, await orientedJpeg(orientation, shape), `${shape} ${orientation}`);
+    expect([image.width, image.height]).toEqual([DISPLAYED[shape].width, DISPLAYED[shape].height]);
+    const landscape = shape === "landscape";
     for (const height of [200, 400]) {
       const { meta } = await thumbnailOf(user, image.id, height);
       expect(meta.height).toBe(height);
       expect(meta.width).toBe(landscape ? height * 1.5 : Math.round(height / 1.5));
       expect(meta.orientation ?? 1).toBe(1);
     }
-    if (landscape) {
-      // Same picture once oriented: compare to orientation 0 on a coarse grid.
-      const pixels = await sharp((await thumbnailOf(user, image.id, 200)).bytes)
-        .resize(32, 21, { fit: "fill" })
-        .raw()
-        .toBuffer();
-      let diff = 0;
-      for (let i = 0; i < pixels.length; i++) diff += Math.abs((pixels[i] ?? 0) - (reference[i] ?? 0));
-      expect(diff / pixels.length).toBeLessThan(12);
-    }
+    // Same picture once oriented: compare to orientation 0 on a coarse grid (a wrong turn or mirror is far off).
+    const pixels = await coarse((await thumbnailOf(user, image.id, 200)).bytes);
+    const expected = reference.get(shape) as Buffer;
+    let diff = 0;
+    for (let i = 0; i < pixels.length; i++) diff += Math.abs((pixels[i] ?? 0) - (expected[i] ?? 0));
+    expect(diff / pixels.length).toBeLessThan(12);
   });
 });
 
@@ -128,7 +92,7 @@ describe("variants the owner gains later", () => {
 
   it("are produced on first request, stored once, and reused", async () => {
     const user = await makeUser("Basic");
-    const image = await uploadOk(user, corpusFile("exif-orientation/Portrait_3.jpg"));
+    const image = await uploadOk(user, await orientedJpeg(3, "portrait"));
     const plan = await makePlan({ heights: [150, 250], originalLink: false });
     await setUserPlan(user.email, plan.name);
 
@@ -161,7 +125,7 @@ describe("variants the owner gains later", () => {
 
   it("are rendered again if the stored file went missing", async () => {
     const user = await makeUser("Basic");
-    const image = await uploadOk(user, corpusFile("pngsuite/basn6a08.png"));
+    const image = await uploadOk(user, await rgbaPng());
     await getStorage().delete(await getStorage().list(`variants/${image.id}/`));
     expect(await storedHeights(image.id)).toEqual([]);
     const { meta } = await thumbnailOf(user, image.id, 200);

@@ -4,7 +4,8 @@ import { describe, it } from "vitest";
 import { getDb } from "@/db/client";
 import { apiTokens, plans, users } from "@/db/schema";
 import { verifyCredentials } from "@/lib/accounts/users";
-import { api, corpusFile, makeUser, uploadOk, type ImageBody } from "../api/harness";
+import { api, makeUser, uploadOk, type ImageBody } from "../api/harness";
+import { rgbaPng } from "../support/fixtures";
 import { describeRun, lastLine, runAdmin } from "./run-admin";
 
 /**
@@ -13,7 +14,7 @@ import { describeRun, lastLine, runAdmin } from "./run-admin";
  * checked in the database or through the API route handlers the app serves.
  */
 
-const png = corpusFile("pngsuite/basn6a08.png");
+const png = await rgbaPng();
 const uniqueEmail = (tag: string) => `cli-${tag}-${randomUUID()}@example.com`;
 const uniquePlan = (tag: string) => `CLI ${tag} ${randomUUID().slice(0, 8)}`;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -12,6 +13,7 @@ import type * as HarnessModule from "../api/harness";
 import type { ImageBody, TestUser } from "../api/harness";
 import { freePort } from "../infra/stack/processes";
 import { describeRun, lastLine, runAdmin } from "../cli/run-admin";
+import { orientedJpeg, rgbaPng } from "../support/fixtures";
 
 /**
  * The embedded default: no DATABASE_URL, so PGlite under DATA_DIR/pglite is served over the
@@ -91,8 +93,8 @@ beforeAll(async () => {
   schema = await import("@/db/schema");
   embedded = await import("@/db/embedded");
   h = await import("../api/harness");
-  png = h.corpusFile("pngsuite/basn6a08.png");
-  jpeg = h.corpusFile("exif-orientation/Landscape_1.jpg");
+  png = await rgbaPng();
+  jpeg = await orientedJpeg(1, "landscape");
 });
 
 afterAll(async () => {
@@ -147,17 +149,15 @@ describe("embedded PGlite default", () => {
     expect((await h.bodyBytes(opened)).equals(jpeg)).toBe(true);
   });
 
-  it("a second startEmbeddedServer on the same port returns null and leaves the running server alone", async () => {
+  it("a second start on the same directory returns null (its owner serves it) and leaves the running server alone", async () => {
     const second = await embedded.startEmbeddedServer({ dataDir, port });
     expect(second).toBeNull();
-    // It decides by the port alone, before touching any directory.
-    const elsewhere = mkdtempSync(path.join(tmpdir(), "tih-embedded-other-"));
-    try {
-      expect(await embedded.startEmbeddedServer({ dataDir: elsewhere, port })).toBeNull();
-      expect(existsSync(path.join(elsewhere, "pglite"))).toBe(false);
-    } finally {
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
+    // The same directory on another port: a clear error naming both ports, nothing started.
+    const otherPort = await freePort();
+    await expect(embedded.startEmbeddedServer({ dataDir, port: otherPort })).rejects.toThrow(
+      new RegExp(`already served by process ${process.pid} on port ${port}, not on EMBEDDED_DB_PORT=${otherPort}`),
+    );
+    expect(await embedded.isListening(otherPort)).toBe(false);
     expect(await embedded.isListening(port)).toBe(true);
     const user = await makeUser("Basic");
     expect((await h.api.list(user.token)).status).toBe(200);
@@ -204,7 +204,9 @@ describe("embedded PGlite default", () => {
     const before = await h.uploadOk(upgraded, png, "before upgrade");
     expect(before.thumbnails.map((t) => t.height)).toEqual([200]);
     expect(before.original).toBeNull();
-    const busy = await makeUser("Basic");
+    // Without rate limits: the traffic runs as long as the CLI does, however long that is.
+    const unlimited = await h.makePlan({ heights: [200], requestsPerMinute: 0, uploadsPerHour: 0 });
+    const busy = await makeUser(unlimited.name);
 
     // The app's traffic: two workers uploading and listing until told to stop.
     const state = { stop: false, completed: 0, failures: [] as string[], uploaded: [] as string[] };
@@ -327,6 +329,47 @@ describe("embedded PGlite default", () => {
 });
 
 describe("embedded server start-up", () => {
+  it("a port held by another program is a one-line error naming EMBEDDED_DB_PORT; the directory is left untouched", async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "tih-embedded-other-"));
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const taken = (squatter.address() as net.AddressInfo).port;
+    try {
+      const error = await embedded.startEmbeddedServer({ dataDir: elsewhere, port: taken }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(embedded.EmbeddedStartError);
+      expect((error as Error).message).toBe(
+        `EMBEDDED_DB_PORT ${taken} (127.0.0.1) is in use by another program: set EMBEDDED_DB_PORT to a free port.`,
+      );
+      // Neither opened nor locked: the next start with a free port owns it.
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("a lock left by a process that died is taken over; one held by a live process makes the caller a client", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tih-embedded-lock-"));
+    const lockPort = await freePort();
+    try {
+      // A pid that is not running: what a killed owner leaves.
+      writeFileSync(path.join(dir, "embedded-db.lock"), JSON.stringify({ pid: 2 ** 22 + 1, port: lockPort }));
+      const owner = await embedded.startEmbeddedServer({ dataDir: dir, port: lockPort });
+      expect(owner).not.toBeNull();
+      expect(JSON.parse(readFileSync(path.join(dir, "embedded-db.lock"), "utf8"))).toEqual({
+        pid: process.pid,
+        port: lockPort,
+      });
+      await owner?.stop();
+      expect(existsSync(path.join(dir, "embedded-db.lock"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("serves a client that connects while it is still opening a fresh directory (e.g. the CLI run during `npm start`), and stops afterwards", async () => {
     const fresh = mkdtempSync(path.join(tmpdir(), "tih-embedded-startup-"));
     const freshPort = await freePort();

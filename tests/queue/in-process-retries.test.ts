@@ -5,7 +5,8 @@ import { images } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { getStorage, setStorage, type StorageProvider } from "@/lib/storage";
-import { api, corpusFile, makeUser, storedHeights, uploadForm, type ImageBody } from "../api/harness";
+import { api, makeUser, storedHeights, uploadForm, type ImageBody } from "../api/harness";
+import { orientedJpeg } from "../support/fixtures";
 
 /**
  * Without REDIS_URL the thumbnail job runs in the app process, retried like the queue's:
@@ -51,7 +52,7 @@ function faultyOriginals(failing: (attempt: number) => boolean) {
 }
 
 async function upload(token: string): Promise<string> {
-  const res = await api.upload(token, uploadForm("x", corpusFile("exif-orientation/Landscape_2.jpg")));
+  const res = await api.upload(token, uploadForm("x", await orientedJpeg(2, "landscape")));
   expect(res.status).toBe(201);
   return ((await res.json()) as ImageBody).id;
 }

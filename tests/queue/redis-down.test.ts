@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
 import { closeQueue, settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
-import { api, corpusFile, makeUser, storedHeights, uploadForm, type ImageBody } from "../api/harness";
+import { api, makeUser, storedHeights, uploadForm, type ImageBody } from "../api/harness";
+import { orientedJpeg } from "../support/fixtures";
 
 beforeAll(() => {
   process.env.REDIS_URL = "redis://127.0.0.1:1"; // configured, but nothing listens
@@ -16,7 +17,7 @@ afterAll(async () => {
 
 it("with the queue down, uploads still succeed and the app makes the thumbnails itself", async () => {
   const user = await makeUser("Premium");
-  const res = await api.upload(user.token, uploadForm("x", corpusFile("exif-orientation/Landscape_2.jpg")));
+  const res = await api.upload(user.token, uploadForm("x", await orientedJpeg(2, "landscape")));
   expect(res.status).toBe(201);
   const { id } = (await res.json()) as ImageBody;
   await settleInProcessJobs();

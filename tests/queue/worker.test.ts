@@ -9,7 +9,8 @@ import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
 import { env, resetEnvForTests } from "@/lib/env";
 import { closeQueue, settleInProcessJobs, THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
-import { api, corpusFile, makeUser, storedHeights, type TestUser, uploadForm, type ImageBody } from "../api/harness";
+import { api, makeUser, storedHeights, type TestUser, uploadForm, type ImageBody } from "../api/harness";
+import { orientedJpeg, rgbPng } from "../support/fixtures";
 
 /** The queue path against the real Redis on 127.0.0.1:6379 and a real worker process. */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -25,6 +26,8 @@ function startWorker(): Promise<ChildProcess> {
       QUEUE_PREFIX: prefix,
       JOB_ATTEMPTS: "2",
       JOB_BACKOFF_MS: "100",
+      // Not the reconciler: it would act on the suite's shared database (tests/stack/reconcile covers it).
+      RECONCILE_INTERVAL_SECONDS: "0",
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -80,7 +83,7 @@ describe("thumbnail jobs on BullMQ", () => {
       ["keep", "delete"].map(
         async (name) =>
           (await (
-            await api.upload(user.token, uploadForm(name, corpusFile("exif-orientation/Portrait_2.jpg")))
+            await api.upload(user.token, uploadForm(name, await orientedJpeg(2, "portrait")))
           ).json()) as ImageBody,
       ),
     );
@@ -118,7 +121,7 @@ describe("thumbnail jobs on BullMQ", () => {
   });
 
   it("an image whose stored original no longer decodes ends failed, with the reason", async () => {
-    const res = await api.upload(user.token, uploadForm("doomed", corpusFile("pngsuite/basn2c08.png")));
+    const res = await api.upload(user.token, uploadForm("doomed", await rgbPng()));
     const { id } = (await res.json()) as ImageBody;
     // Damage the stored original before the worker gets to it (disk storage in this suite).
     await writeFile(path.join(env().MEDIA_DIR, "originals", id), Buffer.from("no longer an image"));
