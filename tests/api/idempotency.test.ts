@@ -42,6 +42,28 @@ const withKey = (key: string) => ({ "idempotency-key": key });
 const uploadWithKey = (token: string, key: string, file: Buffer, name = "holiday") =>
   api.upload(token, uploadForm(name, file, "holiday.png", "image/png"), withKey(key));
 
+/**
+ * Storage whose writes wait until `release()`; `atStorage` resolves when the first write arrives.
+ * Then each write is stored, or (`fail`) fails like a connection that died.
+ */
+function holdStorageWrites(then: "store" | "fail") {
+  const disk = createDiskStorage(env().MEDIA_DIR);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const atStorage = new Promise<void>((resolve) => (reached = resolve));
+  setStorage({
+    ...disk,
+    put: async (key, data, type) => {
+      reached();
+      await gate;
+      if (then === "fail") throw Object.assign(new Error("the process died here"), { code: "ECONNRESET" });
+      await disk.put(key, data, type);
+    },
+  });
+  return { atStorage, release };
+}
+
 async function bytesUsedOf(userId: string): Promise<number> {
   const [row] = await getDb().select({ bytesUsed: users.bytesUsed }).from(users).where(eq(users.id, userId));
   return row?.bytesUsed ?? -1;
@@ -103,19 +125,7 @@ describe("Idempotency-Key on uploads", () => {
   it("while the first request still runs, a second with its key gets 409 with Retry-After; then the replay", async () => {
     const user = await makeUser("Premium");
     const key = randomUUID();
-    const disk = createDiskStorage(env().MEDIA_DIR);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let reachedStorage!: () => void;
-    const atStorage = new Promise<void>((resolve) => (reachedStorage = resolve));
-    setStorage({
-      ...disk,
-      put: async (k, data, type) => {
-        reachedStorage();
-        await gate; // the first request holds here, its key claimed
-        await disk.put(k, data, type);
-      },
-    });
+    const { atStorage, release } = holdStorageWrites("store"); // the first request holds there, its key claimed
 
     const first = uploadWithKey(user.token, key, png);
     await atStorage;
@@ -135,19 +145,7 @@ describe("Idempotency-Key on uploads", () => {
   it("a first request that died holding its key (lease over) is taken over by the retry, which does the work", async () => {
     const user = await makeUser("Premium");
     const key = randomUUID();
-    const disk = createDiskStorage(env().MEDIA_DIR);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let reachedStorage!: () => void;
-    const atStorage = new Promise<void>((resolve) => (reachedStorage = resolve));
-    setStorage({
-      ...disk,
-      put: async () => {
-        reachedStorage();
-        await gate;
-        throw Object.assign(new Error("the process died here"), { code: "ECONNRESET" });
-      },
-    });
+    const { atStorage, release } = holdStorageWrites("fail");
     const dying = uploadWithKey(user.token, key, png);
     await atStorage;
     // As a crashed process leaves it: running, its lease over.

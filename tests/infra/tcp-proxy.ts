@@ -45,6 +45,8 @@ export type TcpProxy = {
   close(): Promise<void>;
 };
 
+type Direction = "toTarget" | "toClient";
+
 export async function startTcpProxy(options: {
   target: { host: string; port: number };
   port?: number;
@@ -61,53 +63,30 @@ export async function startTcpProxy(options: {
   let closed = false;
   let accepted = 0;
   let bytesToTarget = 0;
-  let trigger: { pattern: Buffer; fire: () => void } | undefined;
-  let answerTrigger: { pattern: Buffer; fire: () => void } | undefined;
+  // Armed patterns, one per direction: sent by a client (cutWhen, blackholeWhen) or answered (cutWhenAnswered).
+  const triggers: Partial<Record<Direction, { pattern: Buffer; fire: () => void }>> = {};
 
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   };
 
-  /** Client → upstream, checking for the armed pattern (also across chunk boundaries). */
-  const forwardInspected = (from: net.Socket, to: net.Socket) => {
+  /** Forwards one direction unless blackholed; an armed pattern (also across chunk boundaries) fires instead. */
+  const forward = (from: net.Socket, to: net.Socket, direction: Direction) => {
     let tail = Buffer.alloc(0);
     from.on("data", (chunk: Buffer) => {
       if (isBlackholed) return; // read, never forwarded
-      if (trigger) {
+      const armed = triggers[direction];
+      if (armed) {
         const window = Buffer.concat([tail, chunk]);
-        if (window.includes(trigger.pattern)) {
-          const fired = trigger;
-          trigger = undefined;
-          fired.fire();
+        if (window.includes(armed.pattern)) {
+          triggers[direction] = undefined;
+          armed.fire();
           return;
         }
-        tail = window.subarray(Math.max(0, window.length - trigger.pattern.length + 1));
+        tail = window.subarray(Math.max(0, window.length - armed.pattern.length + 1));
       }
-      bytesToTarget += chunk.length;
-      if (!to.write(chunk)) {
-        from.pause();
-        to.once("drain", () => from.resume());
-      }
-    });
-    from.on("end", () => to.end());
-  };
-
-  /** Upstream → client, unless blackholed; an armed answer pattern cuts instead of forwarding. */
-  const forwardBack = (from: net.Socket, to: net.Socket) => {
-    let tail = Buffer.alloc(0);
-    from.on("data", (chunk: Buffer) => {
-      if (isBlackholed) return;
-      if (answerTrigger) {
-        const window = Buffer.concat([tail, chunk]);
-        if (window.includes(answerTrigger.pattern)) {
-          const fired = answerTrigger;
-          answerTrigger = undefined;
-          fired.fire();
-          return;
-        }
-        tail = window.subarray(Math.max(0, window.length - answerTrigger.pattern.length + 1));
-      }
+      if (direction === "toTarget") bytesToTarget += chunk.length;
       if (!to.write(chunk)) {
         from.pause();
         to.once("drain", () => from.resume());
@@ -141,8 +120,8 @@ export async function startTcpProxy(options: {
     upstream.on("error", teardown);
     client.on("close", teardown);
     upstream.on("close", teardown);
-    forwardInspected(client, upstream);
-    forwardBack(upstream, client);
+    forward(client, upstream, "toTarget");
+    forward(upstream, client, "toClient");
   };
 
   const listen = async () => {
@@ -189,13 +168,13 @@ export async function startTcpProxy(options: {
       return isBlackholed;
     },
     blackhole() {
-      trigger = undefined;
+      triggers.toTarget = undefined;
       isBlackholed = true;
     },
     blackholeWhen(pattern) {
       if (isCut || isBlackholed) return Promise.reject(new Error("proxy is already cut or blackholed"));
       return new Promise<void>((resolve) => {
-        trigger = {
+        triggers.toTarget = {
           pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
           fire: () => {
             proxy.blackhole();
@@ -206,8 +185,8 @@ export async function startTcpProxy(options: {
     },
     async cut() {
       isCut = true;
-      trigger = undefined;
-      answerTrigger = undefined;
+      triggers.toTarget = undefined;
+      triggers.toClient = undefined;
       await stopListening();
     },
     async restore() {
@@ -225,7 +204,7 @@ export async function startTcpProxy(options: {
     cutWhenAnswered(pattern) {
       if (isCut) return Promise.reject(new Error("proxy is already cut"));
       return new Promise<void>((resolve, reject) => {
-        answerTrigger = {
+        triggers.toClient = {
           pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
           fire: () => {
             proxy.cut().then(resolve, reject);
@@ -236,7 +215,7 @@ export async function startTcpProxy(options: {
     cutWhen(pattern) {
       if (isCut) return Promise.reject(new Error("proxy is already cut"));
       return new Promise<void>((resolve, reject) => {
-        trigger = {
+        triggers.toTarget = {
           pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
           fire: () => {
             proxy.cut().then(resolve, reject);
