@@ -2,7 +2,7 @@
 # node_modules and tsx, so the same image also runs migrations, the admin CLI and the worker:
 #
 #   app     (default CMD)  migrate and seed PostgreSQL, then `node server.js` on $PORT (3000)
-#   worker                 node_modules/.bin/tsx scripts/worker.ts  (what `npm run worker` runs)
+#   worker                 node --import tsx scripts/worker.ts  (what `npm run worker` runs)
 #   admin CLI              docker compose exec app npm run admin -- create-user ...
 #
 # Debian (glibc), not Alpine: sharp's prebuilt @img/sharp-linux-* and @img/sharp-libvips-linux-*

@@ -19,7 +19,8 @@ let worker: ChildProcess | undefined;
 let user: TestUser;
 
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn("node_modules/.bin/tsx", ["scripts/worker.ts"], {
+  // As `npm run worker` runs it: tsx as a loader, no relaying CLI in between.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
     env: {
       ...process.env,
       REDIS_URL,

@@ -1,7 +1,7 @@
 /**
  * The production topology, natively on one machine: a fresh PostgreSQL database, Redis (under a
  * queue prefix of its own), an S3-compatible server (s3rver) with its bucket, N `next start`
- * app processes and M thumbnail workers (`tsx scripts/worker.ts`), all with STORAGE=s3 and
+ * app processes and M thumbnail workers (`node --import tsx scripts/worker.ts`), all with STORAGE=s3 and
  * generated secrets. Used by `tsx tests/infra/stack/cli.ts up|down` and by the stack tests.
  *
  * Every child runs in its own process group with its output in data/stack/<name>/logs/. A state
@@ -45,7 +45,6 @@ import {
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const NEXT = path.join(ROOT, "node_modules/.bin/next");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const BUCKET = "media";
 const S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 const READY_LINE = '"msg":"worker ready"';
@@ -488,7 +487,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const index = state.workers.length;
       const logFile = path.join(logDir, `worker-${index}.log`);
       // Workers log at info: "worker ready" is how we know one is ready (their output stays in the file).
-      const spawned = spawnLogged(TSX, ["scripts/worker.ts"], {
+      // As `npm run worker` runs it: tsx as a loader. (tsx's CLI relays SIGTERM and SIGKILLs a child
+      // that has not answered within 60 ms: a busy worker would lose the jobs it was finishing.)
+      const spawned = spawnLogged(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
         cwd: ROOT,
         env: { ...env, LOG_LEVEL: "info" },
         log: logFile,
