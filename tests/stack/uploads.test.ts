@@ -130,4 +130,17 @@ describe("stack: 2 apps, 2 workers", () => {
     await waitAllReady(appUrls, owner.token, [committed[0]?.id as string]);
     await expectBucketMatchesRows(stack());
   });
+
+  it("an upload over 10 MB (what Next buffers of a body by default) arrives whole: 201 and the original byte for byte", async () => {
+    const { appUrls } = stack();
+    const owner = await makeUser("Premium"); // 25 MiB per file
+    const file = await noisyJpeg(4500, 3500, 92); // about 13 MB
+    expect(file.length).toBeGreaterThan(10 * 1024 * 1024);
+    const image = await uploadOk(appUrls[0] as string, owner.token, file, "large");
+    const original = await fetch(`${appUrls[1]}/api/v1/images/${image.id}/original`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    expect(original.status).toBe(200);
+    expect(Buffer.from(await original.arrayBuffer()).equals(file)).toBe(true);
+  });
 });
