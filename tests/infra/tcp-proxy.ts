@@ -149,6 +149,19 @@ export async function startTcpProxy(options: {
 
   await listen();
 
+  /** Arms `pattern` in one direction: the proxy cuts when it passes (cutWhen, cutWhenAnswered). */
+  const cutOn = (direction: Direction, pattern: string | Buffer): Promise<void> => {
+    if (isCut) return Promise.reject(new Error("proxy is already cut"));
+    return new Promise<void>((resolve, reject) => {
+      triggers[direction] = {
+        pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
+        fire: () => {
+          proxy.cut().then(resolve, reject);
+        },
+      };
+    });
+  };
+
   const proxy: TcpProxy = {
     host,
     get port() {
@@ -201,28 +214,8 @@ export async function startTcpProxy(options: {
       await listen();
       isCut = false;
     },
-    cutWhenAnswered(pattern) {
-      if (isCut) return Promise.reject(new Error("proxy is already cut"));
-      return new Promise<void>((resolve, reject) => {
-        triggers.toClient = {
-          pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
-          fire: () => {
-            proxy.cut().then(resolve, reject);
-          },
-        };
-      });
-    },
-    cutWhen(pattern) {
-      if (isCut) return Promise.reject(new Error("proxy is already cut"));
-      return new Promise<void>((resolve, reject) => {
-        triggers.toTarget = {
-          pattern: Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern),
-          fire: () => {
-            proxy.cut().then(resolve, reject);
-          },
-        };
-      });
-    },
+    cutWhenAnswered: (pattern) => cutOn("toClient", pattern),
+    cutWhen: (pattern) => cutOn("toTarget", pattern),
     async close() {
       closed = true;
       isCut = true;
