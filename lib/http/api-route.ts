@@ -10,6 +10,7 @@ import { ApiError, appErrorResponse, problemOf, problemResponse } from "./proble
 import { countRequest } from "./rate-limit";
 import { readJson } from "./read-json";
 import { readMultipart } from "./read-upload";
+import { securityHeaders } from "./security-headers";
 import { sessionClaims } from "./session";
 
 /**
@@ -161,6 +162,17 @@ async function readBody(
   return type === "application/json" ? readJson(request) : readMultipart(request, maxBytes);
 }
 
+/**
+ * proxy.ts sets these on every response, but it does not see multipart uploads (buffering their
+ * bodies there would copy every upload once more): the API sets its own, the same either way.
+ */
+function responseSecurityHeaders(request: Request): Record<string, string> {
+  return securityHeaders(new URL(request.url).pathname, "", {
+    dev: process.env.NODE_ENV === "development",
+    https: env().PUBLIC_URL?.startsWith("https:") ?? false,
+  });
+}
+
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
@@ -212,9 +224,9 @@ export function route<const O extends Operation>(
                 respond,
               )
             : await respond();
-        return withHeaders(response, limitHeaders);
+        return withHeaders(response, { ...responseSecurityHeaders(request), ...limitHeaders });
       } catch (error) {
-        return withHeaders(errorResponse(error, requestId), limitHeaders);
+        return withHeaders(errorResponse(error, requestId), { ...responseSecurityHeaders(request), ...limitHeaders });
       }
     });
   return Object.assign(bound, { operation });

@@ -8,6 +8,7 @@ import {
 } from "@/lib/idempotency/keys";
 import { IDEMPOTENCY_KEY } from "@/lib/idempotency/rules";
 import { logger } from "@/lib/log";
+import { readUploadedFile } from "./uploaded-file";
 
 /**
  * `Idempotency-Key` for the operations that create something (lib/idempotency/keys.ts keeps the
@@ -26,10 +27,7 @@ const keepsAnswer = (status: number) => status < 500 && status !== 409 && status
 /** Sorted keys and files by digest: equal inputs give equal text. */
 async function canonical(value: unknown): Promise<unknown> {
   if (value instanceof Blob) {
-    const digest = createHash("sha256")
-      .update(new Uint8Array(await value.arrayBuffer()))
-      .digest("hex");
-    return { file: digest, bytes: value.size };
+    return { file: (await readUploadedFile(value)).sha256, bytes: value.size };
   }
   if (Array.isArray(value)) return Promise.all(value.map(canonical));
   if (value instanceof Date) return value.toISOString();

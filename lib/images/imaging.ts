@@ -59,22 +59,35 @@ export async function probeImage(bytes: Buffer, contentType: ImageContentType, m
   };
 }
 
-/** The decoder as every thumbnail uses it: the validation of an upload and the rendering share it. */
+/** The decoder of untrusted bytes: sharp keeps its own pixel limit, and any warning is a failure. */
 function decoder(bytes: Buffer, maxPixels: number): Sharp {
   return sharp(bytes, { limitInputPixels: maxPixels, failOn: "warning" });
 }
 
 /**
- * Decodes the whole image at full size to prove it is intact before anything is stored. Not with
- * JPEG shrink-on-load: a reduced-size decode skips data (a truncated scan passes at 1/4 scale and
- * fails at 1/2), and a thumbnail at or above the image's own height, or of any height a plan
- * gains later, decodes it all. The pixels stream into a sink: no full-size buffer is kept.
- * (EXIF orientation, which rendering applies next, is geometry after the decode, not part of it.)
+ * Every pixel of an upload, decoded at full size. Not with JPEG shrink-on-load: a reduced-size
+ * decode does not always read the image to its end. A baseline JPEG whose last entropy-coded
+ * bytes are gone (the end marker put back) decodes without an error or even a warning at 1/4 or
+ * 1/8 scale in a few cases in a hundred (djpeg at the same scale reports it; libvips stops short).
+ * An extract of the whole image before the resize turns shrink-on-load off: sharp only shrinks
+ * on load when nothing comes between the load and the resize. The pixels stream through libvips
+ * in strips, so even a 50-megapixel image never sits in memory whole.
  */
-export async function assertDecodes(bytes: Buffer, maxPixels: number): Promise<void> {
+function fullDecode(bytes: Buffer, info: Size, maxPixels: number): Sharp {
+  return decoder(bytes, maxPixels).rotate().extract({ left: 0, top: 0, width: info.width, height: info.height });
+}
+
+function decodeError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) return new TooManyPixelsError("The image has too many pixels.", { cause: error });
+  return new UndecodableImageError(`The image could not be decoded: ${message.split("\n")[0]}`, { cause: error });
+}
+
+/** Proves the whole image decodes, keeping nothing: for a plan with no thumbnail heights. */
+export async function assertDecodes(bytes: Buffer, info: Size, maxPixels: number): Promise<void> {
   try {
     await pipeline(
-      decoder(bytes, maxPixels).raw(),
+      fullDecode(bytes, info, maxPixels).raw(),
       new Writable({
         write: (_chunk, _encoding, done) => done(),
       }),
@@ -84,53 +97,92 @@ export async function assertDecodes(bytes: Buffer, maxPixels: number): Promise<v
   }
 }
 
-function decodeError(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return new TooManyPixelsError("The image has too many pixels.", { cause: error });
-  return new UndecodableImageError(`The image could not be decoded: ${message.split("\n")[0]}`, { cause: error });
+type Pixels = { data: Buffer; width: number; height: number; channels: 1 | 2 | 3 | 4 };
+
+async function encode(pixels: Pixels, info: ImageInfo, planHeight: number): Promise<Rendition> {
+  const size = variantSize(info, planHeight);
+  let image = sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
+  if (size.width !== pixels.width || size.height !== pixels.height) {
+    image = image.resize({ width: size.width, height: size.height, fit: "fill" });
+  }
+  return { planHeight, ...size, data: await encoder(image, info.format).toBuffer() };
 }
 
+/** Output follows the source format; no metadata is written. */
+function encoder(image: Sharp, format: ImageInfo["format"]): Sharp {
+  return format === "png"
+    ? image.png({ compressionLevel: 6, adaptiveFiltering: true })
+    : image.jpeg({ quality: 82, chromaSubsampling: "4:2:0" });
+}
+
+/** Renders each height from pixels already decoded at the largest of them (or larger). */
+function deriveAll(pixels: Pixels, info: ImageInfo, heights: readonly number[]): Promise<Rendition[]> {
+  return Promise.all(heights.map((planHeight) => encode(pixels, info, planHeight)));
+}
+
+const ascending = (heights: readonly number[]) => [...new Set(heights)].sort((a, b) => a - b);
+
 /**
- * Decodes the image once, at the size the largest requested height needs (JPEG shrink-on-load
- * does most of the work inside the decoder), applies EXIF orientation, and derives every
- * rendition from those pixels. Output follows the source format; no metadata is written.
+ * The one decode of an upload: proves every pixel of the file decodes (see fullDecode) and
+ * renders each plan height from those pixels, EXIF orientation applied. The full-size pixels are
+ * reduced to the largest height inside the decoding pipeline; the smaller heights are derived from
+ * that. With no heights the decode still runs, and nothing is kept.
  */
-export async function renderThumbnails(
+export async function renderUpload(
   bytes: Buffer,
   info: ImageInfo,
   planHeights: readonly number[],
   maxPixels: number,
 ): Promise<Rendition[]> {
-  const heights = [...new Set(planHeights)].sort((a, b) => a - b);
+  const heights = ascending(planHeights);
   const largest = heights.at(-1);
-  if (largest === undefined) return [];
-  const baseSize = variantSize(info, largest);
-
-  let base: { data: Buffer; info: OutputInfo };
+  if (largest === undefined) {
+    await assertDecodes(bytes, info, maxPixels);
+    return [];
+  }
+  const size = variantSize(info, largest);
+  let base;
   try {
-    base = await decoder(bytes, maxPixels)
-      .rotate()
-      .resize({ width: baseSize.width, height: baseSize.height, fit: "fill" })
+    base = await fullDecode(bytes, info, maxPixels)
+      .resize({ width: size.width, height: size.height, fit: "fill" })
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw decodeError(error);
   }
+  return deriveAll({ data: base.data, ...rawShape(base.info) }, info, heights);
+}
 
-  const raw = { width: base.info.width, height: base.info.height, channels: base.info.channels };
-  return Promise.all(
-    heights.map(async (planHeight) => {
-      const size = variantSize(info, planHeight);
-      let pipeline = sharp(base.data, { raw });
-      if (size.width !== raw.width || size.height !== raw.height) {
-        pipeline = pipeline.resize({ width: size.width, height: size.height, fit: "fill" });
-      }
-      const data = await (
-        info.format === "png"
-          ? pipeline.png({ compressionLevel: 6, adaptiveFiltering: true })
-          : pipeline.jpeg({ quality: 82, chromaSubsampling: "4:2:0" })
-      ).toBuffer();
-      return { planHeight, width: size.width, height: size.height, data };
-    }),
-  );
+function rawShape(info: OutputInfo): Omit<Pixels, "data"> {
+  return { width: info.width, height: info.height, channels: info.channels };
+}
+
+/**
+ * Thumbnails of a stored original, already proved whole at upload (so no pixel limit and no full
+ * decode here): JPEG shrink-on-load does most of the reduction inside the decoder. One height is
+ * one sharp pipeline from the file to the encoded thumbnail; several share one decode at the
+ * largest. A plan's new height, a repair, or the queue's work after a plan change come here.
+ */
+export async function renderThumbnails(
+  bytes: Buffer,
+  info: ImageInfo,
+  planHeights: readonly number[],
+): Promise<Rendition[]> {
+  const heights = ascending(planHeights);
+  const largest = heights.at(-1);
+  if (largest === undefined) return [];
+  const size = variantSize(info, largest);
+  const reduce = (image: Sharp) => image.rotate().resize({ width: size.width, height: size.height, fit: "fill" });
+  try {
+    if (heights.length === 1) {
+      const data = await encoder(reduce(sharp(bytes, { limitInputPixels: false })), info.format).toBuffer();
+      return [{ planHeight: largest, ...size, data }];
+    }
+    const base = await reduce(sharp(bytes, { limitInputPixels: false }))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return await deriveAll({ data: base.data, ...rawShape(base.info) }, info, heights);
+  } catch (error) {
+    throw decodeError(error);
+  }
 }

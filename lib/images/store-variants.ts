@@ -30,18 +30,10 @@ export async function readOriginal(image: Image): Promise<Buffer> {
   return Buffer.from(await new Response(original.body).arrayBuffer());
 }
 
-/**
- * Renditions of a stored image at the given plan heights. Its size and format were checked at
- * upload (and its pixel count with them), so no pixel limit applies here.
- */
+/** Renditions of a stored image at the given plan heights (its file was proved whole at upload). */
 export function renderStored(image: Image, bytes: Buffer, heights: readonly number[]): Promise<Rendition[]> {
   const format = image.contentType === "image/png" ? "png" : "jpeg";
-  return renderThumbnails(
-    bytes,
-    { width: image.width, height: image.height, format },
-    heights,
-    Number.MAX_SAFE_INTEGER,
-  );
+  return renderThumbnails(bytes, { width: image.width, height: image.height, format }, heights);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getDb } from "@/db/client";
-import { type Image, images } from "@/db/schema";
+import { type Image, imageVariants, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -11,18 +11,29 @@ import { formatSize } from "@/lib/plans/sizes";
 import { enqueueThumbnails } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
 import { detectImageType } from "./detect-type";
+import { probeImage, type Rendition, renderUpload } from "./imaging";
 import { processImageHere } from "./process-image";
-import { assertDecodes, probeImage } from "./imaging";
 import { imagingError, sha256 } from "./store-variants";
-import { originalKey } from "./variants";
+import { originalKey, variantKey } from "./variants";
+
+export type UploadInput = {
+  name: string;
+  bytes: Buffer;
+  /** The SHA-256 of `bytes` (hex) when the caller has it already: a file is hashed once. */
+  sha256?: string;
+};
 
 /**
- * Validates the file completely (type from its bytes, size from its header, then a full decode),
- * reserves its size against the plan's quota, stores the original, commits the row as
- * `processing` and hands the thumbnails to a job. A failed upload leaves no row and no file and
- * gives its reservation back: the original is removed if the row cannot be written.
+ * An upload, validated and finished in one decode: type from the bytes, pixel count from the
+ * header, then the decode that proves every pixel and renders the owner's plan heights
+ * (lib/images/imaging renderUpload). Its size is reserved against the quota; the original and
+ * the thumbnails are stored side by side; one transaction records the image as `ready` with its
+ * variants. A failed upload leaves no row and no file and gives its reservation back.
+ *
+ * The queue keeps what need not delay the answer: if only a thumbnail's write fails, the image is
+ * recorded as `processing` and its job makes the thumbnails again (retried with backoff).
  */
-export async function uploadImage(owner: Principal, input: { name: string; bytes: Buffer }): Promise<Image> {
+export async function uploadImage(owner: Principal, input: UploadInput): Promise<Image> {
   const { bytes, name } = input;
   const { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } = env();
   if (bytes.length === 0)
@@ -49,9 +60,10 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
   }
 
   let info;
+  let renditions: Rendition[];
   try {
     info = await probeImage(bytes, contentType, MAX_IMAGE_PIXELS);
-    await assertDecodes(bytes, MAX_IMAGE_PIXELS);
+    renditions = await renderUpload(bytes, info, owner.plan.heights, MAX_IMAGE_PIXELS);
   } catch (error) {
     throw imagingError(error);
   }
@@ -69,41 +81,69 @@ export async function uploadImage(owner: Principal, input: { name: string; bytes
   const id = randomUUID();
   const key = originalKey(id);
   const storage = getStorage();
-  try {
-    await storage.put(key, bytes, contentType);
-  } catch (error) {
-    logger.error({ err: error, imageId: id }, "storage write failed during upload");
+  const variants = renditions.map((r) => {
+    const sha = sha256(r.data);
+    return {
+      row: {
+        imageId: id,
+        height: r.planHeight,
+        storageKey: variantKey(id, r.planHeight, sha),
+        width: r.width,
+        byteSize: r.data.length,
+        sha256: sha,
+      },
+      data: r.data,
+    };
+  });
+  const [original, ...thumbnails] = await Promise.allSettled([
+    storage.put(key, bytes, contentType),
+    ...variants.map((v) => storage.put(v.row.storageKey, v.data, contentType)),
+  ]);
+  const thumbnailKeys = variants.map((v) => v.row.storageKey);
+  if (original?.status === "rejected") {
+    logger.error({ err: original.reason, imageId: id }, "storage write failed during upload");
     // A write that failed late may still have landed.
-    await storage.delete([key]).catch(() => {});
+    await storage.delete([key, ...thumbnailKeys]).catch(() => {});
     await release();
     throw new AppError("unavailable", "Storage is unavailable; the image was not saved. Try again shortly.", {
       retryAfterSeconds: 5,
     });
   }
+  const thumbnailsStored = thumbnails.every((t) => t.status === "fulfilled");
+  if (!thumbnailsStored) {
+    const failed = thumbnails.find((t) => t.status === "rejected");
+    logger.warn({ err: failed?.reason, imageId: id }, "thumbnail write failed during upload: the queue makes them");
+    await storage.delete(thumbnailKeys).catch(() => {});
+  }
 
   let image: Image;
   try {
-    [image] = (await getDb()
-      .insert(images)
-      .values({
-        id,
-        ownerId: owner.userId,
-        name,
-        storageKey: key,
-        contentType,
-        width: info.width,
-        height: info.height,
-        byteSize: bytes.length,
-        sha256: sha256(bytes),
-      })
-      .returning()) as [Image];
+    image = await getDb().transaction(async (tx) => {
+      const [inserted] = (await tx
+        .insert(images)
+        .values({
+          id,
+          ownerId: owner.userId,
+          name,
+          storageKey: key,
+          contentType,
+          width: info.width,
+          height: info.height,
+          byteSize: bytes.length,
+          sha256: input.sha256 ?? sha256(bytes),
+          status: thumbnailsStored ? "ready" : "processing",
+        })
+        .returning()) as [Image];
+      if (thumbnailsStored && variants.length) await tx.insert(imageVariants).values(variants.map((v) => v.row));
+      return inserted;
+    });
   } catch (error) {
     await storage
-      .delete([key])
-      .catch((cleanup) => logger.error({ err: cleanup, key }, "could not remove the original of a failed upload"));
+      .delete([key, ...thumbnailKeys])
+      .catch((cleanup) => logger.error({ err: cleanup, key }, "could not remove the files of a failed upload"));
     await release();
     throw error;
   }
-  await enqueueThumbnails(image.id, processImageHere);
+  if (!thumbnailsStored) await enqueueThumbnails(image.id, processImageHere);
   return image;
 }

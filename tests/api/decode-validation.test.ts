@@ -3,10 +3,10 @@ import { beforeAll, expect, it } from "vitest";
 import { api, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm, uploadOk } from "./harness";
 
 /**
- * An upload is accepted only if it decodes the way its thumbnails will be made. The trap: a
- * baseline JPEG whose last entropy-coded bytes are gone (the end marker put back) decodes at 1/8
- * scale (JPEG shrink-on-load skips what is missing) but not at full size, which is what a
- * thumbnail at or above the image's height decodes.
+ * An upload is accepted only if every pixel of it decodes, though its thumbnails are far smaller.
+ * The trap: a baseline JPEG whose last entropy-coded bytes are gone (the end marker put back)
+ * decodes at 1/8 scale (JPEG shrink-on-load stops short of what is missing) but not at full size.
+ * The upload's one decode (lib/images/imaging renderUpload) is a full-size one.
  */
 let intact: Buffer;
 let truncated: Buffer;

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { env, resetEnvForTests } from "@/lib/env";
+import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { setStorage } from "@/lib/storage";
 import { createDiskStorage } from "@/lib/storage/disk";
 import type { StorageProvider } from "@/lib/storage/types";
@@ -17,6 +18,7 @@ import {
   storedKeys,
   uploadForm,
   uploadOk,
+  type ImageBody,
 } from "./harness";
 
 const jpeg = await orientedJpeg(1, "landscape");
@@ -117,6 +119,36 @@ describe("a failed upload leaves no row and no file", () => {
     await expectNothingStored(user, before);
     setStorage(undefined);
     expect((await api.upload(user.token, uploadForm("x", jpeg))).status).toBe(201);
+  });
+});
+
+describe("a thumbnail write that fails during an upload", () => {
+  it("still answers 201, as processing, and the job makes the thumbnails", async () => {
+    const user = await makeUser("Premium");
+    let refused = 0;
+    setStorage(
+      diskWith({
+        before: (key) => {
+          // The upload's own thumbnail writes fail; the original's, and the job's later, succeed.
+          if (key.startsWith("variants/") && refused < 2) {
+            refused++;
+            throw connectionReset();
+          }
+        },
+      }),
+    );
+    const res = await api.upload(user.token, uploadForm("x", jpeg));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as ImageBody;
+    expect(body.status).toBe("processing");
+    expect(refused).toBe(2);
+    expect(await storedHeights(body.id)).toEqual([]);
+
+    await settleInProcessJobs();
+    expect(((await (await api.get(user.token, body.id)).json()) as ImageBody).status).toBe("ready");
+    expect(await storedHeights(body.id)).toEqual([200, 400]);
+    // The failed writes left nothing behind: the original and one file per height.
+    expect((await storedKeys()).filter((k) => k.includes(body.id))).toHaveLength(3);
   });
 });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { DISPLAYED, orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
   api,
@@ -26,6 +25,9 @@ describe("POST /api/v1/images", () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as ImageBody;
     expect(res.headers.get("location")).toBe(`${BASE}/api/v1/images/${body.id}`);
+    // Set by the API itself: multipart uploads do not pass proxy.ts.
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(body).toEqual({
       id: expect.any(String),
       name: "Holiday",
@@ -34,7 +36,7 @@ describe("POST /api/v1/images", () => {
       content_type: "image/jpeg",
       bytes: jpeg.length,
       created_at: expect.any(String),
-      status: "processing",
+      status: "ready",
       thumbnails: [
         { height: 200, width: 300, url: `${BASE}/api/v1/images/${body.id}/thumbnails/200` },
         { height: 400, width: 600, url: `${BASE}/api/v1/images/${body.id}/thumbnails/400` },
@@ -61,15 +63,16 @@ describe("POST /api/v1/images", () => {
     expect((await bodyBytes(res)).equals(jpeg)).toBe(true);
   });
 
-  it("makes the plan's variants in a job after the response, under generated keys only", async () => {
+  it("makes the plan's thumbnails before answering, under generated keys only", async () => {
     const user = await makeUser("Premium");
     const res = await api.upload(user.token, uploadForm("../../etc/passwd", png, "../../etc/passwd.png"));
     expect(res.status).toBe(201);
     const body = (await res.json()) as ImageBody;
-    expect(body.status).toBe("processing");
-    await settleInProcessJobs();
-    expect(((await (await api.get(user.token, body.id)).json()) as ImageBody).status).toBe("ready");
+    // Ready in the 201 itself: the thumbnails are stored and recorded, and no job is left to run.
+    expect(body.status).toBe("ready");
     expect(await storedHeights(body.id)).toEqual([200, 400]);
+    for (const { height } of body.thumbnails)
+      expect((await api.thumbnail(user.token, body.id, height)).status).toBe(200);
     const keys = (await storedKeys()).filter((k) => k.includes(body.id));
     expect(keys).toHaveLength(3);
     expect(keys).toContain(`originals/${body.id}`);

@@ -1,6 +1,7 @@
 import { listImagesOperation } from "@/lib/api/operations/images/list-images";
 import { uploadImageOperation } from "@/lib/api/operations/images/upload-image";
 import { json, methodNotAllowed, route } from "@/lib/http/api-route";
+import { readUploadedFile } from "@/lib/http/uploaded-file";
 import { imageJson, imagePath } from "@/lib/images/image-json";
 import { listImages } from "@/lib/images/list-images";
 import { uploadImage } from "@/lib/images/upload-image";
@@ -11,7 +12,8 @@ export const GET = route(listImagesOperation, async ({ principal, query, baseUrl
 });
 
 export const POST = route(uploadImageOperation, async ({ principal, body, baseUrl }) => {
-  const image = await uploadImage(principal, { name: body.name, bytes: Buffer.from(await body.image.arrayBuffer()) });
+  const file = await readUploadedFile(body.image);
+  const image = await uploadImage(principal, { name: body.name, bytes: file.bytes, sha256: file.sha256 });
   return json(imageJson(image, principal.plan, baseUrl), {
     status: 201,
     headers: { Location: baseUrl + imagePath(image.id) },

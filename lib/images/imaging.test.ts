@@ -1,0 +1,101 @@
+import fc from "fast-check";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { probeImage, renderThumbnails, renderUpload } from "./imaging";
+
+const MAX_PIXELS = 50_000_000;
+
+const refused = (work: Promise<unknown>) =>
+  work.then(
+    () => false,
+    () => true,
+  );
+
+/** A noisy JPEG (noise keeps the entropy-coded data long), cut short with its end marker put back. */
+async function cutJpeg(width: number, height: number, quality: number, progressive: boolean, cutPermille: number) {
+  const intact = await sharp({
+    create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } },
+  })
+    .jpeg({ quality, progressive })
+    .toBuffer();
+  const cut = 2 + Math.floor((intact.length * cutPermille) / 1000);
+  return Buffer.concat([intact.subarray(0, intact.length - 2 - cut), Buffer.from([0xff, 0xd9])]);
+}
+
+describe("renderUpload: the upload's one decode", () => {
+  it("refuses a cut-short JPEG exactly when a full-size decode does, whatever the thumbnail heights", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 64, max: 1200 }),
+        fc.integer({ min: 64, max: 1200 }),
+        fc.integer({ min: 50, max: 95 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 30 }),
+        fc.constantFrom([16], [50, 100], [200, 400]),
+        async (width, height, quality, progressive, cutPermille, heights) => {
+          const bytes = await cutJpeg(width, height, quality, progressive, cutPermille);
+          const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
+          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("renders every height from one decode, oriented, at the plan's sizes", async () => {
+    // Stored as 300×200 with EXIF orientation 6: displayed 200×300.
+    const bytes = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#3366cc" } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+    expect(info).toEqual({ width: 200, height: 300, format: "jpeg" });
+    const renditions = await renderUpload(bytes, info, [400, 100, 150], MAX_PIXELS);
+    const sizes = await Promise.all(
+      renditions.map(async (r) => {
+        const meta = await sharp(r.data).metadata();
+        return { planHeight: r.planHeight, width: meta.width, height: meta.height, orientation: meta.orientation };
+      }),
+    );
+    expect(sizes).toEqual([
+      { planHeight: 100, width: 67, height: 100, orientation: undefined },
+      { planHeight: 150, width: 100, height: 150, orientation: undefined },
+      // Never upscaled: the image's own size.
+      { planHeight: 400, width: 200, height: 300, orientation: undefined },
+    ]);
+  });
+
+  it("refuses more pixels than the limit even when the header was not asked", async () => {
+    const bytes = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#000" } })
+      .png()
+      .toBuffer();
+    const info = { width: 400, height: 300, format: "png" } as const;
+    await expect(renderUpload(bytes, info, [200], 100_000)).rejects.toThrow(/too many pixels/);
+  });
+});
+
+describe("renderThumbnails: heights of a stored original", () => {
+  it("gives one height the same pixels as sharp's own resize of the file", async () => {
+    const bytes = await sharp({
+      create: {
+        width: 1600,
+        height: 1200,
+        channels: 3,
+        background: "#888",
+        noise: { type: "gaussian", mean: 100, sigma: 30 },
+      },
+    })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+    const [rendition] = await renderThumbnails(bytes, info, [300]);
+    const reference = await sharp(bytes).rotate().resize({ height: 300 }).raw().toBuffer({ resolveWithObject: true });
+    const ours = await sharp(rendition?.data).raw().toBuffer({ resolveWithObject: true });
+    expect(ours.info).toMatchObject({ width: reference.info.width, height: 300 });
+    // Both are JPEG-shrunk on load then resized: the decoded thumbnails differ by compression only.
+    let error = 0;
+    for (let i = 0; i < ours.data.length; i++) error += Math.abs((ours.data[i] ?? 0) - (reference.data[i] ?? 0));
+    expect(error / ours.data.length).toBeLessThan(6);
+  });
+});
