@@ -13,6 +13,7 @@ import {
   expectNothingStored,
   expectProblem,
   makeUser,
+  refusingThumbnailWrites,
   snapshot,
   storedHeights,
   storedKeys,
@@ -125,23 +126,12 @@ describe("a failed upload leaves no row and no file", () => {
 describe("a thumbnail write that fails during an upload", () => {
   it("still answers 201, as processing, and the job makes the thumbnails", async () => {
     const user = await makeUser("Premium");
-    let refused = 0;
-    setStorage(
-      diskWith({
-        before: (key) => {
-          // The upload's own thumbnail writes fail; the original's, and the job's later, succeed.
-          if (key.startsWith("variants/") && refused < 2) {
-            refused++;
-            throw connectionReset();
-          }
-        },
-      }),
-    );
+    // The upload's own two thumbnail writes fail; the original's, and the job's later, succeed.
+    setStorage(refusingThumbnailWrites(2));
     const res = await api.upload(user.token, uploadForm("x", jpeg));
     expect(res.status).toBe(201);
     const body = (await res.json()) as ImageBody;
     expect(body.status).toBe("processing");
-    expect(refused).toBe(2);
     expect(await storedHeights(body.id)).toEqual([]);
 
     await settleInProcessJobs();

@@ -11,7 +11,7 @@ import { createUser } from "@/lib/accounts/users";
 import { createPlan } from "@/lib/plans/create-plan";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { expectProblem } from "../support/expect-problem";
-import { getStorage } from "@/lib/storage";
+import { getStorage, type StorageProvider } from "@/lib/storage";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
 import * as originalRoute from "@/app/api/v1/images/[id]/original/route";
@@ -194,4 +194,22 @@ export async function queriesOf(fn: () => Promise<unknown>): Promise<string[]> {
     stop();
   }
   return seen;
+}
+
+/**
+ * The store as it is, except that an upload's own thumbnail writes fail (`count` of them), so the
+ * upload answers `processing` and hands its thumbnails to the job: the way to give the job work.
+ */
+export function refusingThumbnailWrites(count = Infinity): StorageProvider {
+  const real = getStorage();
+  let refused = 0;
+  return Object.assign(Object.create(real) as StorageProvider, {
+    async put(key: string, data: Uint8Array, type: string) {
+      if (key.startsWith("variants/") && refused < count) {
+        refused++;
+        throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+      }
+      return real.put(key, data, type);
+    },
+  });
 }

@@ -14,6 +14,9 @@
  *   restore() forwards again (connections accepted meanwhile are closed: they never had a target).
  * - blackholeWhen(pattern): hangs from the moment a client sends `pattern` (not forwarded): a
  *   client left waiting at a chosen statement, e.g. so that a test can kill it right there.
+ * - holdConnectionsWhen(pattern): hangs only the connections whose client sends `pattern`, every
+ *   one of them until restore(): one kind of request fails (by its client's timeout) while the
+ *   others on other connections go through.
  */
 import net from "node:net";
 
@@ -41,6 +44,8 @@ export type TcpProxy = {
   /** Resolves once the pattern was seen and the proxy blackholed; restore() as after blackhole(). */
   blackholeWhen(pattern: string | Buffer): Promise<void>;
   readonly isBlackholed: boolean;
+  /** Hang each connection that sends the pattern (not forwarded), others unaffected, until restore(). */
+  holdConnectionsWhen(pattern: string | Buffer): void;
   /** Stops for good. */
   close(): Promise<void>;
 };
@@ -65,6 +70,8 @@ export async function startTcpProxy(options: {
   let bytesToTarget = 0;
   // Armed patterns, one per direction: sent by a client (cutWhen, blackholeWhen) or answered (cutWhenAnswered).
   const triggers: Partial<Record<Direction, { pattern: Buffer; fire: () => void }>> = {};
+  let holdPattern: Buffer | undefined;
+  const heldConnections = new WeakSet<net.Socket>(); // by client socket: neither direction forwards
 
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -73,9 +80,19 @@ export async function startTcpProxy(options: {
 
   /** Forwards one direction unless blackholed; an armed pattern (also across chunk boundaries) fires instead. */
   const forward = (from: net.Socket, to: net.Socket, direction: Direction) => {
+    const client = direction === "toTarget" ? from : to;
     let tail = Buffer.alloc(0);
+    let holdTail = Buffer.alloc(0);
     from.on("data", (chunk: Buffer) => {
-      if (isBlackholed) return; // read, never forwarded
+      if (isBlackholed || heldConnections.has(client)) return; // read, never forwarded
+      if (holdPattern && direction === "toTarget") {
+        const window = Buffer.concat([holdTail, chunk]);
+        if (window.includes(holdPattern)) {
+          heldConnections.add(client);
+          return;
+        }
+        holdTail = window.subarray(Math.max(0, window.length - holdPattern.length + 1));
+      }
       const armed = triggers[direction];
       if (armed) {
         const window = Buffer.concat([tail, chunk]);
@@ -202,8 +219,16 @@ export async function startTcpProxy(options: {
       triggers.toClient = undefined;
       await stopListening();
     },
+    holdConnectionsWhen(pattern) {
+      holdPattern = Buffer.isBuffer(pattern) ? pattern : Buffer.from(pattern);
+    },
     async restore() {
       if (closed) throw new Error("proxy closed");
+      if (holdPattern) {
+        // Held connections are broken mid-request: close them rather than resume them.
+        holdPattern = undefined;
+        for (const socket of sockets) if (heldConnections.has(socket)) socket.destroy();
+      }
       if (isBlackholed) {
         isBlackholed = false;
         for (const socket of held) socket.destroy();

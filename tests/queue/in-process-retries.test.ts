@@ -4,8 +4,8 @@ import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
-import { getStorage, setStorage, type StorageProvider } from "@/lib/storage";
-import { api, makeUser, storedHeights, uploadForm, type ImageBody } from "../api/harness";
+import { setStorage, type StorageProvider } from "@/lib/storage";
+import { api, makeUser, refusingThumbnailWrites, storedHeights, uploadForm, type ImageBody } from "../api/harness";
 import { orientedJpeg } from "../support/fixtures";
 
 /**
@@ -30,11 +30,12 @@ afterAll(() => {
 });
 
 /**
- * The real store, except that reading an original (which every try of the job does once) fails
- * while `failing()` says so. Each read is a try: it is counted with the image's status at that moment.
+ * The store, except that the upload's thumbnail writes fail (so the job gets the work) and reading
+ * an original (which every try of the job does once) fails while `failing()` says so. Each read is
+ * a try: it is counted with the image's status at that moment.
  */
 function faultyOriginals(failing: (attempt: number) => boolean) {
-  const real = getStorage();
+  const real = refusingThumbnailWrites(2);
   const tries: string[] = [];
   const store: StorageProvider = Object.assign(Object.create(real) as StorageProvider, {
     async get(key: string) {

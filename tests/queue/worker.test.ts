@@ -9,7 +9,16 @@ import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
 import { env, resetEnvForTests } from "@/lib/env";
 import { closeQueue, settleInProcessJobs, THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
-import { api, makeUser, storedHeights, type TestUser, uploadForm, type ImageBody } from "../api/harness";
+import { setStorage } from "@/lib/storage";
+import {
+  api,
+  makeUser,
+  refusingThumbnailWrites,
+  storedHeights,
+  type TestUser,
+  uploadForm,
+  type ImageBody,
+} from "../api/harness";
 import { orientedJpeg, rgbPng } from "../support/fixtures";
 
 /** The queue path against the real Redis on 127.0.0.1:6379 and a real worker process. */
@@ -79,7 +88,8 @@ describe("thumbnail jobs on BullMQ", () => {
   let kept: ImageBody;
   let deletedId: string;
 
-  it("an upload answers 201 at once, leaving the thumbnails to the queue", async () => {
+  it("an upload whose thumbnails could not be stored answers 201, leaving them to the queue", async () => {
+    setStorage(refusingThumbnailWrites());
     const [a, b] = await Promise.all(
       ["keep", "delete"].map(
         async (name) =>
@@ -88,6 +98,7 @@ describe("thumbnail jobs on BullMQ", () => {
           ).json()) as ImageBody,
       ),
     );
+    setStorage(undefined);
     kept = a as ImageBody;
     deletedId = (b as ImageBody).id;
     expect(kept.status).toBe("processing");
@@ -122,7 +133,9 @@ describe("thumbnail jobs on BullMQ", () => {
   });
 
   it("an image whose stored original no longer decodes ends failed, with the reason", async () => {
+    setStorage(refusingThumbnailWrites());
     const res = await api.upload(user.token, uploadForm("doomed", await rgbPng()));
+    setStorage(undefined);
     const { id } = (await res.json()) as ImageBody;
     // Damage the stored original before the worker gets to it (disk storage in this suite).
     await writeFile(path.join(env().MEDIA_DIR, "originals", id), Buffer.from("no longer an image"));

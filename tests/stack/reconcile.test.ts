@@ -1,15 +1,16 @@
 /**
  * Crash recovery in the production topology. An app process killed (SIGKILL) between storing an
- * upload's original and inserting its row leaves an object nothing points to; one killed between
- * inserting the row and enqueueing its job leaves an image `processing` that no job will ever
- * finish. The workers' scheduled reconcile, with its default ages, leaves both alone (they are too
+ * upload's files and inserting its rows leaves objects nothing points to; one killed between
+ * inserting the row of an upload whose thumbnails could not be stored and enqueueing its job
+ * leaves an image `processing` that no job will ever finish. The workers' scheduled reconcile, with its default ages, leaves both alone (they are too
  * recent: the first could be an upload in flight); `npm run admin -- reconcile --min-age 0
  * --stuck-after 0` against the stack's database, bucket and Redis removes the first and
  * re-enqueues the second, which the worker then makes ready.
  *
  * The kills are placed by the fault proxies, not by timing: the database proxy hangs at the row's
- * insert (the image name is its parameter), the Redis proxy at the job's add (its data names
- * `imageId`), and the app is killed while it waits there.
+ * insert (the image name is its parameter), the S3 proxy holds the thumbnails' writes (their keys
+ * start with variants/) until the app's S3 timeout fails them, the Redis proxy hangs at the job's
+ * add (its data names `imageId`), and the app is killed while it waits there.
  */
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
@@ -57,7 +58,7 @@ async function waitReady(id: string): Promise<void> {
 
 describe("reconciling after app processes were killed mid-upload", () => {
   let completeId: string;
-  let orphanKey: string;
+  let orphanKeys: string[];
   let stuckId: string;
 
   const proxies = () => {
@@ -66,7 +67,7 @@ describe("reconciling after app processes were killed mid-upload", () => {
     return p;
   };
 
-  it("killed between store and insert: the original is in the bucket and no row points to it", async () => {
+  it("killed between store and insert: the original and its thumbnails are in the bucket and no row points to them", async () => {
     const s = stack();
     const user = await makeUser("Enterprise");
     const file = await noisyJpeg(320, 240);
@@ -84,9 +85,12 @@ describe("reconciling after app processes were killed mid-upload", () => {
     }
     expect(await res).toBeInstanceOf(Error); // the connection died with the app
     expect((await imageRows(user.id)).map((row) => row.id)).toEqual([completeId]);
-    const added = (await bucketKeys(s)).filter((key) => !before.includes(key));
-    expect(added).toEqual([expect.stringMatching(/^originals\//)]);
-    orphanKey = added[0] as string;
+    orphanKeys = (await bucketKeys(s)).filter((key) => !before.includes(key)).sort();
+    expect(orphanKeys).toEqual([
+      expect.stringMatching(/^originals\//),
+      expect.stringMatching(/^variants\/.*\/200-/),
+      expect.stringMatching(/^variants\/.*\/400-/),
+    ]);
   });
 
   it("killed between insert and enqueue: the row is `processing`, its original stored, and no job exists", async () => {
@@ -94,6 +98,7 @@ describe("reconciling after app processes were killed mid-upload", () => {
     const user = await makeUser("Enterprise");
     const file = await noisyJpeg(320, 240);
 
+    proxies().s3.holdConnectionsWhen("/variants/");
     const held = proxies().redis.blackholeWhen('"imageId"');
     const res = upload(s.appUrls[1] as string, user.token, file, "killed-before-enqueue").catch((e: unknown) => e);
     try {
@@ -103,6 +108,7 @@ describe("reconciling after app processes were killed mid-upload", () => {
       proxies().db.blackhole();
       await s.killApp(1);
     } finally {
+      await proxies().s3.restore();
       await proxies().redis.restore();
       await proxies().db.restore();
     }
@@ -140,8 +146,7 @@ describe("reconciling after app processes were killed mid-upload", () => {
     } finally {
       await maintenance.close();
     }
-    await waitReady(completeId); // the worker took the complete upload's waiting job
-    expect(await bucketKeys(s)).toContain(orphanKey);
+    expect(await bucketKeys(s)).toEqual(expect.arrayContaining(orphanKeys));
     expect(await statusOf(stuckId)).toBe("processing");
   });
 
@@ -150,8 +155,8 @@ describe("reconciling after app processes were killed mid-upload", () => {
     const before = await bucketKeys(s);
     const run = await admin(s, ["--dry-run", "--min-age", "0", "--stuck-after", "0"]);
     expect(run.code, describeRun(run)).toBe(0);
-    expect(run.stdout).toContain("Orphaned objects (no row points to them): 1 found");
-    expect(run.stdout).toContain(`\n  ${orphanKey}\n`);
+    expect(run.stdout).toContain("Orphaned objects (no row points to them): 3 found");
+    for (const key of orphanKeys) expect(run.stdout).toContain(`\n  ${key}\n`);
     expect(run.stdout).toContain("Images processing for more than 0 s: 1 found");
     expect(run.stdout).toContain(`\n  ${stuckId}`);
     expect(await bucketKeys(s)).toEqual(before);
@@ -162,11 +167,11 @@ describe("reconciling after app processes were killed mid-upload", () => {
     const s = stack();
     const run = await admin(s, ["--min-age", "0", "--stuck-after", "0"]);
     expect(run.code, describeRun(run)).toBe(0);
-    expect(run.stdout).toContain("Orphaned objects (no row points to them): 1 found, 1 deleted");
+    expect(run.stdout).toContain("Orphaned objects (no row points to them): 3 found, 3 deleted");
     expect(run.stdout).toContain("Images processing for more than 0 s: 1 found, 1 re-enqueued, 0 already queued");
 
     await waitReady(stuckId);
-    expect(await bucketKeys(s)).not.toContain(orphanKey);
+    for (const key of orphanKeys) expect(await bucketKeys(s)).not.toContain(key);
     await expectOneVariantPerHeight([completeId, stuckId], [200, 400]);
     await expectBucketMatchesRows(s); // every object has its row, every row its object
   });

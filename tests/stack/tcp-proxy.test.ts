@@ -113,4 +113,30 @@ describe("tcp proxy", () => {
     again.destroy();
     socket.destroy();
   });
+
+  it("holdConnectionsWhen hangs only the connections that send the pattern, each one, until restore closes them", async () => {
+    proxy.holdConnectionsWhen("STUCK");
+    const other = await connect();
+    const first = await connect();
+    const second = await connect();
+    const echoed: Buffer[] = [];
+    first.on("data", (d: Buffer) => echoed.push(d));
+    second.on("data", (d: Buffer) => echoed.push(d));
+    first.write("a STU");
+    first.write("CK b");
+    second.write("STUCK too");
+    // A connection that never sends it goes on working meanwhile, as do new ones.
+    expect(await roundTrip(other, "fine")).toBe("fine");
+    expect(await roundTrip(await connect(), "new")).toBe("new");
+    // A held connection sends nothing more either way.
+    first.write(" later");
+    expect(await roundTrip(other, "still")).toBe("still");
+    expect(Buffer.concat(echoed).toString()).not.toMatch(/CK b|too|later/);
+    expect(first.destroyed || second.destroyed).toBe(false);
+
+    await proxy.restore();
+    await Promise.all([closed(first), closed(second)]);
+    expect(await roundTrip(other, "after")).toBe("after");
+    other.destroy();
+  });
 });
