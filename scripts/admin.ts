@@ -1,6 +1,6 @@
 /**
  * Management CLI (the equivalent of Django's createsuperuser). Works while the app is running:
- * on the embedded default it connects to the app's database server instead of opening PGlite.
+ * on the embedded default it connects to the app's database server instead of starting its own.
  *
  *   npm run admin -- create-user --email E --password P [--plan NAME] [--staff]
  *   npm run admin -- set-plan --email E --plan NAME
@@ -11,7 +11,7 @@
  *   npm run admin -- reconcile [--dry-run] [--min-age SECONDS] [--stuck-after SECONDS]
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { closeDb } from "@/db/client";
+import { closeDb, getDb } from "@/db/client";
 import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser, getUserByEmail, setUserPlan } from "@/lib/accounts/users";
 import { env, EnvError } from "@/lib/env";
@@ -23,6 +23,11 @@ import { reconcile, RECONCILE_DEFAULTS, type ReconcileReport } from "@/lib/maint
 import { closeQueue, settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import type { Plan } from "@/db/schema";
 import { loadDotEnv, prepareDatabase } from "./db";
+import { planHeightsOf, queueGainedHeights } from "@/lib/images/queue-gained-heights";
+import { findPlanByName } from "@/lib/plans/find-plan";
+
+const queuedNote = (images: number) =>
+  images ? ` ${images} image${images === 1 ? "" : "s"} queued for the new thumbnail heights.` : "";
 
 const USAGE = `Usage:
   npm run admin -- create-user --email E --password P [--plan NAME] [--staff]
@@ -142,8 +147,10 @@ const COMMANDS = {
     options: { email: { type: "string" }, plan: { type: "string" } },
     required: ["email", "plan"],
     async run(v: Record<string, string | boolean | undefined>) {
+      const before = await planHeightsOf({ userId: (await getUserByEmail(v.email as string)).id });
       const user = await setUserPlan(v.email as string, v.plan as string);
-      console.log(`${user.email} is now on plan ${v.plan}.`);
+      const queued = await queueGainedHeights({ userId: user.id }, before);
+      console.log(`${user.email} is now on plan ${v.plan}.${queuedNote(queued)}`);
     },
   },
   "create-plan": {
@@ -176,13 +183,15 @@ const COMMANDS = {
     },
     required: ["name"],
     async run(v: Values) {
+      const before = await findPlanByName(getDb(), v.name as string);
       const plan = await updatePlanByName(v.name as string, {
         heights: heightsOf(v),
         originalLink: v.original as boolean | undefined,
         expiringLinks: v.expiring as boolean | undefined,
         ...limitsOf(v),
       });
-      console.log(`Updated plan ${plan.name}: ${describePlan(plan)}.`);
+      const queued = await queueGainedHeights({ planId: plan.id }, before.heights);
+      console.log(`Updated plan ${plan.name}: ${describePlan(plan)}.${queuedNote(queued)}`);
     },
   },
   "create-token": {

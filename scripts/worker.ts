@@ -64,7 +64,8 @@ worker.on("failed", (job, error) => {
     { err: error, jobId: job.id, imageId: job.data.imageId, attempt: job.attemptsMade, final },
     "thumbnail job failed",
   );
-  if (final)
+  // A plan change's job failing for good leaves the image as it was (its thumbnails render on demand).
+  if (final && !job.data.gained)
     void markFailed(job.data.imageId, error.message).catch((err) =>
       logger.error({ err }, "could not mark image failed"),
     );

@@ -9,6 +9,7 @@ import { AppError, notFound, parseOrThrow } from "@/lib/errors";
 import { DEFAULT_PLAN_NAME } from "@/lib/plans/builtin";
 import { createPlan, planNameTaken } from "@/lib/plans/create-plan";
 import { env } from "@/lib/env";
+import { queueGainedHeights } from "@/lib/images/queue-gained-heights";
 import { type PlanFormInput, planFormSchemaFor, type PlanInput, planInputSchemaFor } from "@/lib/plans/schemas";
 
 /**
@@ -75,7 +76,7 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
   const id = idOrNotFound(planId, "plan");
   const data = withoutOmittedLimits(parsePlan(input), input);
   const db = getDb();
-  const [current] = await db.select({ name: plans.name }).from(plans).where(eq(plans.id, id));
+  const [current] = await db.select({ name: plans.name, heights: plans.heights }).from(plans).where(eq(plans.id, id));
   if (!current) throw notFound("plan");
   if (current.name === DEFAULT_PLAN_NAME && data.name !== DEFAULT_PLAN_NAME) {
     throw new AppError(
@@ -89,6 +90,8 @@ export async function updatePlan(actor: Principal, planId: string, input: PlanCh
   try {
     const [updated] = await db.update(plans).set(data).where(eq(plans.id, id)).returning();
     if (!updated) throw notFound("plan");
+    // Heights the plan gained are made for its users' images by the queue.
+    await queueGainedHeights({ planId: id }, current.heights);
     return updated;
   } catch (error) {
     if (pgErrorCode(error) === UNIQUE_VIOLATION) throw planNameTaken(data.name ?? "");

@@ -14,6 +14,7 @@ import {
   userFlagSchema,
 } from "@/lib/accounts/schemas";
 import { createUser } from "@/lib/accounts/users";
+import { planHeightsOf, queueGainedHeights } from "@/lib/images/queue-gained-heights";
 
 /**
  * User management for staff. Pages and server actions check staff first; every function here
@@ -97,17 +98,24 @@ async function updateUser(
   return updated;
 }
 
-/** Takes effect on the user's next request: every request reads the plan from the database. */
+/**
+ * Takes effect on the user's next request: every request reads the plan from the database. Heights
+ * the new plan adds are made for the user's images by the queue.
+ */
 export async function setPlan(actor: Principal, userId: string, planId: string): Promise<ManagedUser> {
   assertStaff(actor);
   const id = idOrNotFound(userId, "user");
   idOrNotFound(planId, "plan");
+  const before = await planHeightsOf({ userId: id });
+  let updated: ManagedUser;
   try {
-    return await updateUser(id, { planId });
+    updated = await updateUser(id, { planId });
   } catch (error) {
     if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) throw notFound("plan");
     throw error;
   }
+  await queueGainedHeights({ userId: id }, before);
+  return updated;
 }
 
 /**

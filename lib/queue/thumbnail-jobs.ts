@@ -12,7 +12,8 @@ import { withTimeout } from "@/lib/timeout";
  */
 export const THUMBNAIL_QUEUE = "thumbnails";
 
-export type ThumbnailJobData = { imageId: string };
+/** `gained`: a plan change's job (queueGainedHeights), whose failure leaves the image as it was. */
+export type ThumbnailJobData = { imageId: string; gained?: true };
 
 export function redisConnection(e: Env, forWorker: boolean) {
   return {
@@ -59,26 +60,30 @@ function backoffBefore(attempt: number, delayMs: number): number {
  * backoff (JOB_BACKOFF_MS, doubling). settleInProcessJobs() waits for the pending retries too.
  */
 function runHere(imageId: string, job: LocalJob): void {
-  const { JOB_ATTEMPTS, JOB_BACKOFF_MS } = env();
   const run = (async () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    for (let number = 1; number <= JOB_ATTEMPTS; number++) {
-      const last = number === JOB_ATTEMPTS;
-      try {
-        await job(imageId, { number, last });
-        return;
-      } catch (error) {
-        if (last) {
-          logger.error({ err: error, imageId, attempt: number }, "thumbnail job failed");
-          return;
-        }
-        const waitMs = backoffBefore(number + 1, JOB_BACKOFF_MS);
-        logger.warn({ err: error, imageId, attempt: number, retryInMs: waitMs }, "thumbnail job failed: retrying");
-        await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
-      }
-    }
+    await runWithRetries(imageId, job);
   })().finally(() => running.delete(run));
   running.add(run);
+}
+
+async function runWithRetries(imageId: string, job: LocalJob): Promise<void> {
+  const { JOB_ATTEMPTS, JOB_BACKOFF_MS } = env();
+  for (let number = 1; number <= JOB_ATTEMPTS; number++) {
+    const last = number === JOB_ATTEMPTS;
+    try {
+      await job(imageId, { number, last });
+      return;
+    } catch (error) {
+      if (last) {
+        logger.error({ err: error, imageId, attempt: number }, "thumbnail job failed");
+        return;
+      }
+      const waitMs = backoffBefore(number + 1, JOB_BACKOFF_MS);
+      logger.warn({ err: error, imageId, attempt: number, retryInMs: waitMs }, "thumbnail job failed: retrying");
+      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 /**
@@ -95,6 +100,34 @@ export async function enqueueThumbnails(imageId: string, runLocally: LocalJob): 
     logger.warn({ err: error, imageId }, "queue unavailable: making thumbnails in this process");
     runHere(imageId, runLocally);
   }
+}
+
+/**
+ * Hands many images to the queue at once (a plan gained heights): one job each, under ids of
+ * this batch (`batchId`), so that images whose earlier jobs Redis still keeps as completed get
+ * one too. Without a queue, or if it does not answer, the jobs run here one after another, so a
+ * plan of a hundred thousand images does not start them all at once.
+ */
+export async function enqueueThumbnailBatch(imageIds: readonly string[], batchId: string, runLocally: LocalJob) {
+  if (!imageIds.length) return;
+  const e = env();
+  if (e.REDIS_URL) {
+    try {
+      const jobs = imageIds.map((imageId) => ({
+        name: "generate",
+        data: { imageId, gained: true as const },
+        opts: { jobId: `${imageId}-${batchId}` },
+      }));
+      await withTimeout(getQueue(e).addBulk(jobs), ENQUEUE_TIMEOUT_MS, "Redis");
+      return;
+    } catch (error) {
+      logger.warn({ err: error, images: imageIds.length }, "queue unavailable: making thumbnails in this process");
+    }
+  }
+  const run = (async () => {
+    for (const imageId of imageIds) await runWithRetries(imageId, runLocally);
+  })().finally(() => running.delete(run));
+  running.add(run);
 }
 
 /**
