@@ -115,9 +115,10 @@ export const imageSchema = z
       .meta({ description: "Detected from the file's bytes at upload." }),
     bytes: z.number().int().meta({ description: "Size of the original in bytes." }),
     created_at: z.iso.datetime(),
-    status: z
-      .enum(["processing", "ready", "failed"])
-      .meta({ description: "`processing` until the plan's thumbnails exist (they are served on demand meanwhile)." }),
+    status: z.enum(["processing", "ready", "failed"]).meta({
+      description:
+        "`ready` once the plan's thumbnails are stored, as an upload's 201 normally says; `processing` while the queue makes them after a storage fault (they are served on demand meanwhile); `failed` after its last retry.",
+    }),
     thumbnails: z.array(thumbnailSchema).meta({ description: "Exactly the plan's heights, ascending." }),
     original: z
       .object({ url: z.url() })

@@ -3,7 +3,7 @@
  * test cuts and restores. A dependency that is down gives 503 problem+json (and /api/ready names
  * it), leaves no half-made upload behind (no row without its object, no object without its row),
  * and once it is back the same requests succeed without restarting anything. Then a job whose
- * image was deleted before a worker got to it ends cleanly.
+ * image was deleted before a worker got to it (queued by a plan change) ends cleanly.
  *
  * No worker runs until the last test, so the bucket only changes through the requests made here.
  */
@@ -14,16 +14,19 @@ import {
   expectBucketMatchesRows,
   expectOneVariantPerHeight,
   expectProblem,
+  gainHeight,
   imageRows,
+  jobsOf,
+  makeGrowingPlan,
   makeUser,
   noisyJpeg,
   readyAnswers,
-  sleep,
   thumbnailQueue,
   type TestUser,
   upload,
   uploadOk,
   useStack,
+  waitAllJobsDone,
   waitAllReady,
 } from "./helpers";
 
@@ -43,12 +46,17 @@ describe("stack with fault proxies", () => {
   };
   const appPid = () => stack().apps[0]?.pid;
 
-  /** After a restore: ready again, and an upload succeeds adding just its original, on the same app process. */
+  /** After a restore: ready again, and an upload succeeds adding just its files, on the same app process. */
   async function expectRecovered(token: string, keysBefore: string[], pid: number | undefined) {
     await readyAnswers(app(), 200);
     const image = await uploadOk(app(), token, file);
     uploaded.push({ id: image.id, token });
-    expect(await bucketKeys(stack())).toEqual([...keysBefore, `originals/${image.id}`].sort());
+    const added = (await bucketKeys(stack())).filter((key) => !keysBefore.includes(key));
+    expect(added.map((key) => key.replace(/-[0-9a-f]+$/, ""))).toEqual([
+      `originals/${image.id}`,
+      `variants/${image.id}/200`,
+      `variants/${image.id}/400`,
+    ]);
     expect(appPid()).toBe(pid);
   }
 
@@ -148,23 +156,23 @@ describe("stack with fault proxies", () => {
 
   it("a job whose image was deleted before a worker ran it completes as 'gone' on its first attempt and leaves no file", async () => {
     const s = stack();
-    const image = await uploadOk(app(), user.token, file, "short-lived");
+    const plan = await makeGrowingPlan();
+    const owner = await makeUser(plan);
+    const image = await uploadOk(app(), owner.token, file, "short-lived");
+    await gainHeight(s, plan, 1); // its job waits: no worker runs yet
     const del = await fetch(`${app()}/api/v1/images/${image.id}`, {
       method: "DELETE",
-      headers: { authorization: `Bearer ${user.token}` },
+      headers: { authorization: `Bearer ${owner.token}` },
     });
     expect(del.status).toBe(204);
 
     const queue = thumbnailQueue(s);
     try {
-      expect(await (await queue.getJob(image.id))?.getState()).toBe("waiting");
+      const [waiting] = await jobsOf(queue, [image.id]);
+      expect(await waiting?.getState()).toBe("waiting");
       await s.startWorker();
-
-      let job = await queue.getJob(image.id);
-      for (let i = 0; i < 300 && (await job?.getState()) !== "completed"; i++) {
-        await sleep(100);
-        job = await queue.getJob(image.id);
-      }
+      await waitAllJobsDone(queue, [image.id]);
+      const [job] = await jobsOf(queue, [image.id]);
       expect(await job?.getState()).toBe("completed");
       expect(job?.returnvalue).toBe("gone");
       expect(job?.attemptsMade).toBe(1);
@@ -174,7 +182,7 @@ describe("stack with fault proxies", () => {
       await queue.close();
     }
 
-    // The same worker also ran the jobs that waited during the faults: all ready, nothing stray.
+    // Every upload made during and after the faults is whole: ready, nothing stray.
     for (const { id, token } of uploaded) await waitAllReady(s.appUrls, token, [id]);
     await expectOneVariantPerHeight(
       uploaded.map((u) => u.id),

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { Queue } from "bullmq";
+import { type Job, Queue } from "bullmq";
 import { eq, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
@@ -14,7 +14,9 @@ import { imageVariants, images } from "@/db/schema";
 import { createApiToken } from "@/lib/accounts/api-tokens";
 import { createUser } from "@/lib/accounts/users";
 import { resetEnvForTests } from "@/lib/env";
+import { createPlan } from "@/lib/plans/create-plan";
 import { THUMBNAIL_QUEUE, type ThumbnailJobData } from "@/lib/queue/thumbnail-jobs";
+import { describeRun, runAdmin } from "../cli/run-admin";
 import { type Stack, type StackOptions, startStack } from "../infra/stack/index";
 import { sleep } from "../infra/stack/processes";
 import { expectProblem } from "../support/expect-problem";
@@ -236,4 +238,49 @@ export async function readyAnswers(appUrl: string, status: number, rounds = 100)
     await sleep(200);
   }
   throw new Error(`/api/ready never answered ${status} (last: ${last})`);
+}
+
+/** The admin CLI as an operator runs it: straight to the stack's database, bucket and Redis. */
+export const adminCli = (s: Stack, args: string[]) =>
+  runAdmin(args, {
+    ...s.env,
+    NODE_ENV: "production",
+    DATABASE_URL: s.databaseUrl,
+    S3_ENDPOINT: s.s3.endpoint,
+    REDIS_URL: s.redisUrl,
+    LOG_LEVEL: "silent",
+  });
+
+/** A plan of one height (200), to which a test adds 400 later with gainHeight. */
+export async function makeGrowingPlan(): Promise<string> {
+  const plan = await createPlan({ name: `Growing ${randomUUID().slice(0, 8)}`, heights: [200] });
+  return plan.name;
+}
+
+/**
+ * Adds the 400 px height to the plan through the admin CLI: the thumbnail queue gets a job for
+ * each image of the plan's users (the way jobs arise now that uploads make their own thumbnails).
+ */
+export async function gainHeight(s: Stack, planName: string, images: number): Promise<void> {
+  const run = await adminCli(s, ["update-plan", "--name", planName, "--heights", "200,400"]);
+  expect(run.code, describeRun(run)).toBe(0);
+  expect(run.stdout).toContain(`${images} image${images === 1 ? "" : "s"} queued for the new thumbnail heights.`);
+}
+
+/** The jobs of these images, in their order (a plan change's job ids carry its batch id). */
+export async function jobsOf(queue: Queue<ThumbnailJobData>, imageIds: readonly string[]) {
+  const all = await queue.getJobs(["waiting", "active", "delayed", "completed", "failed", "prioritized"]);
+  return imageIds.map((id) => all.find((job) => job.data.imageId === id) as Job<ThumbnailJobData> | undefined);
+}
+
+/** Bounded polling until the images' jobs have all completed (a plan change's jobs leave status alone). */
+export async function waitAllJobsDone(queue: Queue<ThumbnailJobData>, imageIds: readonly string[], rounds = 600) {
+  for (let round = 0; round < rounds; round++) {
+    const jobs = await jobsOf(queue, imageIds);
+    const states = await Promise.all(jobs.map((job) => job?.getState()));
+    if (states.every((state) => state === "completed")) return;
+    if (states.includes("failed")) throw new Error(`a job failed: ${JSON.stringify(states)}`);
+    await sleep(250);
+  }
+  throw new Error(`jobs of ${imageIds.length} images still not completed after ${rounds} rounds`);
 }

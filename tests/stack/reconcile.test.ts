@@ -18,8 +18,9 @@ import { describe, expect, it } from "vitest";
 import type { ReconcileReport } from "@/lib/maintenance/reconcile";
 import { MAINTENANCE_QUEUE } from "@/lib/queue/maintenance-jobs";
 import type { Stack } from "../infra/stack/index";
-import { describeRun, runAdmin } from "../cli/run-admin";
+import { describeRun } from "../cli/run-admin";
 import {
+  adminCli,
   bucketKeys,
   expectBucketMatchesRows,
   expectOneVariantPerHeight,
@@ -35,16 +36,7 @@ import {
 
 const stack = useStack({ apps: 2, workers: 0, faults: true });
 
-/** The admin CLI as an operator runs it: straight to the stack's database, bucket and Redis. */
-const admin = (s: Stack, args: string[]) =>
-  runAdmin(["reconcile", ...args], {
-    ...s.env,
-    NODE_ENV: "production",
-    DATABASE_URL: s.databaseUrl,
-    S3_ENDPOINT: s.s3.endpoint,
-    REDIS_URL: s.redisUrl,
-    LOG_LEVEL: "silent",
-  });
+const admin = (s: Stack, args: string[]) => adminCli(s, ["reconcile", ...args]);
 
 async function statusOf(id: string): Promise<string | undefined> {
   return (await imageRows()).find((row) => row.id === id)?.status;

@@ -9,13 +9,16 @@ import { describe, expect, it } from "vitest";
 import {
   expectBucketMatchesRows,
   expectOneVariantPerHeight,
+  gainHeight,
   imageRows,
+  makeGrowingPlan,
   makeUser,
   noisyJpeg,
   sleep,
   thumbnailQueue,
   uploadOk,
   useStack,
+  waitAllJobsDone,
   waitAllReady,
 } from "./helpers";
 
@@ -97,14 +100,16 @@ describe("graceful shutdown", () => {
 
   it("a worker told to stop finishes the job it holds, and the next worker does the rest", async () => {
     const s = stack();
-    const user = await makeUser("Enterprise");
+    const plan = await makeGrowingPlan();
+    const user = await makeUser(plan);
     const queue = thumbnailQueue(s);
     const appUrl = s.appUrls[0] as string;
-    s.signalWorker(0, "SIGSTOP");
     const big = await noisyJpeg(3000, 2000, 90);
     const ids = await Promise.all(
       Array.from({ length: 6 }, async (_, i) => (await uploadOk(appUrl, user.token, big, `big ${i}`)).id),
     );
+    s.signalWorker(0, "SIGSTOP");
+    await gainHeight(s, plan, 6); // a job per image
     s.signalWorker(0, "SIGCONT");
     let active = 0;
     for (let i = 0; i < 500 && active === 0; i++) {
@@ -122,7 +127,7 @@ describe("graceful shutdown", () => {
       expect(job?.stalledCounter ?? 0).toBe(0);
     }
     await s.startWorker();
-    await waitAllReady([appUrl], user.token, ids);
+    await waitAllJobsDone(queue, ids);
     await expectOneVariantPerHeight(ids, [200, 400]);
     await expectBucketMatchesRows(s);
     await queue.close();

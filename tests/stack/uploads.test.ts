@@ -11,8 +11,11 @@ import { startTcpProxy } from "../infra/tcp-proxy";
 import {
   bucketKeys,
   expectBucketMatchesRows,
+  gainHeight,
   imageRows,
   expectOneVariantPerHeight,
+  jobsOf,
+  makeGrowingPlan,
   makeUser,
   noisyJpeg,
   sleep,
@@ -21,6 +24,7 @@ import {
   upload,
   uploadOk,
   useStack,
+  waitAllJobsDone,
   waitAllReady,
 } from "./helpers";
 
@@ -63,15 +67,18 @@ describe("stack: 2 apps, 2 workers", () => {
     try {
       // The previous test's jobs may still be finishing in Redis (the image is ready first).
       for (let i = 0; i < 200 && (await queue.getActiveCount()) > 0; i++) await sleep(50);
-      // Both workers frozen while the uploads queue up; then only worker 0 runs, so the jobs it
-      // takes are certainly its own when it is killed.
-      s.signalWorker(0, "SIGSTOP");
-      s.signalWorker(1, "SIGSTOP");
+      // Both workers frozen while a plan change queues a job per image; then only worker 0 runs,
+      // so the jobs it takes are certainly its own when it is killed.
+      const plan = await makeGrowingPlan();
+      const owner = await makeUser(plan);
       const big = await noisyJpeg(3000, 2000, 90);
       const created = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => uploadOk(s.appUrls[i % 2] as string, user.token, big, `big ${i}`)),
+        Array.from({ length: 20 }, (_, i) => uploadOk(s.appUrls[i % 2] as string, owner.token, big, `big ${i}`)),
       );
       const ids = created.map((image) => image.id);
+      s.signalWorker(0, "SIGSTOP");
+      s.signalWorker(1, "SIGSTOP");
+      await gainHeight(s, plan, 20);
       expect(await queue.getWaitingCount()).toBe(20);
 
       s.signalWorker(0, "SIGCONT");
@@ -86,9 +93,9 @@ describe("stack: 2 apps, 2 workers", () => {
       expect(s.workers[0]?.alive()).toBe(false);
       s.signalWorker(1, "SIGCONT");
 
-      await waitAllReady(s.appUrls, user.token, ids);
+      await waitAllJobsDone(queue, ids);
       // The kill landed while jobs were held: at least one was found stalled and run again.
-      const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
+      const jobs = await jobsOf(queue, ids);
       expect(jobs.every((job) => job?.returnvalue === "ready")).toBe(true);
       expect(jobs.filter((job) => (job?.stalledCounter ?? 0) > 0).length).toBeGreaterThan(0);
 
