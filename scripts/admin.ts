@@ -213,9 +213,7 @@ const COMMANDS = {
         minAgeSeconds: seconds("min-age", v["min-age"]) ?? RECONCILE_DEFAULTS.minAgeSeconds,
         stuckAfterSeconds: seconds("stuck-after", v["stuck-after"]) ?? RECONCILE_DEFAULTS.stuckAfterSeconds,
       });
-      // Without Redis the re-enqueued jobs run in this process: they finish before it exits.
-      await settleInProcessJobs();
-      await closeQueue();
+      // Without Redis the re-enqueued jobs run in this process: they finish before it exits (main).
       console.log(describeReconcile(report));
       return report.errors.length ? 1 : 0;
     },
@@ -254,6 +252,9 @@ async function main(argv: string[]): Promise<number> {
     const code: number | void = await spec.run(values);
     return typeof code === "number" ? code : 0;
   } finally {
+    // Jobs a command queued (a plan that gained heights): without Redis they run here first.
+    await settleInProcessJobs();
+    await closeQueue();
     await closeDb();
     await database.close();
   }

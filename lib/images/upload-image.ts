@@ -27,7 +27,7 @@ export type UploadInput = {
  * An upload, validated and finished in one decode: type from the bytes, pixel count from the
  * header, then the decode that proves every pixel and renders the owner's plan heights
  * (lib/images/imaging renderUpload). Its size is reserved against the quota; the original and
- * the thumbnails are stored side by side; one transaction records the image as `ready` with its
+ * the thumbnails are stored side by side; one statement records the image as `ready` with its
  * variants. A failed upload leaves no row and no file and gives its reservation back.
  *
  * The queue keeps what need not delay the answer: if only a thumbnail's write fails, the image is
@@ -118,25 +118,36 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
 
   let image: Image;
   try {
-    image = await getDb().transaction(async (tx) => {
-      const [inserted] = (await tx
-        .insert(images)
-        .values({
-          id,
-          ownerId: owner.userId,
-          name,
-          storageKey: key,
-          contentType,
-          width: info.width,
-          height: info.height,
-          byteSize: bytes.length,
-          sha256: input.sha256 ?? sha256(bytes),
-          status: thumbnailsStored ? "ready" : "processing",
-        })
-        .returning()) as [Image];
-      if (thumbnailsStored && variants.length) await tx.insert(imageVariants).values(variants.map((v) => v.row));
-      return inserted;
-    });
+    const db = getDb();
+    const row = {
+      id,
+      ownerId: owner.userId,
+      name,
+      storageKey: key,
+      contentType,
+      width: info.width,
+      height: info.height,
+      byteSize: bytes.length,
+      sha256: input.sha256 ?? sha256(bytes),
+      status: thumbnailsStored ? ("ready" as const) : ("processing" as const),
+    };
+    // One statement records the image and its variants, atomically and in one round trip (the
+    // variants' foreign key is checked at its end). Not a transaction: postgres.js 3.4.9 can throw
+    // an uncaught exception when a connection pinned for one dies (porsager/postgres#1208).
+    const insert =
+      thumbnailsStored && variants.length
+        ? db
+            .with(
+              db.$with("recorded").as(
+                db
+                  .insert(imageVariants)
+                  .values(variants.map((v) => v.row))
+                  .returning({ height: imageVariants.height }),
+              ),
+            )
+            .insert(images)
+        : db.insert(images);
+    [image] = (await insert.values(row).returning()) as [Image];
   } catch (error) {
     await storage
       .delete([key, ...thumbnailKeys])

@@ -4,7 +4,7 @@ import { describe, it } from "vitest";
 import { getDb } from "@/db/client";
 import { apiTokens, plans, users } from "@/db/schema";
 import { verifyCredentials } from "@/lib/accounts/users";
-import { api, makeUser, uploadOk, type ImageBody } from "../api/harness";
+import { api, makeUser, storedHeights, uploadOk, type ImageBody } from "../api/harness";
 import { rgbaPng } from "../support/fixtures";
 import { describeRun, lastLine, runAdmin } from "./run-admin";
 
@@ -108,6 +108,9 @@ describe.concurrent("admin CLI: commands take effect", () => {
     const run = await runAdmin(["set-plan", "--email", user.email, "--plan", "premium"]);
     expect(run.code, describeRun(run)).toBe(0);
     expect(run.stdout).toContain(user.email);
+    // The height gained was made by the CLI itself before it exited (no REDIS_URL here).
+    expect(run.stdout).toContain("1 image queued for the new thumbnail heights.");
+    expect(await storedHeights(image.id)).toEqual([200, 400]);
 
     const res = await api.get(user.token, image.id);
     expect(res.status).toBe(200);
