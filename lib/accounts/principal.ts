@@ -1,6 +1,6 @@
-import { and, eq, lte, sql } from "drizzle-orm";
-import { getDb, preparedQuery } from "@/db/client";
-import { plans, users } from "@/db/schema";
+import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { type Database, preparedQuery } from "@/db/client";
+import { apiTokens, plans, users } from "@/db/schema";
 import { type Entitlements, entitlements } from "@/lib/plans/entitlements";
 import { hashApiToken, looksLikeApiToken } from "./api-token";
 
@@ -12,6 +12,22 @@ export type Principal = {
   plan: { id: string; name: string } & Entitlements;
 };
 
+/** The user and plan columns a principal is made of: select them beside whatever else a statement reads. */
+export const principalColumns = {
+  id: users.id,
+  email: users.email,
+  is_staff: users.isStaff,
+  plan_id: plans.id,
+  plan_name: plans.name,
+  heights: plans.heights,
+  original_link: plans.originalLink,
+  expiring_links: plans.expiringLinks,
+  max_upload_bytes: plans.maxUploadBytes,
+  quota_bytes: plans.quotaBytes,
+  requests_per_minute: plans.requestsPerMinute,
+  uploads_per_hour: plans.uploadsPerHour,
+};
+
 type PrincipalRow = {
   id: string;
   email: string;
@@ -21,14 +37,13 @@ type PrincipalRow = {
   heights: number[];
   original_link: boolean;
   expiring_links: boolean;
-  /** bigint columns: a raw query (postgres.js) gives them as strings, a drizzle select as numbers. */
-  max_upload_bytes: number | string;
-  quota_bytes: number | string | null;
+  max_upload_bytes: number;
+  quota_bytes: number | null;
   requests_per_minute: number;
   uploads_per_hour: number;
 };
 
-function toPrincipal(row: PrincipalRow): Principal {
+export function toPrincipal(row: PrincipalRow): Principal {
   return {
     userId: row.id,
     email: row.email,
@@ -40,8 +55,8 @@ function toPrincipal(row: PrincipalRow): Principal {
         heights: row.heights,
         originalLink: row.original_link,
         expiringLinks: row.expiring_links,
-        maxUploadBytes: Number(row.max_upload_bytes),
-        quotaBytes: row.quota_bytes === null ? null : Number(row.quota_bytes),
+        maxUploadBytes: row.max_upload_bytes,
+        quotaBytes: row.quota_bytes,
         requestsPerMinute: row.requests_per_minute,
         uploadsPerHour: row.uploads_per_hour,
       }),
@@ -50,22 +65,54 @@ function toPrincipal(row: PrincipalRow): Principal {
 }
 
 /**
- * One statement: finds the live token's active user and plan, and records last use
- * (at most once a minute per token, so busy integrations do not write on every request).
+ * The pieces of a statement that authenticates by API token (its SHA-256 in the `tokenHash`
+ * placeholder): `ctes` find the live token and record its last use (at most once a minute per
+ * token, so busy integrations do not write on every request); select from `token` joined to
+ * `users` on `userOfToken` and to `plans` on `planOfUser`. No row: the token is unknown or
+ * revoked, or its user deactivated or deleted. Other statements may join more to it, so a
+ * request authenticates in the statement that reads what it needs.
  */
+export function apiTokenCaller(db: Database) {
+  const token = db.$with("token").as(
+    db
+      .select({ id: apiTokens.id, userId: apiTokens.userId })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tokenHash, sql.placeholder("tokenHash")), isNull(apiTokens.revokedAt))),
+  );
+  const touched = db.$with("touched").as(
+    db
+      .update(apiTokens)
+      .set({ lastUsedAt: sql`now()` })
+      .where(
+        and(
+          inArray(apiTokens.id, db.select({ id: token.id }).from(token)),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+        ),
+      ),
+  );
+  return {
+    ctes: [token, touched] as const,
+    token,
+    userOfToken: and(eq(users.id, token.userId), eq(users.isActive, true)),
+    planOfUser: eq(plans.id, users.planId),
+  };
+}
+
+const tokenUser = preparedQuery((db) => {
+  const { ctes, token, userOfToken, planOfUser } = apiTokenCaller(db);
+  return db
+    .with(...ctes)
+    .select(principalColumns)
+    .from(token)
+    .innerJoin(users, userOfToken)
+    .innerJoin(plans, planOfUser)
+    .prepare("principal_token");
+});
+
+/** One statement (see apiTokenCaller); nothing is sent for what cannot be a token. */
 export async function principalFromApiToken(token: string): Promise<Principal | null> {
   if (!looksLikeApiToken(token)) return null;
-  const rows = await getDb().execute<PrincipalRow>(sql`
-    with t as (
-      select id, user_id from api_tokens where token_hash = ${hashApiToken(token)} and revoked_at is null
-    ), touched as (
-      update api_tokens set last_used_at = now()
-      where id in (select id from t) and (last_used_at is null or last_used_at < now() - interval '1 minute')
-    )
-    select u.id, u.email, u.is_staff, p.id as plan_id, p.name as plan_name, p.heights, p.original_link, p.expiring_links,
-      p.max_upload_bytes, p.quota_bytes, p.requests_per_minute, p.uploads_per_hour
-    from t join users u on u.id = t.user_id and u.is_active join plans p on p.id = u.plan_id`);
-  const row = rows[0];
+  const [row] = await tokenUser().execute({ tokenHash: hashApiToken(token) });
   return row ? toPrincipal(row) : null;
 }
 
@@ -75,20 +122,7 @@ export async function principalFromApiToken(token: string): Promise<Principal | 
  */
 const sessionUser = preparedQuery((db) =>
   db
-    .select({
-      id: users.id,
-      email: users.email,
-      is_staff: users.isStaff,
-      plan_id: plans.id,
-      plan_name: plans.name,
-      heights: plans.heights,
-      original_link: plans.originalLink,
-      expiring_links: plans.expiringLinks,
-      max_upload_bytes: plans.maxUploadBytes,
-      quota_bytes: plans.quotaBytes,
-      requests_per_minute: plans.requestsPerMinute,
-      uploads_per_hour: plans.uploadsPerHour,
-    })
+    .select(principalColumns)
     .from(users)
     .innerJoin(plans, eq(plans.id, users.planId))
     .where(

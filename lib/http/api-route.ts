@@ -65,11 +65,15 @@ function assertSameOrigin(request: Request): void {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined without one or when malformed. */
+function bearerTokenOf(request: Request): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+}
+
 async function authenticate(request: Request): Promise<Principal> {
-  const authorization = request.headers.get("authorization");
-  if (authorization !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const principal = match?.[1] ? await principalFromApiToken(match[1]) : null;
+  if (request.headers.has("authorization")) {
+    const token = bearerTokenOf(request);
+    const principal = token ? await principalFromApiToken(token) : null;
     if (!principal) {
       throw new ApiError(401, "The API token is invalid, revoked, or its user is deactivated.", undefined, {
         "WWW-Authenticate": 'Bearer error="invalid_token"',
@@ -142,15 +146,45 @@ async function logged(
 type Principals = { user: Principal; public: undefined };
 
 /** What a handler gets: the request, its caller (for `user` operations) and its parsed input. */
-export type HandlerContext<O extends Operation> = OperationInput<O> & {
+export type HandlerContext<O extends Operation, R = never> = OperationInput<O> & {
   request: Request;
   principal: Principals[O["auth"]];
   /** Absolute origin for links in responses (PUBLIC_URL, else the request's own origin). */
   baseUrl: string;
+  /** What the route's `bearerRead` returned, on a Bearer request it authenticated; else undefined. */
+  bearerResult?: R;
+};
+
+type RouteOptions<O extends Operation, R> = {
+  /**
+   * For a `user` operation that reads (no body, not idempotent): authenticates an API token and
+   * reads what the handler needs in one statement, returning the caller with it, or null when the
+   * token does not authenticate. Bearer requests then cost one statement instead of two; the
+   * handler still reads for itself on session requests (bearerResult undefined).
+   */
+  bearerRead?: (token: string, input: OperationInput<O>) => Promise<R | null>;
 };
 
 /** A route handler bound to its operation (the drift test reads `operation`). */
 export type BoundHandler = ((request: Request, context: RouteContext) => Promise<Response>) & { operation: Operation };
+
+/** The path, query and body as the operation's schemas parse them (404 for a bad path, else 422). */
+async function parseInput<O extends Operation>(
+  operation: O,
+  request: Request,
+  context: RouteContext,
+  principal?: Principal,
+): Promise<OperationInput<O>> {
+  const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
+  if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
+  const query = operation.query
+    ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams))
+    : {};
+  const body = operation.body
+    ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type, principal))
+    : undefined;
+  return { params: params?.data ?? {}, query, body } as OperationInput<O>;
+}
 
 async function readBody(
   request: Request,
@@ -184,43 +218,70 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
  * path, query and body with its schemas (a path value its schema refuses is a 404, anything
  * else bad a 422 naming each field), hands the handler typed input, and maps every error to
  * application/problem+json. An `idempotent` operation sent an Idempotency-Key runs once per key
- * (lib/http/idempotency.ts).
+ * (lib/http/idempotency.ts). With `bearerRead`, a Bearer request is parsed first and then
+ * authenticated by the handler's own read; what it answers, and in which order (401, then 429,
+ * then 404/422), stays the same.
  */
 export function route<const O extends Operation>(
   operation: O,
   handler: (context: HandlerContext<O>) => Promise<Response>,
+): BoundHandler;
+// Options before the handler, so TypeScript knows what bearerRead returns when it types the handler.
+export function route<const O extends Operation, R extends { principal: Principal }>(
+  operation: O,
+  options: RouteOptions<O, R>,
+  handler: (context: HandlerContext<O, R>) => Promise<Response>,
+): BoundHandler;
+export function route<const O extends Operation, R extends { principal: Principal }>(
+  operation: O,
+  ...args:
+    | [(context: HandlerContext<O, R>) => Promise<Response>]
+    | [RouteOptions<O, R>, (context: HandlerContext<O, R>) => Promise<Response>]
 ): BoundHandler {
+  const [{ bearerRead }, handler] = args.length === 1 ? [{}, args[0]] : args;
+  if (bearerRead && (operation.auth !== "user" || operation.body || operation.idempotent))
+    throw new Error(`${operation.id}: bearerRead is for reads by a user (no body, not idempotent).`);
   const bound = async (request: Request, context: RouteContext): Promise<Response> =>
     logged(request, async (requestId, log) => {
       let limitHeaders: Record<string, string> = {};
       try {
-        const principal = operation.auth === "user" ? await authenticate(request) : undefined;
+        const token = bearerRead ? bearerTokenOf(request) : undefined;
+        let input: OperationInput<O> | undefined;
+        let bearerResult: R | null = null;
+        let badInput: AppError | undefined;
+        if (bearerRead && token) {
+          try {
+            input = await parseInput(operation, request, context);
+            bearerResult = await bearerRead(token, input);
+          } catch (error) {
+            // Bad input is answered after authentication and counting, as without bearerRead.
+            if (!(error instanceof AppError)) throw error;
+            badInput = error;
+          }
+        }
+        // What bearerRead did not authenticate is authenticated as usual: a bad token gets the usual 401.
+        const principal =
+          bearerResult?.principal ?? (operation.auth === "user" ? await authenticate(request) : undefined);
         log.userId = principal?.userId;
         // Before the body is read: a refused upload costs nothing.
         limitHeaders = await countRequest(operation, request, principal);
+        if (badInput) throw badInput;
         const idempotencyKey = operation.idempotent ? idempotencyKeyOf(request) : null;
-        const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
-        if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
-        const query = operation.query
-          ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams))
-          : {};
-        const body = operation.body
-          ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type, principal))
-          : undefined;
-        const input = { params: params?.data ?? {}, query, body } as OperationInput<O>;
+        const parsed = input ?? (await parseInput(operation, request, context, principal));
         const respond = () =>
           handler({
-            ...input,
+            ...parsed,
             request,
             principal: principal as Principals[O["auth"]],
             baseUrl: baseUrlOf(request),
+            bearerResult: bearerResult ?? undefined,
           }).catch((error: unknown) => errorResponse(error, requestId));
         const response =
           idempotencyKey && principal
             ? await idempotently(
                 principal.userId,
                 idempotencyKey,
-                await requestFingerprint(operation.id, input),
+                await requestFingerprint(operation.id, parsed),
                 respond,
               )
             : await respond();

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { encode } from "@auth/core/jwt";
 import { eq, inArray } from "drizzle-orm";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { expiringLinks, images } from "@/db/schema";
+import { expiringLinks, images, users } from "@/db/schema";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/accounts/api-tokens";
 import { resetPassword } from "@/lib/admin/manage-users";
 import { setUserPlan } from "@/lib/accounts/users";
@@ -23,6 +22,8 @@ import {
   imageRowsOf,
   makePlan,
   makeUser,
+  SESSION_COOKIE,
+  sessionCookie,
   setActive,
   storedHeights,
   storedKeys,
@@ -202,6 +203,9 @@ describe("plan changes take effect on the very next request", () => {
       { height: 200, width: 300, url: `${BASE}/api/v1/images/${image.id}/thumbnails/200` },
     ]);
     expect(body.original).toBeNull();
+    // The list (whose one statement reads the plan with the page) shows the same at once.
+    const listed = (await (await api.list(user.token)).json()) as { items: ImageBody[] };
+    expect(listed.items).toEqual([body]);
   });
 
   it("a downgrade also binds a signed-in browser: the session cookie carries no plan", async () => {
@@ -316,13 +320,71 @@ describe("accounts and tokens are checked on every request", () => {
     await expectProblem(await api.thumbnail(user.token, image.id, 200), 401);
     expect((await api.thumbnail(third.token, image.id, 200)).status).toBe(200);
   });
+
+  it("the image list refuses a revoked token, a deactivated user's and a deleted user's on the very next request, as it refuses an unknown token", async () => {
+    const unknown = await api.list(`tih_${"A".repeat(43)}`);
+    const refusal = await expectProblem(unknown, 401);
+    expect(unknown.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    const expectRefused = async (token: string) => {
+      const res = await api.list(token);
+      expect(await expectProblem(res, 401)).toEqual(refusal);
+      expect(res.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    };
+
+    const user = await makeUser("Premium");
+    await uploadOk(user, png);
+    const second = await createApiToken(user.id, "second");
+    expect((await api.list(second.token)).status).toBe(200);
+    await revokeApiToken(user.id, second.record.id);
+    await expectRefused(second.token);
+    expect((await api.list(user.token)).status).toBe(200);
+
+    await setActive(user.id, false);
+    await expectRefused(user.token);
+    await setActive(user.id, true);
+    expect((await api.list(user.token)).status).toBe(200);
+
+    await getDb().delete(users).where(eq(users.id, user.id));
+    await expectRefused(user.token);
+  });
+
+  it("a bad token with a bad limit or cursor is told about the token (401) before the input (422)", async () => {
+    const user = await makeUser();
+    for (const query of ["?limit=0", "?cursor=not-a-cursor"]) {
+      await expectProblem(await api.list(`tih_${"A".repeat(43)}`, query), 401);
+      await expectProblem(await api.list("not-a-token", query), 401);
+      await expectProblem(await api.list(user.token, query), 422);
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
 // Session cookies (next-auth JWT), and the Origin check that guards cookie-authenticated changes.
 // ---------------------------------------------------------------------------------------------
 
-const SESSION_COOKIE = "authjs.session-token";
+describe("the image list by session cookie", () => {
+  it("answers the same pages as by token, as the user's plan shows them", async () => {
+    const plan = await makePlan({ heights: [100, 300], originalLink: true });
+    const user = await makeUser(plan.name);
+    const older = await uploadOk(user, jpeg, "older");
+    const newer = await uploadOk(user, png, "newer");
+    const cookie = await sessionCookie(user.id);
+    const byCookie = async (query: string) =>
+      (await call(imageRoute.GET, { path: `/api/v1/images${query}`, headers: { cookie } })).json();
+    type Page = { items: ImageBody[]; next_cursor: string | null };
+
+    const first = (await (await api.list(user.token, "?limit=1")).json()) as Page;
+    expect(await byCookie("?limit=1")).toEqual(first);
+    expect(first.items).toEqual([newer]);
+    expect(first.items[0]?.thumbnails.map((t) => t.height)).toEqual([100, 300]);
+    expect(first.items[0]?.original).toEqual({ url: `${BASE}/api/v1/images/${newer.id}/original` });
+
+    const next = `?limit=1&cursor=${first.next_cursor}`;
+    const second = (await (await api.list(user.token, next)).json()) as Page;
+    expect(await byCookie(next)).toEqual(second);
+    expect(second).toEqual({ items: [older], next_cursor: null });
+  });
+});
 
 /** Origins a cookie-authenticated change must be refused from. */
 const FOREIGN_ORIGINS = [
@@ -330,11 +392,6 @@ const FOREIGN_ORIGINS = [
   ["Origin: https://evil.example", "https://evil.example"],
   ["Origin: null", "null"],
 ] as const;
-
-async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET as string): Promise<string> {
-  const jwt = await encode({ token: { sub: userId, authTime: Date.now() }, secret, salt: SESSION_COOKIE });
-  return `${SESSION_COOKIE}=${jwt}`;
-}
 
 type Handler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { encode } from "@auth/core/jwt";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
@@ -50,6 +51,15 @@ export async function makeUser(planName = "Basic", options: { isStaff?: boolean 
     token,
     principal: async () => (await principalFromUserId(user.id, Date.now())) as Principal,
   };
+}
+
+/** The next-auth session cookie's name on http (a browser signed in here sends it). */
+export const SESSION_COOKIE = "authjs.session-token";
+
+/** A Cookie header of a session of `userId` signed in now (with another `secret`: a forged one). */
+export async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET as string): Promise<string> {
+  const jwt = await encode({ token: { sub: userId, authTime: Date.now() }, secret, salt: SESSION_COOKIE });
+  return `${SESSION_COOKIE}=${jwt}`;
 }
 
 type Handler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
