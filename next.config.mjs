@@ -4,7 +4,7 @@ const nextConfig = {
   // Elsewhere the default output stays, so `next start` (npm start, the tests) runs without warnings.
   output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   // sharp and the database drivers are native/Node-only; keep them out of the bundle.
-  serverExternalPackages: ["sharp", "postgres", "@electric-sql/pglite", "@aws-sdk/client-s3"],
+  serverExternalPackages: ["sharp", "postgres", "@aws-sdk/client-s3"],
   poweredByHeader: false,
   // Server action arguments include passwords (sign-in, admin resets): never log them.
   logging: { serverFunctions: false },

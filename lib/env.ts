@@ -56,7 +56,7 @@ export type Env = Omit<z.infer<typeof schema>, "AUTH_SECRET" | "LINK_SIGNING_KEY
   AUTH_SECRET: string;
   LINK_SIGNING_KEY: string;
   MEDIA_DIR: string;
-  /** True when no DATABASE_URL is set: PGlite under DATA_DIR, secrets generated there. */
+  /** True when no DATABASE_URL is set: embedded PostgreSQL under DATA_DIR (db/embedded.ts), secrets generated there. */
   embedded: boolean;
   /** The URL every process connects to: DATABASE_URL, or the embedded server's port. */
   databaseUrl: string;
@@ -101,6 +101,7 @@ function parseEnv(source: Record<string, string | undefined>): Env {
     LINK_SIGNING_KEY: secrets.LINK_SIGNING_KEY as string,
     MEDIA_DIR: raw.MEDIA_DIR ?? path.join(raw.DATA_DIR, "media"),
     embedded,
+    // The embedded server's role and password (db/embedded.ts); it listens on 127.0.0.1 only.
     databaseUrl: raw.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${raw.EMBEDDED_DB_PORT}/postgres`,
   };
 }

