@@ -84,7 +84,7 @@ function decodeError(error: unknown): Error {
 }
 
 /** Proves the whole image decodes, keeping nothing: for a plan with no thumbnail heights. */
-export async function assertDecodes(bytes: Buffer, info: Size, maxPixels: number): Promise<void> {
+async function assertDecodes(bytes: Buffer, info: Size, maxPixels: number): Promise<void> {
   try {
     await pipeline(
       fullDecode(bytes, info, maxPixels).raw(),
