@@ -27,7 +27,7 @@ const keepsAnswer = (status: number) => status < 500 && status !== 409 && status
 /** Sorted keys and files by digest: equal inputs give equal text. */
 async function canonical(value: unknown): Promise<unknown> {
   if (value instanceof Blob) {
-    return { file: (await readUploadedFile(value)).sha256, bytes: value.size };
+    return { file: (await readUploadedFile(value)).sha256(), bytes: value.size };
   }
   if (Array.isArray(value)) return Promise.all(value.map(canonical));
   if (value instanceof Date) return value.toISOString();

@@ -1,21 +1,23 @@
 import { createHash } from "node:crypto";
 
-/** A file from a multipart body, read out of its Blob once, with its SHA-256 (hex). */
-export type UploadedFile = { bytes: Buffer; sha256: string };
+/** A file from a multipart body, read out of its Blob once; its SHA-256 (hex) computed on first use. */
+export type UploadedFile = { bytes: Buffer; sha256: () => string };
 
 const read = new WeakMap<Blob, Promise<UploadedFile>>();
 
 /**
- * The bytes and digest of a parsed file, computed on first use and shared by every later one (the
- * Idempotency-Key fingerprint and the upload itself): reading a Blob copies it, and hashing a
- * 25 MB file costs tens of milliseconds, so each happens once per request.
+ * The bytes of a parsed file, read on first use and shared by every later one (the
+ * Idempotency-Key fingerprint and the upload itself): reading a Blob copies it. The digest is
+ * computed once too, when first asked for: an upload without a key asks while its decode runs on
+ * libvips' threads, so hashing a 25 MB file does not add to its time.
  */
 export function readUploadedFile(file: Blob): Promise<UploadedFile> {
   let result = read.get(file);
   if (!result) {
     result = file.arrayBuffer().then((buffer) => {
       const bytes = Buffer.from(buffer);
-      return { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+      let digest: string | undefined;
+      return { bytes, sha256: () => (digest ??= createHash("sha256").update(bytes).digest("hex")) };
     });
     read.set(file, result);
   }

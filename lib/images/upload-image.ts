@@ -19,8 +19,8 @@ import { originalKey, variantKey } from "./variants";
 export type UploadInput = {
   name: string;
   bytes: Buffer;
-  /** The SHA-256 of `bytes` (hex) when the caller has it already: a file is hashed once. */
-  sha256?: string;
+  /** The SHA-256 of `bytes` (hex), from the caller's memo (a file is hashed once); else computed here. */
+  sha256?: () => string;
 };
 
 /**
@@ -61,9 +61,13 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
 
   let info;
   let renditions: Rendition[];
+  let digest: string;
   try {
     info = await probeImage(bytes, contentType, MAX_IMAGE_PIXELS);
-    renditions = await renderUpload(bytes, info, owner.plan.heights, MAX_IMAGE_PIXELS);
+    const rendering = renderUpload(bytes, info, owner.plan.heights, MAX_IMAGE_PIXELS);
+    // Hashed here on the main thread while libvips decodes on its own.
+    digest = input.sha256?.() ?? sha256(bytes);
+    renditions = await rendering;
   } catch (error) {
     throw imagingError(error);
   }
@@ -128,7 +132,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
       width: info.width,
       height: info.height,
       byteSize: bytes.length,
-      sha256: input.sha256 ?? sha256(bytes),
+      sha256: digest,
       status: thumbnailsStored ? ("ready" as const) : ("processing" as const),
     };
     // One statement records the image and its variants, atomically and in one round trip (the

@@ -1,4 +1,8 @@
+import { createHash, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { images } from "@/db/schema";
 import sharp from "sharp";
 import { DISPLAYED, orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
@@ -61,6 +65,18 @@ describe("POST /api/v1/images", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/jpeg");
     expect((await bodyBytes(res)).equals(jpeg)).toBe(true);
+  });
+
+  it("records the original's SHA-256, hashed once whether or not an Idempotency-Key asked for it first", async () => {
+    const user = await makeUser("Premium");
+    const expected = createHash("sha256").update(jpeg).digest("hex");
+    const plain = await uploadOk(user, jpeg);
+    const keyed = await api.upload(user.token, uploadForm("keyed", jpeg), { "idempotency-key": randomUUID() });
+    expect(keyed.status).toBe(201);
+    for (const id of [plain.id, ((await keyed.json()) as ImageBody).id]) {
+      const [row] = await getDb().select({ sha256: images.sha256 }).from(images).where(eq(images.id, id));
+      expect(row?.sha256).toBe(expected);
+    }
   });
 
   it("makes the plan's thumbnails before answering, under generated keys only", async () => {
