@@ -44,6 +44,8 @@ const schema = z.object({
     .regex(/^[a-z0-9_-]+$/i, "letters, digits, - and _ only")
     .default("tih"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Uploads an app renders at once (lib/images/render-slots); 0: one per CPU. */
+  UPLOAD_RENDER_CONCURRENCY: z.coerce.number().int().min(0).max(256).default(0),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),

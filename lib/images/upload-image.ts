@@ -13,6 +13,7 @@ import { getStorage } from "@/lib/storage";
 import { detectImageType } from "./detect-type";
 import { probeImage, type Rendition, renderUpload } from "./imaging";
 import { processImageHere } from "./process-image";
+import { renderSlots } from "./render-slots";
 import { imagingError, sha256 } from "./store-variants";
 import { originalKey, variantKey } from "./variants";
 
@@ -31,7 +32,8 @@ export type UploadInput = {
  * variants. A failed upload leaves no row and no file and gives its reservation back.
  *
  * The queue keeps what need not delay the answer: if only a thumbnail's write fails, the image is
- * recorded as `processing` and its job makes the thumbnails again (retried with backoff).
+ * recorded as `processing` and its job makes the thumbnails again (retried with backoff); so it
+ * does when the app is busy and workers run (see render-slots).
  */
 export async function uploadImage(owner: Principal, input: UploadInput): Promise<Image> {
   const { bytes, name } = input;
@@ -62,14 +64,21 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
   let info;
   let renditions: Rendition[];
   let digest: string;
+  // A busy app (every render slot taken) with workers to hand them to leaves the thumbnails to the
+  // queue: it still decodes the whole file, which a valid upload needs, but renders and stores none.
+  const slots = renderSlots();
+  const slot = slots.tryTake() ?? (env().REDIS_URL ? null : await slots.take());
+  const deferred = slot === null;
   try {
     info = await probeImage(bytes, contentType, MAX_IMAGE_PIXELS);
-    const rendering = renderUpload(bytes, info, owner.plan.heights, MAX_IMAGE_PIXELS);
+    const rendering = renderUpload(bytes, info, deferred ? [] : owner.plan.heights, MAX_IMAGE_PIXELS);
     // Hashed here on the main thread while libvips decodes on its own.
     digest = input.sha256?.() ?? sha256(bytes);
     renditions = await rendering;
   } catch (error) {
     throw imagingError(error);
+  } finally {
+    slot?.();
   }
 
   // Throws quota-exceeded before anything is stored; from here on every failure gives the bytes back.
@@ -113,8 +122,8 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
       retryAfterSeconds: 5,
     });
   }
-  const thumbnailsStored = thumbnails.every((t) => t.status === "fulfilled");
-  if (!thumbnailsStored) {
+  const thumbnailsStored = !deferred && thumbnails.every((t) => t.status === "fulfilled");
+  if (!deferred && !thumbnailsStored) {
     const failed = thumbnails.find((t) => t.status === "rejected");
     logger.warn({ err: failed?.reason, imageId: id }, "thumbnail write failed during upload: the queue makes them");
     await storage.delete(thumbnailKeys).catch(() => {});
