@@ -108,6 +108,10 @@ describe("graceful shutdown", () => {
     const ids = await Promise.all(
       Array.from({ length: 6 }, async (_, i) => (await uploadOk(appUrl, user.token, big, `big ${i}`)).id),
     );
+    // Uploads beyond the app's render slots left their thumbnails to the worker: let it finish.
+    await waitAllReady([appUrl], user.token, ids);
+    for (let i = 0; i < 200 && (await queue.getActiveCount()) + (await queue.getWaitingCount()) > 0; i++)
+      await sleep(50);
     s.signalWorker(0, "SIGSTOP");
     await gainHeight(s, plan, 6); // a job per image
     s.signalWorker(0, "SIGCONT");

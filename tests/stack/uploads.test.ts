@@ -76,6 +76,10 @@ describe("stack: 2 apps, 2 workers", () => {
         Array.from({ length: 20 }, (_, i) => uploadOk(s.appUrls[i % 2] as string, owner.token, big, `big ${i}`)),
       );
       const ids = created.map((image) => image.id);
+      // Uploads beyond an app's render slots left their thumbnails to the workers: let them finish.
+      await waitAllReady(s.appUrls, owner.token, ids);
+      for (let i = 0; i < 200 && (await queue.getActiveCount()) + (await queue.getWaitingCount()) > 0; i++)
+        await sleep(50);
       s.signalWorker(0, "SIGSTOP");
       s.signalWorker(1, "SIGSTOP");
       await gainHeight(s, plan, 20);
