@@ -51,6 +51,26 @@ export function verdict(
 
 export const info = (label: string, value: string) => `  ${label.padEnd(52)} ${value}`;
 
+/** A figure that could not be measured: a MISS against its target, with the reason on the next line. */
+export function failed(label: string, target: { op: "≤" | "≥"; value: number; unit: string }, error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).trim().split("\n");
+  // The first line says what failed; a server's output ends with why.
+  const reason = (lines.length > 14 ? [...lines.slice(0, 2), "…", ...lines.slice(-10)] : lines).join("\n    ");
+  return `  ${label.padEnd(52)} ${"failed".padStart(10)}   target ${target.op} ${target.value}${target.unit}   MISS\n    ${reason}`;
+}
+
+/** The value, or what was thrown: for a figure whose failure is reported rather than fatal. */
+export async function attempt<T>(run: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+export const ms = (value: number) => `${value.toFixed(1)} ms`;
+export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
 /**
  * A JPEG that compresses like a photo that is hard to compress: diagonal gradients and a coarse
  * checkerboard (structure) under per-pixel noise of the given amplitude (0–255).

@@ -1,0 +1,54 @@
+/** The bench's HTTP client of the JSON API: uploads, and waiting for an image to be ready. */
+import { sleep } from "../tests/infra/stack/processes";
+
+type Target = { origin: string; token: string };
+type ImageBody = { id: string; status: "processing" | "ready" | "failed" };
+
+/** A JPEG as the multipart part; made once per file, so building it is not timed with each upload. */
+export const jpegBlob = (bytes: Buffer) => new Blob([new Uint8Array(bytes)], { type: "image/jpeg" });
+
+async function upload(app: Target, name: string, file: Blob): Promise<{ status: number; body: string }> {
+  const form = new FormData();
+  form.append("name", name);
+  form.append("image", file, `${name}.jpg`);
+  const response = await fetch(`${app.origin}/api/v1/images`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${app.token}` },
+    body: form,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** Polling interval while an image is `processing`: fine enough for a figure of a few hundred ms. */
+const POLL_MS = 10;
+const READY_TIMEOUT_MS = 120_000;
+
+/**
+ * Uploads and waits until the Image says `ready`: at once if the 201 says so, otherwise polling
+ * GET /api/v1/images/{id}. Throws unless the upload answers 201 and the image becomes ready.
+ */
+export async function uploadUntilReady(
+  app: Target,
+  name: string,
+  file: Blob,
+): Promise<{ ms: number; polls: number; id: string }> {
+  const start = performance.now();
+  const created = await upload(app, name, file);
+  if (created.status !== 201) throw new Error(`upload of ${name} answered ${created.status}: ${created.body}`);
+  let image = JSON.parse(created.body) as ImageBody;
+  let polls = 0;
+  while (image.status !== "ready") {
+    if (image.status === "failed") throw new Error(`image ${image.id} (${name}) failed to process`);
+    if (performance.now() - start > READY_TIMEOUT_MS)
+      throw new Error(`image ${image.id} (${name}) was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+    await sleep(POLL_MS);
+    const response = await fetch(`${app.origin}/api/v1/images/${image.id}`, {
+      headers: { Authorization: `Bearer ${app.token}` },
+    });
+    if (response.status !== 200)
+      throw new Error(`GET image ${image.id} answered ${response.status}: ${await response.text()}`);
+    image = (await response.json()) as ImageBody;
+    polls++;
+  }
+  return { ms: performance.now() - start, polls, id: image.id };
+}
