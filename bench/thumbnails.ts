@@ -33,7 +33,7 @@ export async function benchThumbnails(scratch: string, quick: boolean): Promise<
   const file = path.join(scratch, "12mp.jpg");
   await writeFile(file, bytes);
   const imageInfo = await probeImage(bytes, "image/jpeg", MAX_IMAGE_PIXELS);
-  const rendered = await renderUpload(bytes, imageInfo, ENTERPRISE_HEIGHTS, MAX_IMAGE_PIXELS);
+  const { renditions: rendered } = await renderUpload(bytes, imageInfo, ENTERPRISE_HEIGHTS, MAX_IMAGE_PIXELS);
 
   const candidates = new Map<string, () => Promise<unknown>>([
     ["upload", () => renderUpload(bytes, imageInfo, ENTERPRISE_HEIGHTS, MAX_IMAGE_PIXELS)],

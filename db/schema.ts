@@ -101,6 +101,8 @@ export const images = pgTable(
       .notNull()
       .default("processing"),
     failureReason: text("failure_reason"),
+    /** A ThumbHash of the image (base64), painted until a thumbnail loads; null for older uploads. */
+    placeholder: text("placeholder"),
     createdAt: createdAt(),
   },
   // Keyset pagination reads (owner, created_at desc, id desc) by scanning this index backwards:

@@ -119,6 +119,10 @@ export const imageSchema = z
       description:
         "`ready` once the plan's thumbnails are stored, as an upload's 201 normally says; `processing` while the queue makes them after a storage fault (they are served on demand meanwhile); `failed` after its last retry.",
     }),
+    placeholder: z.base64().nullable().meta({
+      description:
+        "A [ThumbHash](https://evanw.github.io/thumbhash/) of the image, base64: decode it (the `thumbhash` package's `thumbHashToDataURL`) and paint it until a thumbnail has loaded. null for images uploaded before placeholders existed.",
+    }),
     thumbnails: z.array(thumbnailSchema).meta({ description: "Exactly the plan's heights, ascending." }),
     original: z
       .object({ url: z.url() })
@@ -138,6 +142,7 @@ export const imageSchema = z
         bytes: 2483112,
         created_at: "2026-12-01T09:30:00.000Z",
         status: "ready",
+        placeholder: "3OcRJYB4d3h/iIeHeEh3eIhw+j3A",
         thumbnails: [{ height: 200, width: 267, url: `${ORIGIN}/api/v1/images/${IMAGE_ID}/thumbnails/200` }],
         original: null,
       },

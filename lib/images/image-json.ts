@@ -6,7 +6,7 @@ import { variantSize } from "./variants";
 /** The columns the Image resource shows (a list reads only these: no storage keys or hashes). */
 export type ImageFields = Pick<
   Image,
-  "id" | "name" | "width" | "height" | "contentType" | "byteSize" | "createdAt" | "status"
+  "id" | "name" | "width" | "height" | "contentType" | "byteSize" | "createdAt" | "status" | "placeholder"
 >;
 
 export const imagePath = (id: string) => `/api/v1/images/${id}`;
@@ -27,6 +27,7 @@ export function imageJson(image: ImageFields, plan: Entitlements, baseUrl: strin
     bytes: image.byteSize,
     created_at: image.createdAt.toISOString(),
     status: image.status,
+    placeholder: image.placeholder,
     thumbnails: plan.heights.map((height) => ({
       height,
       width: variantSize(image, height).width,

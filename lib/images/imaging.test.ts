@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA } from "thumbhash";
 import { probeImage, renderThumbnails, renderUpload } from "./imaging";
 
 const MAX_PIXELS = 50_000_000;
@@ -31,7 +32,7 @@ describe("renderUpload: the upload's one decode", () => {
         fc.integer({ min: 50, max: 95 }),
         fc.boolean(),
         fc.integer({ min: 0, max: 30 }),
-        fc.constantFrom([16], [50, 100], [200, 400]),
+        fc.constantFrom([], [16], [50, 100], [200, 400]),
         async (width, height, quality, progressive, cutPermille, heights) => {
           const bytes = await cutJpeg(width, height, quality, progressive, cutPermille);
           const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
@@ -51,7 +52,7 @@ describe("renderUpload: the upload's one decode", () => {
       .toBuffer();
     const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
     expect(info).toEqual({ width: 200, height: 300, format: "jpeg" });
-    const renditions = await renderUpload(bytes, info, [400, 100, 150], MAX_PIXELS);
+    const { renditions, placeholder } = await renderUpload(bytes, info, [400, 100, 150], MAX_PIXELS);
     const sizes = await Promise.all(
       renditions.map(async (r) => {
         const meta = await sharp(r.data).metadata();
@@ -64,6 +65,29 @@ describe("renderUpload: the upload's one decode", () => {
       // Never upscaled: the image's own size.
       { planHeight: 400, width: 200, height: 300, orientation: undefined },
     ]);
+    // The placeholder is of the displayed (rotated) image, in its colour.
+    const hash = Buffer.from(placeholder, "base64");
+    expect(thumbHashToApproximateAspectRatio(hash)).toBeCloseTo(200 / 300, 1);
+    const average = thumbHashToAverageRGBA(hash);
+    expect([average.r * 255, average.g * 255, average.b * 255].map(Math.round)).toEqual([
+      expect.closeTo(0x33, -1),
+      expect.closeTo(0x66, -1),
+      expect.closeTo(0xcc, -1),
+    ]);
+  });
+
+  it("makes the placeholder with no thumbnail heights too, keeping a PNG's transparency", async () => {
+    const bytes = await sharp({
+      create: { width: 640, height: 320, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.25 } },
+    })
+      .png()
+      .toBuffer();
+    const info = await probeImage(bytes, "image/png", MAX_PIXELS);
+    const { renditions, placeholder } = await renderUpload(bytes, info, [], MAX_PIXELS);
+    expect(renditions).toEqual([]);
+    const hash = Buffer.from(placeholder, "base64");
+    expect(thumbHashToApproximateAspectRatio(hash)).toBeCloseTo(2, 0);
+    expect(thumbHashToAverageRGBA(hash).a).toBeLessThan(0.5);
   });
 
   it("refuses more pixels than the limit even when the header was not asked", async () => {

@@ -1,6 +1,5 @@
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
+import { rgbaToThumbHash } from "thumbhash";
 import type { ImageContentType } from "./detect-type";
 import { type Size, variantSize } from "./variants";
 
@@ -83,20 +82,6 @@ function decodeError(error: unknown): Error {
   return new UndecodableImageError(`The image could not be decoded: ${message.split("\n")[0]}`, { cause: error });
 }
 
-/** Proves the whole image decodes, keeping nothing: for a plan with no thumbnail heights. */
-async function assertDecodes(bytes: Buffer, info: Size, maxPixels: number): Promise<void> {
-  try {
-    await pipeline(
-      fullDecode(bytes, info, maxPixels).raw(),
-      new Writable({
-        write: (_chunk, _encoding, done) => done(),
-      }),
-    );
-  } catch (error) {
-    throw decodeError(error);
-  }
-}
-
 type Pixels = { data: Buffer; width: number; height: number; channels: 1 | 2 | 3 | 4 };
 
 async function encode(pixels: Pixels, info: ImageInfo, planHeight: number): Promise<Rendition> {
@@ -122,35 +107,54 @@ function deriveAll(pixels: Pixels, info: ImageInfo, heights: readonly number[]):
 
 const ascending = (heights: readonly number[]) => [...new Set(heights)].sort((a, b) => a - b);
 
+/** What an upload's one decode gives: its thumbnails and its placeholder. */
+export type UploadRendering = { renditions: Rendition[]; placeholder: string };
+
+/** ThumbHash's input: at most 100 px on each side. */
+const PLACEHOLDER_BOX = 100;
+
+/**
+ * A ThumbHash (base64) of pixels already decoded: a few hundred pixels reduced to a 100 px box.
+ * The client paints it as a blurred preview until the thumbnail has loaded.
+ */
+async function placeholderOf(pixels: Pixels): Promise<string> {
+  const small = await sharp(pixels.data, {
+    raw: { width: pixels.width, height: pixels.height, channels: pixels.channels },
+  })
+    .resize({ width: PLACEHOLDER_BOX, height: PLACEHOLDER_BOX, fit: "inside" })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return Buffer.from(rgbaToThumbHash(small.info.width, small.info.height, small.data)).toString("base64");
+}
+
 /**
  * The one decode of an upload: proves every pixel of the file decodes (see fullDecode) and
- * renders each plan height from those pixels, EXIF orientation applied. The full-size pixels are
- * reduced to the largest height inside the decoding pipeline; the smaller heights are derived from
- * that. With no heights the decode still runs, and nothing is kept.
+ * renders each plan height and the placeholder from those pixels, EXIF orientation applied. The
+ * full-size pixels are reduced to the largest height (with none, to the placeholder's box) inside
+ * the decoding pipeline; everything else is derived from that.
  */
 export async function renderUpload(
   bytes: Buffer,
   info: ImageInfo,
   planHeights: readonly number[],
   maxPixels: number,
-): Promise<Rendition[]> {
+): Promise<UploadRendering> {
   const heights = ascending(planHeights);
   const largest = heights.at(-1);
-  if (largest === undefined) {
-    await assertDecodes(bytes, info, maxPixels);
-    return [];
-  }
-  const size = variantSize(info, largest);
+  const reduce =
+    largest === undefined
+      ? { width: PLACEHOLDER_BOX, height: PLACEHOLDER_BOX, fit: "inside" as const, withoutEnlargement: true }
+      : { ...variantSize(info, largest), fit: "fill" as const };
   let base;
   try {
-    base = await fullDecode(bytes, info, maxPixels)
-      .resize({ width: size.width, height: size.height, fit: "fill" })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    base = await fullDecode(bytes, info, maxPixels).resize(reduce).raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw decodeError(error);
   }
-  return deriveAll({ data: base.data, ...rawShape(base.info) }, info, heights);
+  const pixels = { data: base.data, ...rawShape(base.info) };
+  const [renditions, placeholder] = await Promise.all([deriveAll(pixels, info, heights), placeholderOf(pixels)]);
+  return { renditions, placeholder };
 }
 
 function rawShape(info: OutputInfo): Omit<Pixels, "data"> {

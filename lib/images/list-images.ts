@@ -37,6 +37,7 @@ const listedColumns = {
   byteSize: images.byteSize,
   createdAt: images.createdAt,
   status: images.status,
+  placeholder: images.placeholder,
 } satisfies Record<keyof ImageFields, unknown>;
 
 /**
@@ -83,6 +84,7 @@ function byApiToken(db: Database, after: boolean) {
         byteSize: page.byteSize,
         createdAt: page.createdAt,
         status: page.status,
+        placeholder: page.placeholder,
       } satisfies Record<keyof ImageFields, unknown>,
     })
     .from(token)

@@ -63,6 +63,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
 
   let info;
   let renditions: Rendition[];
+  let placeholder: string;
   let digest: string;
   // A busy app (every render slot taken) with workers to hand them to leaves the thumbnails to the
   // queue: it still decodes the whole file, which a valid upload needs, but renders and stores none.
@@ -74,7 +75,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
     const rendering = renderUpload(bytes, info, deferred ? [] : owner.plan.heights, MAX_IMAGE_PIXELS);
     // Hashed here on the main thread while libvips decodes on its own.
     digest = input.sha256?.() ?? sha256(bytes);
-    renditions = await rendering;
+    ({ renditions, placeholder } = await rendering);
   } catch (error) {
     throw imagingError(error);
   } finally {
@@ -143,6 +144,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
       byteSize: bytes.length,
       sha256: digest,
       status: thumbnailsStored ? ("ready" as const) : ("processing" as const),
+      placeholder,
     };
     // One statement records the image and its variants, atomically and in one round trip (the
     // variants' foreign key is checked at its end). Not a transaction: postgres.js 3.4.9 can throw

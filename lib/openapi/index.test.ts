@@ -115,6 +115,7 @@ describe("the OpenAPI document", () => {
         "id",
         "name",
         "original",
+        "placeholder",
         "status",
         "thumbnails",
         "width",

@@ -41,6 +41,7 @@ describe("POST /api/v1/images", () => {
       bytes: jpeg.length,
       created_at: expect.any(String),
       status: "ready",
+      placeholder: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
       thumbnails: [
         { height: 200, width: 300, url: `${BASE}/api/v1/images/${body.id}/thumbnails/200` },
         { height: 400, width: 600, url: `${BASE}/api/v1/images/${body.id}/thumbnails/400` },
