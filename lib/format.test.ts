@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration } from "./format";
+import { formatBytes, formatDuration, formatTimeLeft } from "./format";
 
 describe("formatBytes", () => {
   it("uses the largest unit below 1024 with sensible precision", () => {
@@ -18,5 +18,17 @@ describe("formatDuration", () => {
     expect(formatDuration(3600)).toBe("1 h");
     expect(formatDuration(28800)).toBe("8 h");
     expect(formatDuration(301)).toBe("301 s");
+  });
+});
+
+describe("formatTimeLeft", () => {
+  it("counts whole minutes left, never more than there are, then hours and minutes", () => {
+    expect(formatTimeLeft(59_999)).toBe("expires in less than a minute");
+    expect(formatTimeLeft(0)).toBe("expires in less than a minute");
+    expect(formatTimeLeft(60_000)).toBe("expires in 1 min");
+    expect(formatTimeLeft(4 * 60_000 + 59_000)).toBe("expires in 4 min");
+    expect(formatTimeLeft(59 * 60_000)).toBe("expires in 59 min");
+    expect(formatTimeLeft(3_600_000)).toBe("expires in 1 h");
+    expect(formatTimeLeft(30_000_000)).toBe("expires in 8 h 20 min");
   });
 });

@@ -16,3 +16,12 @@ export function formatDuration(seconds: number): string {
   if (seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
 }
+
+/** How long until an expiry, as the share page says it: "expires in 4 min", "expires in 2 h 5 min". */
+export function formatTimeLeft(milliseconds: number): string {
+  const minutes = Math.floor(milliseconds / 60_000);
+  if (minutes < 1) return "expires in less than a minute";
+  if (minutes < 60) return `expires in ${minutes} min`;
+  const rest = minutes % 60;
+  return `expires in ${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ""}`;
+}

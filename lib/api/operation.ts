@@ -104,7 +104,11 @@ export function mediaResponses(cacheControl: string): Responses {
         "Content-Security-Policy": z
           .literal("default-src 'none'")
           .meta({ description: "The file can carry no active content." }),
-        "Content-Disposition": z.literal("inline"),
+        "Content-Disposition": z.string().meta({
+          description:
+            "`inline`, or `attachment` with `?download=1`, naming the file after the image: a plain ASCII `filename` for older clients (accents dropped), then the exact name in `filename*` (RFC 8187: UTF-8, percent-encoded). The name is made safe for any file system (control and invisible characters, path separators and other characters file systems refuse are replaced; at most 150 bytes; `image` if nothing is left), and the extension follows the served type.",
+          example: `inline; filename="Cafe.jpg"; filename*=UTF-8''Caf%C3%A9%20%E6%97%A5%E6%9C%AC.jpg`,
+        }),
       }),
       content: { "image/png": file, "image/jpeg": file },
     },

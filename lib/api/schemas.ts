@@ -90,6 +90,16 @@ export const thumbnailParams = idParams.extend({
     }),
 });
 
+const downloadMessage = "download must be 1 (or left out)";
+
+/** The query of every file route (thumbnails, originals, expiring links). */
+export const mediaQuerySchema = z.object({
+  download: z.literal("1", { error: downloadMessage }).optional().meta({
+    description:
+      "`1`: `Content-Disposition: attachment`, so a browser saves the file under the image's name instead of showing it. Left out: `inline`. Any other value: 422.",
+  }),
+});
+
 export const linkTokenParams = z.object({
   token: z.string().min(1).meta({
     description: "The last segment of the link's `url` (`<link id>.<signature>`); it cannot be made up or altered.",
@@ -158,14 +168,27 @@ const linkUrl = z.url().meta({
   examples: [`${ORIGIN}/l/${LINK_ID}.sig`],
 });
 
+const pageUrl = z.url().meta({
+  description:
+    "A web page for people, on the same terms as `url` (no sign-in, until `expires_at`): the image with its name, the time left and a download button, and Open Graph and Twitter card tags (`og:image` is `url`) so chat apps show a preview. Search engines are told not to index it. Expired or revoked: 410 with a page saying so.",
+  examples: [`${ORIGIN}/s/${LINK_ID}.sig`],
+});
+
 export const tempLinkCreatedSchema = z
-  .object({ url: linkUrl, expires_at: z.iso.datetime(), image_id: z.uuid(), alive_duration: z.number().int() })
+  .object({
+    url: linkUrl,
+    page_url: pageUrl,
+    expires_at: z.iso.datetime(),
+    image_id: z.uuid(),
+    alive_duration: z.number().int(),
+  })
   .meta({ id: "TempLinkCreated", description: "A new expiring link." });
 
 const tempLinkSchema = z
   .object({
     id: z.uuid(),
     url: linkUrl,
+    page_url: pageUrl,
     image_id: z.uuid(),
     expires_at: z.iso.datetime(),
     created_at: z.iso.datetime(),

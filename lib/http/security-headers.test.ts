@@ -73,6 +73,14 @@ describe("securityHeaders", () => {
     expect(headers["Content-Security-Policy"]).toBeUndefined(); // the media response sets default-src 'none'
   });
 
+  it("gives a share page the pages' CSP, but never a Referer: its URL is the link's credential too", () => {
+    const headers = securityHeaders("/s/some-token.sig", "n", prod);
+    expect(headers["Referrer-Policy"]).toBe("no-referrer");
+    expect(headers["Content-Security-Policy"]).toBe(contentSecurityPolicy("n", prod));
+    expect(directives(headers["Content-Security-Policy"] ?? "").get("img-src")).toContain("'self'");
+    expect(headers["X-Frame-Options"]).toBe("DENY");
+  });
+
   it("adds HSTS only when the public URL is https", () => {
     const https = { dev: false, https: true };
     for (const path of ["/", "/api/v1/images", "/l/t"])

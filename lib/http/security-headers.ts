@@ -58,15 +58,17 @@ export function contentSecurityPolicy(nonce: string, context: SecurityContext): 
 /**
  * Headers for a response to `pathname`. Pages (anything but /api and /l) get the CSP built from
  * `nonce` and a Permissions-Policy; API JSON gets the framing, sniffing and referrer headers only;
- * expiring links (/l/) never send a Referer, so a link does not leak into another site's logs.
+ * expiring links (/l/) and their share pages (/s/) never send a Referer: their URL is the
+ * credential, and must not leak into another site's logs.
  */
 export function securityHeaders(pathname: string, nonce: string, context: SecurityContext): Record<string, string> {
   const link = pathname.startsWith("/l/");
+  const capability = link || pathname.startsWith("/s/");
   const api = pathname === "/api" || pathname.startsWith("/api/");
   const headers: Record<string, string> = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": link ? "no-referrer" : "strict-origin-when-cross-origin",
+    "Referrer-Policy": capability ? "no-referrer" : "strict-origin-when-cross-origin",
   };
   if (context.https) headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains";
   if (!link && !api) {

@@ -11,6 +11,8 @@ import { ensureVariant } from "./ensure-variant";
 /** A stored file ready to send: metadata for headers first, bytes only when needed (not on 304). */
 export type MediaFile = {
   contentType: string;
+  /** The image's name, which the download's file name is made from. */
+  name: string;
   etag: string;
   /** Variants never change under their URL; originals may be re-checked. */
   immutable: boolean;
@@ -26,6 +28,7 @@ async function openOrThrow(key: string): Promise<StoredObject> {
 export function originalMedia(image: Image, immutable = false): MediaFile {
   return {
     contentType: image.contentType,
+    name: image.name,
     etag: `"${image.sha256}"`,
     immutable,
     open: () => openOrThrow(image.storageKey),
@@ -50,6 +53,7 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
   const variant = row.variant ?? (await ensureVariant(row.image, height));
   return {
     contentType: row.image.contentType,
+    name: row.image.name,
     etag: `"${variant.sha256}"`,
     immutable: true,
     // A row whose file went missing is repaired rather than answered with a 404.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { type ExpiringLink, expiringLinks, images, plans, users } from "@/db/schema";
+import { type ExpiringLink, type Image, expiringLinks, images, plans, users } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
 import type { TempLinkJson } from "@/lib/api/schemas";
 import { idOrNotFound } from "@/lib/ids";
@@ -11,7 +11,8 @@ import { getOwnedImage } from "@/lib/images/get-image";
 import { type MediaFile, originalMedia } from "@/lib/images/media";
 import { signLinkId, verifyLinkToken } from "./signing";
 
-const tempLinkPath = (linkId: string) => `/l/${signLinkId(linkId, env().LINK_SIGNING_KEY)}`;
+/** The binary link (`/l/`) and its share page (`/s/`) carry the same token: one capability, two views. */
+const tokenOf = (linkId: string) => signLinkId(linkId, env().LINK_SIGNING_KEY);
 
 function assertPlanAllowsLinks(principal: Principal): void {
   if (!principal.plan.expiringLinks) {
@@ -75,11 +76,18 @@ export async function revokeTempLink(principal: Principal, linkId: string): Prom
     await getDb().update(expiringLinks).set({ revokedAt: new Date() }).where(eq(expiringLinks.id, linkId));
 }
 
+/** What a live link shows: the original's file, and what the share page says about it. */
+export type OpenedTempLink = {
+  file: MediaFile;
+  expiresAt: Date;
+  image: Pick<Image, "name" | "width" | "height" | "contentType">;
+};
+
 /**
- * GET /l/{token}, no authentication: the original's bytes until the link expires.
- * Tampered or unknown → 404; expired, revoked, or no longer covered by the owner's plan → 410.
+ * GET /l/{token} and its share page /s/{token}, no authentication: the original until the link
+ * expires. Tampered or unknown → 404; expired, revoked, or no longer covered by the owner's plan → 410.
  */
-export async function openTempLink(token: string): Promise<{ file: MediaFile; expiresAt: Date }> {
+export async function openTempLink(token: string): Promise<OpenedTempLink> {
   const linkId = verifyLinkToken(token, env().LINK_SIGNING_KEY);
   if (!linkId) throw notFound("link");
   const [row] = await getDb()
@@ -90,16 +98,23 @@ export async function openTempLink(token: string): Promise<{ file: MediaFile; ex
     .innerJoin(plans, eq(plans.id, users.planId))
     .where(eq(expiringLinks.id, linkId));
   if (!row) throw notFound("link");
-  if (row.link.revokedAt) throw new AppError("gone", "This link was revoked.");
+  if (row.link.revokedAt) throw new AppError("gone", "This link has been revoked.");
   if (row.link.expiresAt.getTime() <= Date.now()) throw new AppError("gone", "This link has expired.");
   if (!row.ownerActive || !row.planAllows) throw new AppError("gone", "This link is no longer available.");
-  return { file: originalMedia(row.image, true), expiresAt: row.link.expiresAt };
+  const { name, width, height, contentType } = row.image;
+  return {
+    file: originalMedia(row.image, true),
+    expiresAt: row.link.expiresAt,
+    image: { name, width, height, contentType },
+  };
 }
 
 export function tempLinkJson(link: ExpiringLink, baseUrl: string): TempLinkJson {
+  const token = tokenOf(link.id);
   return {
     id: link.id,
-    url: baseUrl + tempLinkPath(link.id),
+    url: `${baseUrl}/l/${token}`,
+    page_url: `${baseUrl}/s/${token}`,
     image_id: link.imageId,
     expires_at: link.expiresAt.toISOString(),
     created_at: link.createdAt.toISOString(),

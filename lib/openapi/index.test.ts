@@ -98,6 +98,19 @@ describe("the OpenAPI document", () => {
       expect(op.responses["304"].headers.ETag).toBeDefined();
       expect(parameter(path, "get", "If-None-Match")).toMatchObject({ in: "header" });
       expect(parameter(path, "get", "If-None-Match").required ?? false).toBe(false);
+      expect(parameter(path, "get", "download")).toMatchObject({ in: "query", schema: { const: "1" } });
+      expect(parameter(path, "get", "download").required ?? false).toBe(false);
+      expect(op.responses["200"].headers["Content-Disposition"].description).toMatch(/attachment.*download=1/);
+      expect(op.responses["422"]).toBeDefined();
+    }
+  });
+
+  it("gives every temp link its share page, described", () => {
+    for (const id of ["TempLinkCreated", "TempLink"]) {
+      const link = schemaOf(`#/components/schemas/${id}`);
+      expect(link.properties.page_url).toMatchObject({ type: "string", format: "uri" });
+      expect(link.properties.page_url.description, id).toMatch(/og:image/);
+      expect(link.required, id).toContain("page_url");
     }
   });
 

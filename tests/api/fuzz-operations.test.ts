@@ -163,6 +163,7 @@ async function handlersByOperation(): Promise<Map<Operation, BoundHandler>> {
 
 type JsonSchema = {
   type?: string;
+  const?: unknown;
   format?: string;
   pattern?: string;
   minLength?: number;
@@ -206,6 +207,7 @@ function hintFor(operation: Operation, field: string): fc.Arbitrary<string> | un
 function validValue(operation: Operation, schema: JsonSchema, field = ""): fc.Arbitrary<unknown> {
   const hint = hintFor(operation, field);
   if (hint) return hint;
+  if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.format === "uuid") return fc.uuid();
   switch (schema.type) {
     case "integer":

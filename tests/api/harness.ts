@@ -20,6 +20,7 @@ import * as thumbnailRoute from "@/app/api/v1/images/[id]/thumbnails/[height]/ro
 import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
 import * as tempLinkItemRoute from "@/app/api/v1/temp-links/[id]/route";
 import * as publicLinkRoute from "@/app/l/[token]/route";
+import * as sharePageRoute from "@/app/s/[token]/route";
 
 /**
  * API tests call the real route handlers with real Requests against real PostgreSQL and a real
@@ -128,8 +129,14 @@ export const api = {
   revokeLink: (token: string, id: string) =>
     call(tempLinkItemRoute.DELETE, { method: "DELETE", path: `/api/v1/temp-links/${id}`, token, params: { id } }),
   openLink: (url: string, headers?: Record<string, string>) => {
-    const token = new URL(url).pathname.replace(/^\/l\//, "");
-    return call(publicLinkRoute.GET, { path: `/l/${token}`, headers, params: { token } });
+    const { pathname, search } = new URL(url);
+    const token = pathname.replace(/^\/l\//, "");
+    return call(publicLinkRoute.GET, { path: `/l/${token}${search}`, headers, params: { token } });
+  },
+  /** A link's share page (its `page_url`), as a signed-out browser asks for it. */
+  openPage: (pageUrl: string) => {
+    const token = new URL(pageUrl).pathname.replace(/^\/s\//, "");
+    return call(sharePageRoute.GET, { path: `/s/${token}`, params: { token } });
   },
 };
 

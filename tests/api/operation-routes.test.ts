@@ -27,7 +27,8 @@ function templateOf(file: string): string {
   return "/" + segments.map((s) => (s.startsWith("[") && s.endsWith("]") ? `{${s.slice(1, -1)}}` : s)).join("/");
 }
 
-// The catch-all only turns unknown API paths into a problem+json 404.
+// The catch-all only turns unknown API paths into a problem+json 404. The share pages (app/s) are
+// not scanned: HTML for people, refusing with pages rather than problem+json, like the other pages.
 const files = [...routeFiles(path.join(APP, "api/v1")), ...routeFiles(path.join(APP, "l"))].filter(
   (f) => !f.includes("[...path]"),
 );

@@ -25,8 +25,8 @@ import {
 const jpeg = await orientedJpeg(1, "landscape");
 const png = await rgbaPng(); // 32×32 RGBA
 
-type Created = { url: string; expires_at: string; image_id: string; alive_duration: number };
-type Listed = { id: string; url: string; image_id: string; expires_at: string; created_at: string };
+type Created = { url: string; page_url: string; expires_at: string; image_id: string; alive_duration: number };
+type Listed = { id: string; url: string; page_url: string; image_id: string; expires_at: string; created_at: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -98,7 +98,7 @@ async function enterpriseWithImage(file: Buffer = jpeg) {
 }
 
 describe("POST /api/v1/temp-links", () => {
-  it("answers 201 with exactly url, expires_at, image_id and alive_duration; expires_at is now + alive_duration", async () => {
+  it("answers 201 with exactly url, page_url, expires_at, image_id and alive_duration; expires_at is now + alive_duration", async () => {
     const { user, image } = await enterpriseWithImage();
     const before = Date.now();
     const res = await api.createLink(user.token, { image_id: image.id, alive_duration: 600 });
@@ -106,11 +106,13 @@ describe("POST /api/v1/temp-links", () => {
     expect(res.status, await res.clone().text()).toBe(201);
     expect(res.headers.get("content-type")).toBe("application/json");
     const body = (await res.json()) as Created;
-    expect(Object.keys(body).sort()).toEqual(["alive_duration", "expires_at", "image_id", "url"]);
+    expect(Object.keys(body).sort()).toEqual(["alive_duration", "expires_at", "image_id", "page_url", "url"]);
     expect(body.image_id).toBe(image.id);
     expect(body.alive_duration).toBe(600);
     expect(body.url).toMatch(/^http:\/\/localhost:3000\/l\/[^/?#]+$/);
     expect(linkIdOf(body.url)).toMatch(UUID);
+    // The share page carries the same token under /s/.
+    expect(body.page_url).toBe(body.url.replace("/l/", "/s/"));
 
     const expiresAt = new Date(body.expires_at).getTime();
     expect(new Date(expiresAt).toISOString()).toBe(body.expires_at);
@@ -248,7 +250,7 @@ function expectBoundsMentioned(problem: { detail: string; errors?: Record<string
 }
 
 describe("GET /api/v1/temp-links", () => {
-  it("lists only the caller's live links, each with exactly id, url, image_id, expires_at, created_at", async () => {
+  it("lists only the caller's live links, each with exactly id, url, page_url, image_id, expires_at, created_at", async () => {
     const { user, image } = await enterpriseWithImage();
     const second = await uploadOk(user, png);
     const live = await createOk(user, image.id, 600);
@@ -263,10 +265,11 @@ describe("GET /api/v1/temp-links", () => {
     const forImage = await list(user, `?image_id=${image.id}`);
     expect(forImage).toHaveLength(1);
     const item = forImage[0] as Listed;
-    expect(Object.keys(item).sort()).toEqual(["created_at", "expires_at", "id", "image_id", "url"]);
+    expect(Object.keys(item).sort()).toEqual(["created_at", "expires_at", "id", "image_id", "page_url", "url"]);
     expect(item).toEqual({
       id: linkIdOf(live.url),
       url: live.url,
+      page_url: live.page_url,
       image_id: image.id,
       expires_at: live.expires_at,
       created_at: expect.any(String),

@@ -4,8 +4,11 @@ import { mediaResponse } from "@/lib/http/media-response";
 import { openTempLink } from "@/lib/links/temp-links";
 
 // Anyone holding the link may fetch it until it expires; it must not outlive revocation in a cache.
-export const GET = route(openTempLinkOperation, async ({ request, params }) =>
-  mediaResponse(request, (await openTempLink(params.token)).file, "private, no-store"),
+export const GET = route(openTempLinkOperation, async ({ request, params, query }) =>
+  mediaResponse(request, (await openTempLink(params.token)).file, {
+    cacheControl: "private, no-store",
+    download: query.download === "1",
+  }),
 );
 
 export const POST = methodNotAllowed(["GET"]);

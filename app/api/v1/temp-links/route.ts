@@ -5,8 +5,8 @@ import { createTempLink, listTempLinks, tempLinkJson } from "@/lib/links/temp-li
 
 export const POST = route(createTempLinkOperation, async ({ principal, body, baseUrl }) => {
   const link = await createTempLink(principal, { imageId: body.image_id, aliveSeconds: body.alive_duration });
-  const { url, expires_at, image_id } = tempLinkJson(link, baseUrl);
-  return json({ url, expires_at, image_id, alive_duration: body.alive_duration }, { status: 201 });
+  const { url, page_url, expires_at, image_id } = tempLinkJson(link, baseUrl);
+  return json({ url, page_url, expires_at, image_id, alive_duration: body.alive_duration }, { status: 201 });
 });
 
 export const GET = route(listTempLinksOperation, async ({ principal, query, baseUrl }) => {

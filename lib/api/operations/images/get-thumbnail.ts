@@ -1,5 +1,5 @@
 import { defineOperation, ifNoneMatch, mediaResponses } from "../../operation";
-import { thumbnailParams } from "../../schemas";
+import { mediaQuerySchema, thumbnailParams } from "../../schemas";
 
 export const getThumbnailOperation = defineOperation({
   id: "getThumbnail",
@@ -11,10 +11,12 @@ export const getThumbnailOperation = defineOperation({
   description:
     "The thumbnail at one of your plan's heights. Never upscaled: an image shorter than the height is served at its own size. Cached privately for a year (`immutable`).",
   params: { schema: thumbnailParams, notFound: "thumbnail" },
+  query: mediaQuerySchema,
   headers: ifNoneMatch,
   responses: {
     ...mediaResponses("private, max-age=31536000, immutable"),
     403: "The height is not one of your current plan's heights.",
     404: "No such image of yours, or the height is not a number.",
+    422: "`download` is given but is not `1`.",
   },
 });

@@ -3,8 +3,10 @@ import { methodNotAllowed, route } from "@/lib/http/api-route";
 import { mediaResponse } from "@/lib/http/media-response";
 import { thumbnailMedia } from "@/lib/images/media";
 
-export const GET = route(getThumbnailOperation, async ({ request, principal, params }) =>
-  mediaResponse(request, await thumbnailMedia(principal, params.id, params.height)),
+export const GET = route(getThumbnailOperation, async ({ request, principal, params, query }) =>
+  mediaResponse(request, await thumbnailMedia(principal, params.id, params.height), {
+    download: query.download === "1",
+  }),
 );
 
 export const POST = methodNotAllowed(["GET"]);
