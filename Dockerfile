@@ -1,7 +1,8 @@
 # Production image: Next.js standalone server for the web app, plus the source, the production
 # node_modules and tsx, so the same image also runs migrations, the admin CLI and the worker:
 #
-#   app     (default CMD)  migrate and seed PostgreSQL, then `node server.js` on $PORT (3000)
+#   app     (default CMD)  `node server.js` on $PORT (3000); before it serves, the server itself
+#                          migrates and seeds PostgreSQL (instrumentation.ts)
 #   worker                 node --import tsx scripts/worker.ts  (what `npm run worker` runs)
 #   admin CLI              docker compose exec app npm run admin -- create-user ...
 #
@@ -43,16 +44,21 @@ RUN npm run build \
 
 # --- runtime -----------------------------------------------------------------------------------
 FROM base AS runtime
+# MALLOC_ARENA_MAX=2: glibc's malloc otherwise keeps up to 8 arenas per CPU, which sharp's libvips
+# threads fragment. The choice follows `npm run bench -- memory`, which measures the server's RSS over
+# the same uploads with glibc's default, MALLOC_ARENA_MAX=2 and jemalloc.
 ENV NODE_ENV=production \
     HOSTNAME=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_ARENA_MAX=2
 COPY --from=prod-deps /app/node_modules ./node_modules
 # server.js and the server half of .next; the browser assets are not part of standalone output.
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static
 # Source and tsconfig.json (the @/ path alias) for tsx: scripts/migrate.ts, scripts/admin.ts,
-# scripts/worker.ts. The .dockerignore keeps node_modules, .next, data and .env out, and the
-# dev-only files too: tests (and tests/infra), e2e, bench, .ci, *.test.ts, the tools' configs.
+# scripts/worker.ts; db/migrations, which the server reads as it starts. The .dockerignore keeps
+# node_modules, .next, data and .env out, and the dev-only files too: tests (and tests/infra),
+# e2e, bench, .ci, *.test.ts, the tools' configs.
 COPY . .
 # Fail the build, not the first upload, if sharp cannot load its native binding on this image;
 # then make Next's cache and DATA_DIR (used only without DATABASE_URL) writable by `node`.
@@ -65,6 +71,7 @@ EXPOSE 3000
 # Liveness only (no dependencies); /api/ready checks the database, storage and queue.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Migrations run before the server serves (concurrent starters take turns on an advisory lock);
-# exec hands PID/signals to the server, which shuts down on SIGTERM.
-CMD ["sh", "-c", "node_modules/.bin/tsx scripts/migrate.ts && exec node server.js"]
+# The server alone, no npm, shell or TypeScript loader beside it: it migrates before it serves
+# (concurrent starters take turns on an advisory lock), receives SIGTERM itself, and then finishes
+# the requests in flight before it exits.
+CMD ["node", "server.js"]

@@ -87,3 +87,10 @@ export function lockDataDir(dataDir: string, port: number): { lock: DataDirLock 
   }
   throw new Error(`Could not take the lock ${file}: another process keeps replacing it.`);
 }
+
+/** Releases this process's lock on `dataDir`, if it holds one (for an exit handler, which has no DataDirLock at hand). */
+export function releaseHeldLock(dataDir: string): void {
+  const file = path.resolve(dataDir, LOCK_FILE);
+  if (held.has(file) && readOwner(file)?.pid === process.pid) rmSync(file, { force: true });
+  held.delete(file);
+}

