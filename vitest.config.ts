@@ -43,6 +43,9 @@ export default defineConfig({
           include: ["tests/embedded/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Each file starts PostgreSQL servers (initdb, SIGKILLed owners): one file at a time, so the
+          // timing-sensitive cross-process tests do not share two cores with another file's servers.
+          fileParallelism: false,
         },
       },
       {
