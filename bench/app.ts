@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { closeDb } from "@/db/client";
@@ -15,6 +15,7 @@ import { createUser } from "@/lib/accounts/users";
 import { env, resetEnvForTests } from "@/lib/env";
 import { createPlan } from "@/lib/plans/create-plan";
 import { prepareDatabase } from "../scripts/db";
+import { commandLine, processTree, type TreeProcess } from "../tests/infra/process-tree";
 import { createScratchDatabase, DEFAULT_TEST_POSTGRES_URL, type ScratchDatabase } from "../tests/infra/scratch-db";
 import { ensureBuild, freePort, groupMembers, inheritedEnv, sleep, stopGroup } from "../tests/infra/stack/processes";
 
@@ -103,7 +104,7 @@ export type Server = {
   startMs: number;
   output: () => string;
   /** The process group and every descendant (one started in a group of its own too). */
-  processes: () => { pid: number; name: string }[];
+  processes: () => TreeProcess[];
   /** Ends the whole tree; safe to call twice. */
   stop: () => Promise<void>;
 };
@@ -183,40 +184,8 @@ function killQuietly(pid: number): void {
   }
 }
 
-function commandLine(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-  } catch {
-    return null;
-  }
-}
-
-/** The process and its descendants, from /proc. */
-function processTree(root: number): { pid: number; name: string }[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const tree: { pid: number; name: string }[] = [];
-  const visit = (pid: number) => {
-    const name = commandLine(pid);
-    if (name === null) return;
-    tree.push({ pid, name });
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  visit(root);
-  return tree;
-}
-
 /** Descendants of the group leader plus any member of its group they do not include (a reparented daemon). */
-function serverProcesses(leader: number): { pid: number; name: string }[] {
+function serverProcesses(leader: number): TreeProcess[] {
   const tree = processTree(leader);
   for (const pid of groupMembers(leader)) {
     const name = tree.some((p) => p.pid === pid) ? null : commandLine(pid);

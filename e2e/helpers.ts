@@ -94,6 +94,34 @@ export function apiWithToken(request: APIRequest, token: string): Promise<APIReq
   return request.newContext({ baseURL: E2E.baseUrl, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
 }
 
+export type Credentials = { email: string; password: string };
+
+/**
+ * Staff creates `user` on `plan` (a plan's name) with the admin area's New user form: `page` is
+ * signed in as staff and on /admin/users. Resolves once the user's row is listed.
+ */
+export async function createUserOnPlan(page: Page, user: Credentials, plan: string): Promise<void> {
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  const form = page.getByRole("form", { name: "New user" });
+  await form.getByLabel("E-mail").fill(user.email);
+  await form.getByLabel("Password").fill(user.password);
+  await form.getByLabel("Plan").selectOption({ label: plan });
+  await form.getByRole("button", { name: "Create user" }).click();
+  await expect(tableRow(page, user.email)).toBeVisible();
+}
+
+/** Signs `user` in on `page` (signed out), creates a token named `tokenName` and returns a JSON API client with it. */
+export async function signInForApi(
+  page: Page,
+  request: APIRequest,
+  user: Credentials,
+  tokenName: string,
+): Promise<APIRequestContext> {
+  await signIn(page, user.email, user.password, "/account");
+  await expect(page).toHaveURL(/\/account$/);
+  return apiWithToken(request, await createToken(page, tokenName));
+}
+
 /** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {
   const dataTransfer = await page.evaluateHandle(

@@ -1,7 +1,7 @@
 import type { Response } from "@playwright/test";
 import { E2E } from "./config";
 import { greyPng } from "../tests/support/fixtures";
-import { apiWithToken, createToken, expect, imageFile, signIn, tableRow, test } from "./helpers";
+import { createUserOnPlan, expect, imageFile, signIn, signInForApi, test } from "./helpers";
 
 const run = Date.now().toString(36);
 const enterprise = { email: `headers-ent-${run}@e2e.example.com`, password: "enterprise-password-1" };
@@ -65,17 +65,9 @@ test("pages, API answers and expiring links carry the security headers; no page 
   for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
 
   // API JSON: no CSP, but framing, sniffing and referrer headers.
-  const form = page.getByRole("form", { name: "New user" });
-  await form.getByLabel("E-mail").fill(enterprise.email);
-  await form.getByLabel("Password").fill(enterprise.password);
-  await form.getByLabel("Plan").selectOption({ label: "Enterprise" });
-  await form.getByRole("button", { name: "Create user" }).click();
-  await expect(tableRow(page, enterprise.email)).toBeVisible();
+  await createUserOnPlan(page, enterprise, "Enterprise");
   const entContext = await browser.newContext();
-  const entPage = await entContext.newPage();
-  await signIn(entPage, enterprise.email, enterprise.password, "/account");
-  await expect(entPage).toHaveURL(/\/account$/);
-  const api = await apiWithToken(playwright.request, await createToken(entPage, "headers"));
+  const api = await signInForApi(await entContext.newPage(), playwright.request, enterprise, "headers");
   const png = imageFile("grey.png", await greyPng());
   const uploaded = await api.post("/api/v1/images", {
     multipart: { name: "headers", image: { name: png.name, mimeType: png.type, buffer: png.bytes } },

@@ -1,7 +1,7 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { E2E } from "./config";
 import { DISPLAYED, orientedJpeg } from "../tests/support/fixtures";
-import { apiWithToken, createToken, expect, imageFile, naturalSizes, signIn, tableRow, test } from "./helpers";
+import { createUserOnPlan, expect, imageFile, naturalSizes, signIn, signInForApi, test } from "./helpers";
 
 /**
  * A temp link's share page (`page_url`), as a signed-out visitor and a chat app's unfurler see it:
@@ -17,17 +17,9 @@ let api: APIRequestContext;
 test.beforeAll(async ({ browser, playwright }) => {
   const page = await browser.newPage();
   await signIn(page, E2E.staff.email, E2E.staff.password, "/admin/users");
-  await expect(page).toHaveURL(/\/admin\/users$/);
-  const form = page.getByRole("form", { name: "New user" });
-  await form.getByLabel("E-mail").fill(enterprise.email);
-  await form.getByLabel("Password").fill(enterprise.password);
-  await form.getByLabel("Plan").selectOption({ label: "Enterprise" });
-  await form.getByRole("button", { name: "Create user" }).click();
-  await expect(tableRow(page, enterprise.email)).toBeVisible();
+  await createUserOnPlan(page, enterprise, "Enterprise");
   await page.context().clearCookies();
-  await signIn(page, enterprise.email, enterprise.password, "/account");
-  await expect(page).toHaveURL(/\/account$/);
-  api = await apiWithToken(playwright.request, await createToken(page, "share pages"));
+  api = await signInForApi(page, playwright.request, enterprise, "share pages");
   await page.close();
 });
 

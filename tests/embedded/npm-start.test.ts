@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processTree } from "../infra/process-tree";
 import { ensureBuild, freePort, inheritedEnv, sleep } from "../infra/stack/processes";
 
 /**
@@ -18,34 +19,6 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 let dataDir: string;
 /** npm's pid, also its process group, while it may run. */
 let npmPid: number | undefined;
-
-type Proc = { pid: number; cmdline: string };
-
-/** `root` and its descendants, from /proc. */
-function processTree(root: number): Proc[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const tree: Proc[] = [];
-  const visit = (pid: number) => {
-    try {
-      tree.push({ pid, cmdline: readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim() });
-    } catch {
-      return;
-    }
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  visit(root);
-  return tree;
-}
 
 /** Running, not gone and not a zombie waiting to be reaped. */
 function isRunning(pid: number): boolean {
@@ -132,12 +105,12 @@ describe("npm start on the embedded default", () => {
 
     // npm, the server, and the server's PostgreSQL (its postmaster and that one's own processes).
     const tree = processTree(pid);
-    const postmaster = tree.find((p) => p.cmdline.includes(`-D ${pgDir}`));
+    const postmaster = tree.find((p) => p.name.includes(`-D ${pgDir}`));
     expect(postmaster, JSON.stringify(tree)).toBeDefined();
-    const postgresProcesses = tree.filter((p) => p === postmaster || /^postgres: /.test(p.cmdline));
+    const postgresProcesses = tree.filter((p) => p === postmaster || /^postgres: /.test(p.name));
     const others = tree.filter((p) => !postgresProcesses.includes(p));
-    expect(others.map((p) => p.cmdline.split(" ")[0])).toEqual(["npm", "next-server"]);
-    expect(tree.filter((p) => /\btsx\b/.test(p.cmdline))).toEqual([]);
+    expect(others.map((p) => p.name.split(" ")[0])).toEqual(["npm", "next-server"]);
+    expect(tree.filter((p) => /\btsx\b/.test(p.name))).toEqual([]);
     expect(existsSync(path.join(pgDir, "postmaster.pid"))).toBe(true);
 
     // What a service manager sends: SIGTERM to the process it started.
