@@ -2,7 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import { probeImage, renderThumbnails, renderUpload } from "@/lib/images/imaging";
+import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "@/lib/images/imaging";
 import { MAX_IMAGE_PIXELS } from "./app";
 import { info, mb, median, ms, noisyJpeg, onPath, runCommand, timeMs, verdict } from "./measure";
 
@@ -37,7 +37,7 @@ export async function benchThumbnails(scratch: string, quick: boolean): Promise<
 
   const candidates = new Map<string, () => Promise<unknown>>([
     ["upload", () => renderUpload(bytes, imageInfo, ENTERPRISE_HEIGHTS, MAX_IMAGE_PIXELS)],
-    ["stored", () => renderThumbnails(bytes, imageInfo, ENTERPRISE_HEIGHTS)],
+    ["stored", () => renderThumbnails(bytes, imageInfo, inSourceFormat(imageInfo, ENTERPRISE_HEIGHTS))],
     [
       "naive",
       async () => {
@@ -116,7 +116,7 @@ export async function benchColdHeights(quick: boolean): Promise<void> {
   const imageInfo = await probeImage(bytes, "image/jpeg", MAX_IMAGE_PIXELS);
   const candidates = new Map<string, () => Promise<unknown>>();
   for (const height of HEIGHTS) {
-    candidates.set(`render ${height}`, () => renderThumbnails(bytes, imageInfo, [height]));
+    candidates.set(`render ${height}`, () => renderThumbnails(bytes, imageInfo, inSourceFormat(imageInfo, [height])));
     candidates.set(`sharp ${height}`, () => sharpResize(bytes, height));
   }
   const t = await medians(candidates, RUNS);
@@ -125,7 +125,7 @@ export async function benchColdHeights(quick: boolean): Promise<void> {
     `2. Cold heights: one height of a stored 4000×3000 noisy JPEG (q90, ${mb(bytes.length)}); median of ${RUNS} runs after a warm-up, interleaved`,
   );
   for (const height of HEIGHTS) {
-    const [rendition] = await renderThumbnails(bytes, imageInfo, [height]);
+    const [rendition] = await renderThumbnails(bytes, imageInfo, inSourceFormat(imageInfo, [height]));
     const reference = await sharp(await sharpResize(bytes, height)).metadata();
     console.log(
       info(

@@ -113,6 +113,9 @@ export const images = pgTable(
   ],
 );
 
+/** Encodings a thumbnail is stored and served in. */
+export const VARIANT_FORMATS = ["jpeg", "png", "webp", "avif"] as const;
+
 export const imageVariants = pgTable(
   "image_variants",
   {
@@ -120,14 +123,19 @@ export const imageVariants = pgTable(
       .notNull()
       .references(() => images.id, { onDelete: "cascade" }),
     height: integer("height").notNull(),
+    /** The encoding: the source's own (made at upload), or webp and avif (made by the queue after it). */
+    format: text("format", { enum: VARIANT_FORMATS }).notNull(),
     storageKey: text("storage_key").notNull(),
     width: integer("width").notNull(),
     byteSize: bigint("byte_size", { mode: "number" }).notNull(),
     sha256: text("sha256").notNull(),
     createdAt: createdAt(),
   },
-  // One row per (image, height): concurrent producers of the same variant agree on one row.
-  (t) => [primaryKey({ name: "image_variants_pkey", columns: [t.imageId, t.height] })],
+  // One row per (image, height, format): concurrent producers of the same variant agree on one row.
+  (t) => [
+    primaryKey({ name: "image_variants_pkey", columns: [t.imageId, t.height, t.format] }),
+    check("image_variants_format_valid", sql`${t.format} in ('jpeg', 'png', 'webp', 'avif')`),
+  ],
 );
 
 export const expiringLinks = pgTable(

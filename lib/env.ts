@@ -46,6 +46,12 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Uploads an app renders at once (lib/images/render-slots); 0: one per CPU. */
   UPLOAD_RENDER_CONCURRENCY: z.coerce.number().int().min(0).max(256).default(0),
+  /** WebP and AVIF thumbnails the queue makes right after an upload (`none`: all on first request). */
+  EAGER_FORMATS: z
+    .string()
+    .default("webp,avif")
+    .transform((v) => (v.trim() === "none" ? [] : v.split(",").map((f) => f.trim())))
+    .pipe(z.array(z.enum(["webp", "avif"], { error: "webp, avif, webp,avif or none" }))),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),

@@ -100,6 +100,17 @@ export const mediaQuerySchema = z.object({
   }),
 });
 
+/** A thumbnail's query: `?download=1`, and `?format=` to force an encoding over `Accept`. */
+export const thumbnailQuerySchema = mediaQuerySchema.extend({
+  format: z
+    .enum(["avif", "webp", "jpeg", "png"], { error: "format must be one of avif, webp, jpeg, png" })
+    .optional()
+    .meta({
+      description:
+        "Serve this encoding whatever `Accept` says: `avif`, `webp`, `jpeg` or `png` (a PNG as JPEG is laid on white). Left out: AVIF if `Accept` names `image/avif`, else WebP if it names `image/webp`, else the source format (q-values honoured, `q=0` excludes). Anything else: 422.",
+    }),
+});
+
 export const linkTokenParams = z.object({
   token: z.string().min(1).meta({
     description: "The last segment of the link's `url` (`<link id>.<signature>`); it cannot be made up or altered.",
@@ -110,7 +121,14 @@ const thumbnailSchema = z
   .object({
     height: z.number().int().meta({ description: "A height of your plan, px." }),
     width: z.number().int().meta({ description: "The width of the file served at that height (never upscaled)." }),
-    url: z.url(),
+    url: z.url().meta({
+      description:
+        "Served as AVIF, WebP or the source format by your `Accept` header (`Vary: Accept`); `?format=` forces one.",
+    }),
+    formats: z.array(z.enum(["avif", "webp", "jpeg", "png"])).meta({
+      description:
+        "The encodings the thumbnail can be served in, the most compact first: AVIF and WebP (made right after the upload), the source format (made with it), and the other source format (made on request).",
+    }),
   })
   .meta({ id: "Thumbnail", description: "One thumbnail of the current plan." });
 
@@ -153,7 +171,14 @@ export const imageSchema = z
         created_at: "2026-12-01T09:30:00.000Z",
         status: "ready",
         placeholder: "3OcRJYB4d3h/iIeHeEh3eIhw+j3A",
-        thumbnails: [{ height: 200, width: 267, url: `${ORIGIN}/api/v1/images/${IMAGE_ID}/thumbnails/200` }],
+        thumbnails: [
+          {
+            height: 200,
+            width: 267,
+            url: `${ORIGIN}/api/v1/images/${IMAGE_ID}/thumbnails/200`,
+            formats: ["avif", "webp", "jpeg", "png"],
+          },
+        ],
         original: null,
       },
     ],

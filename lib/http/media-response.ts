@@ -33,6 +33,7 @@ export async function mediaResponse(
     "Content-Security-Policy": "default-src 'none'",
     "Content-Disposition": contentDisposition(file.name, file.contentType, download ? "attachment" : "inline"),
   });
+  if (file.varyBy) headers.set("Vary", file.varyBy);
   // An expiring link is a capability in its URL: opened as a page, it never passes itself on as a Referer.
   if (new URL(request.url).pathname.startsWith("/l/")) headers.set("Referrer-Policy", "no-referrer");
   if (matches(request.headers.get("if-none-match"), file.etag)) return new Response(null, { status: 304, headers });

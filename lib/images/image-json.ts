@@ -1,6 +1,7 @@
 import type { Image } from "@/db/schema";
 import type { ImageJson } from "@/lib/api/schemas";
 import type { Entitlements } from "@/lib/plans/entitlements";
+import { servableFormats, sourceFormatOf } from "./formats";
 import { variantSize } from "./variants";
 
 /** The columns the Image resource shows (a list reads only these: no storage keys or hashes). */
@@ -18,6 +19,7 @@ const originalPath = (id: string) => `/api/v1/images/${id}/original`;
  * ascending, each with the width of the file served at that height (never upscaled).
  */
 export function imageJson(image: ImageFields, plan: Entitlements, baseUrl: string): ImageJson {
+  const formats = servableFormats(sourceFormatOf(image.contentType));
   return {
     id: image.id,
     name: image.name,
@@ -32,6 +34,7 @@ export function imageJson(image: ImageFields, plan: Entitlements, baseUrl: strin
       height,
       width: variantSize(image, height).width,
       url: baseUrl + thumbnailPath(image.id, height),
+      formats,
     })),
     original: plan.originalLink ? { url: baseUrl + originalPath(image.id) } : null,
   };

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA } from "thumbhash";
-import { probeImage, renderThumbnails, renderUpload } from "./imaging";
+import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "./imaging";
 
 const MAX_PIXELS = 50_000_000;
 
@@ -113,7 +113,7 @@ describe("renderThumbnails: heights of a stored original", () => {
       .jpeg({ quality: 90 })
       .toBuffer();
     const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-    const [rendition] = await renderThumbnails(bytes, info, [300]);
+    const [rendition] = await renderThumbnails(bytes, info, inSourceFormat(info, [300]));
     const reference = await sharp(bytes).rotate().resize({ height: 300 }).raw().toBuffer({ resolveWithObject: true });
     const ours = await sharp(rendition?.data).raw().toBuffer({ resolveWithObject: true });
     expect(ours.info).toMatchObject({ width: reference.info.width, height: 300 });

@@ -1,6 +1,8 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
 import type { ImageContentType } from "./detect-type";
+import { VARIANT_ENCODINGS } from "./encodings";
+import type { SourceFormat, VariantFormat } from "./formats";
 import { type Size, variantSize } from "./variants";
 
 /**
@@ -19,11 +21,19 @@ export class TooManyPixelsError extends Error {
   override name = "TooManyPixelsError";
 }
 
-export type ImageInfo = Size & { format: "png" | "jpeg" };
+export type ImageInfo = Size & { format: SourceFormat };
+
+/** A thumbnail to make: a plan height in one encoding. */
+export type VariantTarget = { height: number; format: VariantFormat };
+
+/** The heights in the source's own format, as an upload makes them. */
+export const inSourceFormat = (info: ImageInfo, heights: readonly number[]): VariantTarget[] =>
+  heights.map((height) => ({ height, format: info.format }));
 
 export type Rendition = {
   /** The plan height this rendition answers for. */
   planHeight: number;
+  format: VariantFormat;
   width: number;
   height: number;
   data: Buffer;
@@ -84,28 +94,50 @@ function decodeError(error: unknown): Error {
 
 type Pixels = { data: Buffer; width: number; height: number; channels: 1 | 2 | 3 | 4 };
 
-async function encode(pixels: Pixels, info: ImageInfo, planHeight: number): Promise<Rendition> {
-  const size = variantSize(info, planHeight);
+async function encode(pixels: Pixels, info: ImageInfo, target: VariantTarget): Promise<Rendition> {
+  const size = variantSize(info, target.height);
   let image = sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
   if (size.width !== pixels.width || size.height !== pixels.height) {
     image = image.resize({ width: size.width, height: size.height, fit: "fill" });
   }
-  return { planHeight, ...size, data: await encoder(image, info.format).toBuffer() };
+  return {
+    planHeight: target.height,
+    format: target.format,
+    ...size,
+    data: await encoder(image, target.format).toBuffer(),
+  };
 }
 
-/** Output follows the source format; no metadata is written. */
-function encoder(image: Sharp, format: ImageInfo["format"]): Sharp {
-  return format === "png"
-    ? image.png({ compressionLevel: 6, adaptiveFiltering: true })
-    : image.jpeg({ quality: 82, chromaSubsampling: "4:2:0" });
+/**
+ * The encoder of a thumbnail (settings chosen by `npm run bench -- formats`, see encodings); no
+ * metadata is written. WebP and AVIF keep a PNG's alpha; a JPEG of a PNG is laid on white, as the
+ * transparent parts of an image on a page usually are.
+ */
+function encoder(image: Sharp, format: VariantFormat): Sharp {
+  switch (format) {
+    case "png":
+      return image.png(VARIANT_ENCODINGS.png);
+    case "jpeg":
+      return image.flatten({ background: "#ffffff" }).jpeg(VARIANT_ENCODINGS.jpeg);
+    case "webp":
+      return image.webp(VARIANT_ENCODINGS.webp);
+    case "avif":
+      return image.avif(VARIANT_ENCODINGS.avif);
+  }
 }
 
-/** Renders each height from pixels already decoded at the largest of them (or larger). */
-function deriveAll(pixels: Pixels, info: ImageInfo, heights: readonly number[]): Promise<Rendition[]> {
-  return Promise.all(heights.map((planHeight) => encode(pixels, info, planHeight)));
+/** Renders each target from pixels already decoded at the largest of their heights (or larger). */
+function deriveAll(pixels: Pixels, info: ImageInfo, targets: readonly VariantTarget[]): Promise<Rendition[]> {
+  return Promise.all(targets.map((target) => encode(pixels, info, target)));
 }
 
 const ascending = (heights: readonly number[]) => [...new Set(heights)].sort((a, b) => a - b);
+
+/** The distinct targets, by height then in the order given. */
+function distinctTargets(targets: readonly VariantTarget[]): VariantTarget[] {
+  const byKey = new Map(targets.map((t) => [`${t.height}:${t.format}`, t]));
+  return [...byKey.values()].sort((a, b) => a.height - b.height);
+}
 
 /** What an upload's one decode gives: its thumbnails and its placeholder. */
 export type UploadRendering = { renditions: Rendition[]; placeholder: string };
@@ -153,7 +185,10 @@ export async function renderUpload(
     throw decodeError(error);
   }
   const pixels = { data: base.data, ...rawShape(base.info) };
-  const [renditions, placeholder] = await Promise.all([deriveAll(pixels, info, heights), placeholderOf(pixels)]);
+  const [renditions, placeholder] = await Promise.all([
+    deriveAll(pixels, info, inSourceFormat(info, heights)),
+    placeholderOf(pixels),
+  ]);
   return { renditions, placeholder };
 }
 
@@ -163,29 +198,30 @@ function rawShape(info: OutputInfo): Omit<Pixels, "data"> {
 
 /**
  * Thumbnails of a stored original, already proved whole at upload (so no pixel limit and no full
- * decode here): JPEG shrink-on-load does most of the reduction inside the decoder. One height is
- * one sharp pipeline from the file to the encoded thumbnail; several share one decode at the
- * largest. A plan's new height, a repair, or the queue's work after a plan change come here.
+ * decode here): JPEG shrink-on-load does most of the reduction inside the decoder. One target is
+ * one sharp pipeline from the file to the encoded thumbnail; several (heights, formats) share one
+ * decode at the largest height. A plan's new height, a repair, another format, or the queue's work
+ * after an upload or a plan change come here.
  */
 export async function renderThumbnails(
   bytes: Buffer,
   info: ImageInfo,
-  planHeights: readonly number[],
+  wanted: readonly VariantTarget[],
 ): Promise<Rendition[]> {
-  const heights = ascending(planHeights);
-  const largest = heights.at(-1);
+  const targets = distinctTargets(wanted);
+  const largest = targets.at(-1);
   if (largest === undefined) return [];
-  const size = variantSize(info, largest);
+  const size = variantSize(info, largest.height);
   const reduce = (image: Sharp) => image.rotate().resize({ width: size.width, height: size.height, fit: "fill" });
   try {
-    if (heights.length === 1) {
-      const data = await encoder(reduce(sharp(bytes, { limitInputPixels: false })), info.format).toBuffer();
-      return [{ planHeight: largest, ...size, data }];
+    if (targets.length === 1) {
+      const data = await encoder(reduce(sharp(bytes, { limitInputPixels: false })), largest.format).toBuffer();
+      return [{ planHeight: largest.height, format: largest.format, ...size, data }];
     }
     const base = await reduce(sharp(bytes, { limitInputPixels: false }))
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return await deriveAll({ data: base.data, ...rawShape(base.info) }, info, heights);
+    return await deriveAll({ data: base.data, ...rawShape(base.info) }, info, targets);
   } catch (error) {
     throw decodeError(error);
   }

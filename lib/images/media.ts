@@ -7,6 +7,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { allowsHeight } from "@/lib/plans/entitlements";
 import { getStorage, type StoredObject } from "@/lib/storage";
 import { ensureVariant } from "./ensure-variant";
+import { CONTENT_TYPE_OF, negotiateFormat, sourceFormatOf, type VariantFormat } from "./formats";
 
 /** A stored file ready to send: metadata for headers first, bytes only when needed (not on 304). */
 export type MediaFile = {
@@ -16,6 +17,8 @@ export type MediaFile = {
   etag: string;
   /** Variants never change under their URL; originals may be re-checked. */
   immutable: boolean;
+  /** The request header the encoding was chosen by, if any (sent back as `Vary`). */
+  varyBy?: "Accept";
   open: () => Promise<StoredObject>;
 };
 
@@ -35,14 +38,27 @@ export function originalMedia(image: Image, immutable = false): MediaFile {
   };
 }
 
-/** GET /images/{id}/thumbnails/{height}: owner only, height checked against the current plan. */
-export async function thumbnailMedia(principal: Principal, imageId: string, height: number): Promise<MediaFile> {
+/** How a thumbnail request chose its encoding: `?format=`, else its `Accept` header. */
+export type FormatChoice = { format?: VariantFormat; accept: string | null };
+
+/**
+ * GET /images/{id}/thumbnails/{height}: owner only, height checked against the current plan,
+ * in the format asked for or negotiated (lib/images/formats). One statement reads the image and
+ * the variants of that height; a format not made yet is made now.
+ */
+export async function thumbnailMedia(
+  principal: Principal,
+  imageId: string,
+  height: number,
+  choice: FormatChoice,
+): Promise<MediaFile> {
   idOrNotFound(imageId, "thumbnail");
-  const [row] = await getDb()
+  const rows = await getDb()
     .select({ image: images, variant: imageVariants })
     .from(images)
     .leftJoin(imageVariants, and(eq(imageVariants.imageId, images.id), eq(imageVariants.height, height)))
     .where(and(eq(images.id, imageId), eq(images.ownerId, principal.userId)));
+  const [row] = rows;
   if (!row) throw notFound("image");
   if (!allowsHeight(principal.plan, height)) {
     throw new AppError(
@@ -50,16 +66,19 @@ export async function thumbnailMedia(principal: Principal, imageId: string, heig
       `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`,
     );
   }
-  const variant = row.variant ?? (await ensureVariant(row.image, height));
+  const format = choice.format ?? negotiateFormat(choice.accept, sourceFormatOf(row.image.contentType));
+  const variant =
+    rows.find((r) => r.variant?.format === format)?.variant ?? (await ensureVariant(row.image, height, format));
   return {
-    contentType: row.image.contentType,
+    contentType: CONTENT_TYPE_OF[format],
     name: row.image.name,
     etag: `"${variant.sha256}"`,
     immutable: true,
+    varyBy: "Accept",
     // A row whose file went missing is repaired rather than answered with a 404.
     open: async () =>
       (await getStorage().get(variant.storageKey)) ??
-      openOrThrow((await ensureVariant(row.image, height, { repair: true })).storageKey),
+      openOrThrow((await ensureVariant(row.image, height, format, { repair: true })).storageKey),
   };
 }
 

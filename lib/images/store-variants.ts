@@ -5,7 +5,14 @@ import { type Image, type ImageVariant, imageVariants } from "@/db/schema";
 import { FOREIGN_KEY_VIOLATION, pgErrorCode } from "@/lib/db-errors";
 import { AppError, notFound } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
-import { renderThumbnails, TooManyPixelsError, UndecodableImageError, type Rendition } from "./imaging";
+import { CONTENT_TYPE_OF, sourceFormatOf } from "./formats";
+import {
+  renderThumbnails,
+  type Rendition,
+  TooManyPixelsError,
+  UndecodableImageError,
+  type VariantTarget,
+} from "./imaging";
 import { originalKey, variantKey, variantPrefix } from "./variants";
 
 export const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
@@ -30,14 +37,32 @@ export async function readOriginal(image: Image): Promise<Buffer> {
   return Buffer.from(await new Response(original.body).arrayBuffer());
 }
 
-/** Renditions of a stored image at the given plan heights (its file was proved whole at upload). */
-export function renderStored(image: Image, bytes: Buffer, heights: readonly number[]): Promise<Rendition[]> {
-  const format = image.contentType === "image/png" ? "png" : "jpeg";
-  return renderThumbnails(bytes, { width: image.width, height: image.height, format }, heights);
+/** Renditions of a stored image (its file was proved whole at upload). */
+export function renderStored(image: Image, bytes: Buffer, targets: readonly VariantTarget[]): Promise<Rendition[]> {
+  const info = { width: image.width, height: image.height, format: sourceFormatOf(image.contentType) };
+  return renderThumbnails(bytes, info, targets);
+}
+
+/** A rendition's row and file: content-addressed under the image's variants prefix. */
+export function variantFile(imageId: string, rendition: Rendition) {
+  const sha = sha256(rendition.data);
+  return {
+    row: {
+      imageId,
+      height: rendition.planHeight,
+      format: rendition.format,
+      storageKey: variantKey(imageId, rendition.planHeight, sha),
+      width: rendition.width,
+      byteSize: rendition.data.length,
+      sha256: sha,
+    },
+    data: rendition.data,
+    contentType: CONTENT_TYPE_OF[rendition.format],
+  };
 }
 
 /**
- * Stores renditions and records them, one row per (image, height). Whoever records a height
+ * Stores renditions and records them, one row per (image, height, format). Whoever records one
  * first wins; a loser removes its own file unless it is the very same (content-addressed) key.
  * `replace` is for repairing a row whose file went missing. If the image was deleted meanwhile,
  * every file written here is removed again and the result is a 404.
@@ -48,29 +73,18 @@ export async function storeRenditions(
   options: { replace?: boolean } = {},
 ): Promise<ImageVariant[]> {
   const storage = getStorage();
-  const rows = renditions.map((r) => {
-    const sha = sha256(r.data);
-    return {
-      imageId: image.id,
-      height: r.planHeight,
-      storageKey: variantKey(image.id, r.planHeight, sha),
-      width: r.width,
-      byteSize: r.data.length,
-      sha256: sha,
-      data: r.data,
-    };
-  });
-  await Promise.all(rows.map((r) => storage.put(r.storageKey, r.data, image.contentType)));
+  const files = renditions.map((r) => variantFile(image.id, r));
+  await Promise.all(files.map((f) => storage.put(f.row.storageKey, f.data, f.contentType)));
 
   const db = getDb();
   const saved: ImageVariant[] = [];
   try {
-    for (const { data: _data, ...row } of rows) {
+    for (const { row } of files) {
       const insert = db.insert(imageVariants).values(row);
       const [inserted] = options.replace
         ? await insert
             .onConflictDoUpdate({
-              target: [imageVariants.imageId, imageVariants.height],
+              target: [imageVariants.imageId, imageVariants.height, imageVariants.format],
               set: { storageKey: row.storageKey, width: row.width, byteSize: row.byteSize, sha256: row.sha256 },
             })
             .returning()
@@ -82,15 +96,21 @@ export async function storeRenditions(
       const [winner] = await db
         .select()
         .from(imageVariants)
-        .where(and(eq(imageVariants.imageId, image.id), eq(imageVariants.height, row.height)));
-      if (!winner) throw new Error(`variant ${image.id}/${row.height} vanished`);
+        .where(
+          and(
+            eq(imageVariants.imageId, image.id),
+            eq(imageVariants.height, row.height),
+            eq(imageVariants.format, row.format),
+          ),
+        );
+      if (!winner) throw new Error(`variant ${image.id}/${row.height}/${row.format} vanished`);
       if (winner.storageKey !== row.storageKey) await storage.delete([row.storageKey]);
       saved.push(winner);
     }
   } catch (error) {
     if (pgErrorCode(error) === FOREIGN_KEY_VIOLATION) {
       // The image was deleted while we rendered: leave no orphan behind.
-      await storage.delete(rows.map((r) => r.storageKey));
+      await storage.delete(files.map((f) => f.row.storageKey));
       throw notFound("image");
     }
     throw error;

@@ -14,8 +14,8 @@ import { detectImageType } from "./detect-type";
 import { probeImage, type Rendition, renderUpload } from "./imaging";
 import { processImageHere } from "./process-image";
 import { renderSlots } from "./render-slots";
-import { imagingError, sha256 } from "./store-variants";
-import { originalKey, variantKey } from "./variants";
+import { imagingError, sha256, variantFile } from "./store-variants";
+import { originalKey } from "./variants";
 
 export type UploadInput = {
   name: string;
@@ -95,23 +95,10 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
   const id = randomUUID();
   const key = originalKey(id);
   const storage = getStorage();
-  const variants = renditions.map((r) => {
-    const sha = sha256(r.data);
-    return {
-      row: {
-        imageId: id,
-        height: r.planHeight,
-        storageKey: variantKey(id, r.planHeight, sha),
-        width: r.width,
-        byteSize: r.data.length,
-        sha256: sha,
-      },
-      data: r.data,
-    };
-  });
+  const variants = renditions.map((r) => variantFile(id, r));
   const [original, ...thumbnails] = await Promise.allSettled([
     storage.put(key, bytes, contentType),
-    ...variants.map((v) => storage.put(v.row.storageKey, v.data, contentType)),
+    ...variants.map((v) => storage.put(v.row.storageKey, v.data, v.contentType)),
   ]);
   const thumbnailKeys = variants.map((v) => v.row.storageKey);
   if (original?.status === "rejected") {
@@ -170,6 +157,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
     await release();
     throw error;
   }
-  if (!thumbnailsStored) await enqueueThumbnails(image.id, processImageHere);
+  // The queue makes what is missing: the thumbnails if they were not stored, and the WebP and AVIF ones.
+  if (!thumbnailsStored || env().EAGER_FORMATS.length) await enqueueThumbnails(image.id, processImageHere);
   return image;
 }

@@ -30,6 +30,7 @@ import {
   uploadOk,
   type ImageBody,
   type TestUser,
+  JPEG_FORMATS,
 } from "./harness";
 
 const jpeg = await orientedJpeg(1, "landscape"); // 600×400
@@ -200,7 +201,7 @@ describe("plan changes take effect on the very next request", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as ImageBody;
     expect(body.thumbnails).toEqual([
-      { height: 200, width: 300, url: `${BASE}/api/v1/images/${image.id}/thumbnails/200` },
+      { height: 200, width: 300, url: `${BASE}/api/v1/images/${image.id}/thumbnails/200`, formats: JPEG_FORMATS },
     ]);
     expect(body.original).toBeNull();
     // The list (whose one statement reads the plan with the page) shows the same at once.

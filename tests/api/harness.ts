@@ -140,6 +140,9 @@ export const api = {
   },
 };
 
+/** What a JPEG's thumbnail can be served in (formats.test.ts covers the negotiation). */
+export const JPEG_FORMATS = ["avif", "webp", "jpeg", "png"];
+
 export type ImageBody = {
   id: string;
   name: string;
@@ -149,7 +152,7 @@ export type ImageBody = {
   bytes: number;
   created_at: string;
   status: "processing" | "ready" | "failed";
-  thumbnails: { height: number; width: number; url: string }[];
+  thumbnails: { height: number; width: number; url: string; formats: string[] }[];
   original: { url: string } | null;
 };
 

@@ -17,6 +17,7 @@ import {
   uploadForm,
   uploadOk,
   type ImageBody,
+  JPEG_FORMATS,
 } from "./harness";
 
 const png = await rgbaPng();
@@ -43,8 +44,8 @@ describe("POST /api/v1/images", () => {
       status: "ready",
       placeholder: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
       thumbnails: [
-        { height: 200, width: 300, url: `${BASE}/api/v1/images/${body.id}/thumbnails/200` },
-        { height: 400, width: 600, url: `${BASE}/api/v1/images/${body.id}/thumbnails/400` },
+        { height: 200, width: 300, url: `${BASE}/api/v1/images/${body.id}/thumbnails/200`, formats: JPEG_FORMATS },
+        { height: 400, width: 600, url: `${BASE}/api/v1/images/${body.id}/thumbnails/400`, formats: JPEG_FORMATS },
       ],
       original: { url: `${BASE}/api/v1/images/${body.id}/original` },
     });

@@ -15,6 +15,9 @@ process.env.STORAGE = "disk";
 process.env.LOG_LEVEL ??= "silent";
 // In-process thumbnail jobs retry with backoff (JOB_ATTEMPTS); short waits keep failing-job tests quick.
 process.env.JOB_BACKOFF_MS ??= "20";
+// WebP and AVIF are made on first request in these suites (fewer background encodes racing each
+// test's checks of the store); tests/api/formats.test.ts runs the default, made by the queue.
+process.env.EAGER_FORMATS ??= "none";
 
 afterAll(async () => {
   await closeDb();

@@ -178,7 +178,7 @@ export async function bucketKeys(stack: Stack, prefix = ""): Promise<string[]> {
   }
 }
 
-/** Rows per (image, height) that occur more than once; and every variant row. */
+/** Every variant row. */
 async function variantRows(): Promise<{ imageId: string; height: number; storageKey: string }[]> {
   return getDb()
     .select({ imageId: imageVariants.imageId, height: imageVariants.height, storageKey: imageVariants.storageKey })
@@ -192,7 +192,7 @@ export async function imageRows(ownerId?: string): Promise<{ id: string; storage
 
 async function duplicateVariants(): Promise<unknown[]> {
   return getDb().execute(
-    sql`select image_id, height, count(*) from image_variants group by image_id, height having count(*) > 1`,
+    sql`select image_id, height, format, count(*) from image_variants group by image_id, height, format having count(*) > 1`,
   );
 }
 

@@ -4,9 +4,16 @@ import { mediaResponse } from "@/lib/http/media-response";
 import { thumbnailMedia } from "@/lib/images/media";
 
 export const GET = route(getThumbnailOperation, async ({ request, principal, params, query }) =>
-  mediaResponse(request, await thumbnailMedia(principal, params.id, params.height), {
-    download: query.download === "1",
-  }),
+  mediaResponse(
+    request,
+    await thumbnailMedia(principal, params.id, params.height, {
+      format: query.format,
+      accept: request.headers.get("accept"),
+    }),
+    {
+      download: query.download === "1",
+    },
+  ),
 );
 
 export const POST = methodNotAllowed(["GET"]);

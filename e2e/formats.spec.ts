@@ -1,0 +1,42 @@
+import { orientedJpeg } from "../tests/support/fixtures";
+import { apiWithToken, createToken, expect, imageFile, naturalSizes, signIn, test } from "./helpers";
+import { E2E } from "./config";
+
+/**
+ * Thumbnails by Accept, as clients really ask: Chromium's <img> on the image page gets AVIF,
+ * a plain client (Accept: *\/*, as curl) gets the JPEG, and both show the same picture size.
+ */
+test("an <img> in Chromium gets AVIF; a client that names no image format gets the JPEG", async ({
+  page,
+  playwright,
+}) => {
+  await signIn(page, E2E.staff.email, E2E.staff.password, "/account");
+  await expect(page).toHaveURL(/\/account$/);
+  const api = await apiWithToken(playwright.request, await createToken(page, `formats ${Date.now()}`));
+  try {
+    const file = imageFile("landscape.jpg", await orientedJpeg(1, "landscape"));
+    const uploaded = await api.post("/api/v1/images", {
+      multipart: { name: "formats", image: { name: file.name, mimeType: file.type, buffer: file.bytes } },
+    });
+    expect(uploaded.status()).toBe(201);
+    const image = (await uploaded.json()) as { id: string; thumbnails: { height: number; url: string }[] };
+    const first = image.thumbnails[0];
+    expect(first).toBeDefined();
+
+    const served = page.waitForResponse((r) => r.url() === first?.url);
+    await page.goto(`/images/${image.id}`);
+    const response = await served;
+    expect(response.status()).toBe(200);
+    expect(response.headers()["content-type"]).toBe("image/avif");
+    expect(response.headers()["vary"]).toBe("Accept");
+    const [[, shownHeight] = [0, 0]] = await naturalSizes(page, `img[src="${first?.url}"]`);
+    expect(shownHeight).toBe(first?.height);
+
+    const plain = await api.get(first?.url ?? "", { headers: { accept: "*/*" } });
+    expect(plain.status()).toBe(200);
+    expect(plain.headers()["content-type"]).toBe("image/jpeg");
+    expect(plain.headers()["etag"]).not.toBe(response.headers()["etag"]);
+  } finally {
+    await api.dispose();
+  }
+});
