@@ -6,7 +6,7 @@ import { Queue } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { images } from "@/db/schema";
+import { images, imageVariants } from "@/db/schema";
 import { env, resetEnvForTests } from "@/lib/env";
 import { closeQueue, settleInProcessJobs, THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
 import { setStorage } from "@/lib/storage";
@@ -38,6 +38,7 @@ function startWorker(): Promise<ChildProcess> {
       JOB_BACKOFF_MS: "100",
       // Not the reconciler: it would act on the suite's shared database (tests/stack/reconcile covers it).
       RECONCILE_INTERVAL_SECONDS: "0",
+      EAGER_FORMATS: "webp,avif", // the default (the API suites turn it off)
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -66,9 +67,36 @@ async function settled(id: string): Promise<ImageBody> {
   throw new Error(`image ${id} still processing`);
 }
 
+/** Polls (bounded by count) until the image's job has completed; returns its return value. */
+async function jobDone(id: string): Promise<unknown> {
+  const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: REDIS_URL }, prefix });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const job = await queue.getJob(id);
+      if (await job?.isCompleted()) return job?.returnvalue;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the job of ${id} never completed`);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The image's variant rows as "height format", sorted. */
+async function variantsOf(id: string): Promise<string[]> {
+  const rows = await getDb()
+    .select({ height: imageVariants.height, format: imageVariants.format })
+    .from(imageVariants)
+    .where(eq(imageVariants.imageId, id));
+  return rows.map((r) => `${r.height} ${r.format}`).sort();
+}
+
+const ALL_FORMATS_200_400 = ["200 avif", "200 jpeg", "200 webp", "400 avif", "400 jpeg", "400 webp"];
+
 beforeAll(async () => {
   process.env.REDIS_URL = REDIS_URL;
   process.env.QUEUE_PREFIX = prefix;
+  process.env.EAGER_FORMATS = "webp,avif";
   resetEnvForTests();
   user = await makeUser("Premium");
 });
@@ -81,6 +109,7 @@ afterAll(async () => {
   await closeQueue();
   delete process.env.REDIS_URL;
   delete process.env.QUEUE_PREFIX;
+  process.env.EAGER_FORMATS = "none";
   resetEnvForTests();
 });
 
@@ -117,7 +146,10 @@ describe("thumbnail jobs on BullMQ", () => {
     worker = await startWorker();
     const image = await settled(kept.id);
     expect(image.status).toBe("ready");
-    expect(await storedHeights(kept.id)).toEqual([200, 400]);
+    // Ready once the JPEGs are stored; the same job then makes WebP and AVIF: one file each.
+    expect(await jobDone(kept.id)).toBe("ready");
+    expect(await variantsOf(kept.id)).toEqual(ALL_FORMATS_200_400);
+    expect(await storedHeights(kept.id)).toEqual([200, 200, 200, 400, 400, 400]);
 
     const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: REDIS_URL }, prefix });
     let job = await queue.getJob(deletedId);
@@ -143,5 +175,16 @@ describe("thumbnail jobs on BullMQ", () => {
     expect(image.status).toBe("failed");
     const [row] = await getDb().select({ reason: images.failureReason }).from(images).where(eq(images.id, id));
     expect(row?.reason).toMatch(/decode/i);
+  });
+
+  it("a ready upload's job makes its WebP and AVIF thumbnails on a worker; the image stays ready", async () => {
+    const res = await api.upload(user.token, uploadForm("formats", await orientedJpeg(3, "landscape")));
+    const created = (await res.json()) as ImageBody;
+    expect(created.status).toBe("ready");
+    expect(await jobDone(created.id)).toBe("ready");
+    expect(await variantsOf(created.id)).toEqual(ALL_FORMATS_200_400);
+    expect((await imageOf(created.id)).status).toBe("ready");
+    const avif = await api.thumbnail(user.token, created.id, 400, { accept: "image/avif" });
+    expect(avif.headers.get("content-type")).toBe("image/avif");
   });
 });

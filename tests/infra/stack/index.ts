@@ -440,6 +440,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       REDIS_URL: childRedisUrl,
       QUEUE_PREFIX: queuePrefix,
       ...(options.jobLockMs === undefined ? {} : { JOB_LOCK_MS: String(options.jobLockMs) }),
+      // The suites count jobs and files; WebP and AVIF made after each upload would race those
+      // counts (tests/queue/worker.test.ts runs them on a worker).
+      EAGER_FORMATS: "none",
       ...options.env,
     };
     const env = { ...inheritedEnv(), ...stackEnv };
