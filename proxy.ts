@@ -4,7 +4,7 @@ import { securityHeaders } from "@/lib/http/security-headers";
 
 /**
  * Security headers on every response but Next's own files under /_next (hashed static chunks,
- * images, the dev server's hot-reload socket) and multipart API uploads (see the matcher). Pages get a fresh script
+ * images, the dev server's hot-reload socket) and the JSON API (see the matcher). Pages get a fresh script
  * nonce per request: it goes into the CSP of both the request (Next reads the nonce from there and
  * puts it on its own scripts and styles while rendering) and the response.
  */
@@ -23,10 +23,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [
-    "/((?!_next/|api/).*)",
-    // Not multipart API requests (uploads): Next buffers every body that passes a proxy, a copy of
-    // each upload for nothing. lib/http/api-route sets the API's security headers itself.
-    { source: "/api/:path*", missing: [{ type: "header", key: "content-type", value: "multipart/form-data.*" }] },
-  ],
+  // Not /api/v1: Next buffers every body that passes a proxy, a copy of each upload for nothing;
+  // lib/http/api-route sets the API's security headers itself.
+  matcher: ["/((?!_next/|api/v1/).*)"],
 };

@@ -73,7 +73,13 @@ test("pages, API answers and expiring links carry the security headers; no page 
     multipart: { name: "headers", image: { name: png.name, mimeType: png.type, buffer: png.bytes } },
   });
   expect(uploaded.status()).toBe(201);
-  for (const headers of [uploaded.headers(), (await api.get("/api/v1/images")).headers()]) {
+  // Every API answer sets them itself (proxy.ts leaves /api/v1 alone): a list, an upload, a 405, a 404.
+  const refused = await api.put("/api/v1/images", { multipart: { name: "x" } });
+  expect(refused.status()).toBe(405);
+  const unknown = await api.get("/api/v1/nothing-here");
+  expect(unknown.status()).toBe(404);
+  const answers = [uploaded, await api.get("/api/v1/images"), refused, unknown];
+  for (const headers of answers.map((a) => a.headers())) {
     expect(headers["content-security-policy"]).toBeUndefined();
     expect(headers["x-frame-options"]).toBe("DENY");
     expect(headers["x-content-type-options"]).toBe("nosniff");

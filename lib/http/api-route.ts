@@ -197,8 +197,8 @@ async function readBody(
 }
 
 /**
- * proxy.ts sets these on every response, but it does not see multipart uploads (buffering their
- * bodies there would copy every upload once more): the API sets its own, the same either way.
+ * The API sets its own security headers: proxy.ts leaves /api/v1 alone, since Next buffers every
+ * body that passes a proxy (a copy of each upload for nothing).
  */
 function responseSecurityHeaders(request: Request): Record<string, string> {
   return securityHeaders(new URL(request.url).pathname, "", {
@@ -295,8 +295,16 @@ export function route<const O extends Operation, R extends { principal: Principa
 
 /** Exported for the methods a route does not implement, so they answer 405 in problem+json too. */
 export function methodNotAllowed(allowed: readonly string[]) {
-  return async (): Promise<Response> =>
-    problemResponse(problemOf(405, `This endpoint allows ${allowed.join(", ")}.`), { Allow: allowed.join(", ") });
+  return async (request: Request): Promise<Response> =>
+    withHeaders(problemResponse(problemOf(405, `This endpoint allows ${allowed.join(", ")}.`)), {
+      ...responseSecurityHeaders(request),
+      Allow: allowed.join(", "),
+    });
+}
+
+/** Unknown API paths answer in the API's error format, not with the HTML 404 page. */
+export async function unknownEndpoint(request: Request): Promise<Response> {
+  return withHeaders(problemResponse(problemOf(404, "No such API endpoint.")), responseSecurityHeaders(request));
 }
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
