@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ImageJson } from "@/lib/api/schemas";
 import { formatBytes } from "@/lib/format";
+import { PlaceholderImage } from "@/components/placeholder-image";
 
 /** One grid cell: the plan's smallest thumbnail in a box of the image's own aspect, so nothing jumps as it loads. */
 export function ImageTile({ image }: { image: ImageJson }) {
@@ -13,8 +14,8 @@ export function ImageTile({ image }: { image: ImageJson }) {
       >
         <div className="flex aspect-[4/3] items-center justify-center bg-slate-100">
           {thumb && (
-            // A plain img, not next/image: authenticated media is served as-is by our API, never re-optimised.
-            <img
+            <PlaceholderImage
+              placeholder={image.placeholder}
               src={thumb.url}
               alt={image.name}
               loading="lazy"

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { PlaceholderImage } from "@/components/placeholder-image";
 import type { ImageJson, TempLinkJson } from "@/lib/api/schemas";
 import { formatBytes } from "@/lib/format";
 import { apiFetch } from "@/components/api-client";
@@ -84,8 +85,8 @@ export function ImageDetail(props: {
         <ul className="flex flex-wrap items-end gap-6">
           {image.thumbnails.map((t) => (
             <li key={t.height} className="flex flex-col gap-2" data-testid="thumbnail">
-              {/* A plain img, not next/image: authenticated media is served as-is by our API. */}
-              <img
+              <PlaceholderImage
+                placeholder={image.placeholder}
                 src={t.url}
                 alt={`${image.name}, ${t.height} px thumbnail`}
                 width={t.width}

@@ -1,0 +1,48 @@
+import { orientedJpeg } from "../tests/support/fixtures";
+import { apiWithToken, createToken, expect, imageFile, signIn, test } from "./helpers";
+import { E2E } from "./config";
+
+/**
+ * The image's ThumbHash is painted at once, before its thumbnail arrives, in the gallery and on
+ * the image page, and goes once the thumbnail has loaded: no grey boxes.
+ */
+test("gallery tiles and the image page paint the placeholder until the thumbnail has loaded", async ({
+  page,
+  playwright,
+}) => {
+  await signIn(page, E2E.staff.email, E2E.staff.password, "/account");
+  await expect(page).toHaveURL(/\/account$/);
+  const api = await apiWithToken(playwright.request, await createToken(page, `placeholders ${Date.now()}`));
+  try {
+    const file = imageFile("portrait.jpg", await orientedJpeg(6, "portrait"));
+    const uploaded = await api.post("/api/v1/images", {
+      multipart: { name: "placeholder", image: { name: file.name, mimeType: file.type, buffer: file.bytes } },
+    });
+    expect(uploaded.status()).toBe(201);
+    const image = (await uploaded.json()) as { id: string; placeholder: string; thumbnails: { url: string }[] };
+    expect(image.placeholder).toMatch(/^[A-Za-z0-9+/]+=*$/);
+
+    // Hold the thumbnails back until the placeholder has been seen, on each page afresh.
+    let release: () => void = () => {};
+    let held = Promise.resolve();
+    await page.route(`**/api/v1/images/${image.id}/thumbnails/**`, async (route) => {
+      await held;
+      await route.continue();
+    });
+
+    for (const path of ["/", `/images/${image.id}`]) {
+      held = new Promise<void>((resolve) => (release = resolve));
+      await page.goto(path, { waitUntil: "domcontentloaded" }); // "load" would wait for the held thumbnails
+      const img = page.locator(`img[src^="${image.thumbnails[0]?.url}"]`).first();
+      await expect(img).toHaveAttribute("data-placeholder", "shown");
+      const background = await img.evaluate((el) => getComputedStyle(el).backgroundImage);
+      expect(background).toMatch(/^url\("data:image\/png;base64,/);
+      release();
+      await expect(img).not.toHaveAttribute("data-placeholder", "shown");
+      expect(await img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
+      expect(await img.evaluate((el) => getComputedStyle(el).backgroundImage)).toBe("none");
+    }
+  } finally {
+    await api.dispose();
+  }
+});
