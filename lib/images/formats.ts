@@ -1,4 +1,4 @@
-import { VARIANT_FORMATS } from "@/db/schema";
+import type { VARIANT_FORMATS } from "@/db/schema";
 
 /**
  * The encodings a thumbnail is served in, and which one a request gets: AVIF when its `Accept`
