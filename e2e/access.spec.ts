@@ -1,6 +1,16 @@
 import { E2E } from "./config";
 import { greyPng, rgbPng } from "../tests/support/fixtures";
-import { apiWithToken, createToken, dropFiles, expect, imageFile, signIn, tableRow, test } from "./helpers";
+import {
+  apiWithToken,
+  createToken,
+  dropFiles,
+  expect,
+  imageFile,
+  signIn,
+  tableRow,
+  test,
+  uploadThroughApi,
+} from "./helpers";
 
 const run = Date.now().toString(36);
 const member = { email: `member-${run}@e2e.example.com`, password: "member-password-1" };
@@ -190,9 +200,7 @@ test("the gallery loads further pages as it scrolls", async ({ page, playwright 
   const png = imageFile("grey.png", await greyPng());
   const before = ((await (await api.get("/api/v1/images?limit=100")).json()) as { items: unknown[] }).items.length;
   for (let i = 0; i < 30; i++) {
-    const res = await api.post("/api/v1/images", {
-      multipart: { name: `scroll ${i}`, image: { name: png.name, mimeType: png.type, buffer: png.bytes } },
-    });
+    const res = await uploadThroughApi(api, `scroll ${i}`, png);
     expect(res.status()).toBe(201);
   }
   await api.dispose();

@@ -1,5 +1,5 @@
 import { orientedJpeg } from "../tests/support/fixtures";
-import { apiWithToken, createToken, expect, imageFile, naturalSizes, signIn, test } from "./helpers";
+import { expect, imageFile, naturalSizes, signInForApi, test, uploadThroughApi } from "./helpers";
 import { E2E } from "./config";
 
 /**
@@ -10,14 +10,10 @@ test("an <img> in Chromium gets AVIF; a client that names no image format gets t
   page,
   playwright,
 }) => {
-  await signIn(page, E2E.staff.email, E2E.staff.password, "/account");
-  await expect(page).toHaveURL(/\/account$/);
-  const api = await apiWithToken(playwright.request, await createToken(page, `formats ${Date.now()}`));
+  const api = await signInForApi(page, playwright.request, E2E.staff, `formats ${Date.now()}`);
   try {
     const file = imageFile("landscape.jpg", await orientedJpeg(1, "landscape"));
-    const uploaded = await api.post("/api/v1/images", {
-      multipart: { name: "formats", image: { name: file.name, mimeType: file.type, buffer: file.bytes } },
-    });
+    const uploaded = await uploadThroughApi(api, "formats", file);
     expect(uploaded.status()).toBe(201);
     const image = (await uploaded.json()) as { id: string; thumbnails: { height: number; url: string }[] };
     const first = image.thumbnails[0];

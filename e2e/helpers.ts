@@ -122,6 +122,17 @@ export async function signInForApi(
   return apiWithToken(request, await createToken(page, tokenName));
 }
 
+/** Uploads `file` under `name` through the JSON API, as an integration does (multipart). */
+export function uploadThroughApi(
+  api: APIRequestContext,
+  name: string,
+  file: { name: string; bytes: Buffer; type: string },
+) {
+  return api.post("/api/v1/images", {
+    multipart: { name, image: { name: file.name, mimeType: file.type, buffer: file.bytes } },
+  });
+}
+
 /** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {
   const dataTransfer = await page.evaluateHandle(

@@ -1,5 +1,5 @@
 import { orientedJpeg } from "../tests/support/fixtures";
-import { apiWithToken, createToken, expect, imageFile, signIn, test } from "./helpers";
+import { expect, imageFile, signInForApi, test, uploadThroughApi } from "./helpers";
 import { E2E } from "./config";
 
 /**
@@ -10,14 +10,10 @@ test("gallery tiles and the image page paint the placeholder until the thumbnail
   page,
   playwright,
 }) => {
-  await signIn(page, E2E.staff.email, E2E.staff.password, "/account");
-  await expect(page).toHaveURL(/\/account$/);
-  const api = await apiWithToken(playwright.request, await createToken(page, `placeholders ${Date.now()}`));
+  const api = await signInForApi(page, playwright.request, E2E.staff, `placeholders ${Date.now()}`);
   try {
     const file = imageFile("portrait.jpg", await orientedJpeg(6, "portrait"));
-    const uploaded = await api.post("/api/v1/images", {
-      multipart: { name: "placeholder", image: { name: file.name, mimeType: file.type, buffer: file.bytes } },
-    });
+    const uploaded = await uploadThroughApi(api, "placeholder", file);
     expect(uploaded.status()).toBe(201);
     const image = (await uploaded.json()) as { id: string; placeholder: string; thumbnails: { url: string }[] };
     expect(image.placeholder).toMatch(/^[A-Za-z0-9+/]+=*$/);

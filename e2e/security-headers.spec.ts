@@ -1,7 +1,7 @@
 import type { Response } from "@playwright/test";
 import { E2E } from "./config";
 import { greyPng } from "../tests/support/fixtures";
-import { createUserOnPlan, expect, imageFile, signIn, signInForApi, test } from "./helpers";
+import { createUserOnPlan, expect, imageFile, signIn, signInForApi, test, uploadThroughApi } from "./helpers";
 
 const run = Date.now().toString(36);
 const enterprise = { email: `headers-ent-${run}@e2e.example.com`, password: "enterprise-password-1" };
@@ -69,9 +69,7 @@ test("pages, API answers and expiring links carry the security headers; no page 
   const entContext = await browser.newContext();
   const api = await signInForApi(await entContext.newPage(), playwright.request, enterprise, "headers");
   const png = imageFile("grey.png", await greyPng());
-  const uploaded = await api.post("/api/v1/images", {
-    multipart: { name: "headers", image: { name: png.name, mimeType: png.type, buffer: png.bytes } },
-  });
+  const uploaded = await uploadThroughApi(api, "headers", png);
   expect(uploaded.status()).toBe(201);
   // Every API answer sets them itself (proxy.ts leaves /api/v1 alone): a list, an upload, a 405, a 404.
   const refused = await api.put("/api/v1/images", { multipart: { name: "x" } });

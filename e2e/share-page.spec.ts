@@ -1,7 +1,16 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { E2E } from "./config";
 import { DISPLAYED, orientedJpeg } from "../tests/support/fixtures";
-import { createUserOnPlan, expect, imageFile, naturalSizes, signIn, signInForApi, test } from "./helpers";
+import {
+  createUserOnPlan,
+  expect,
+  imageFile,
+  naturalSizes,
+  signIn,
+  signInForApi,
+  test,
+  uploadThroughApi,
+} from "./helpers";
 
 /**
  * A temp link's share page (`page_url`), as a signed-out visitor and a chat app's unfurler see it:
@@ -35,9 +44,7 @@ test("a signed-out visitor opens an Enterprise user's share page: image, name, d
 }) => {
   // Stored 600×400 with EXIF orientation 7: shown upright, 400×600, as the Image JSON says.
   const file = imageFile("portrait.jpg", await orientedJpeg(7, "portrait"));
-  const uploaded = await api.post("/api/v1/images", {
-    multipart: { name: NAME, image: { name: file.name, mimeType: file.type, buffer: file.bytes } },
-  });
+  const uploaded = await uploadThroughApi(api, NAME, file);
   expect(uploaded.status()).toBe(201);
   const image = (await uploaded.json()) as { id: string; width: number; height: number };
   expect([image.width, image.height]).toEqual([DISPLAYED.portrait.width, DISPLAYED.portrait.height]);
