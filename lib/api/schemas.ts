@@ -100,15 +100,17 @@ export const mediaQuerySchema = z.object({
   }),
 });
 
+/** The encodings a thumbnail is served in (db/schema VARIANT_FORMATS, most compact first). */
+const thumbnailFormatSchema = z.enum(["avif", "webp", "jpeg", "png"], {
+  error: "format must be one of avif, webp, jpeg, png",
+});
+
 /** A thumbnail's query: `?download=1`, and `?format=` to force an encoding over `Accept`. */
 export const thumbnailQuerySchema = mediaQuerySchema.extend({
-  format: z
-    .enum(["avif", "webp", "jpeg", "png"], { error: "format must be one of avif, webp, jpeg, png" })
-    .optional()
-    .meta({
-      description:
-        "Serve this encoding whatever `Accept` says: `avif`, `webp`, `jpeg` or `png` (a PNG as JPEG is laid on white). Left out: AVIF if `Accept` names `image/avif`, else WebP if it names `image/webp`, else the source format (q-values honoured, `q=0` excludes). Anything else: 422.",
-    }),
+  format: thumbnailFormatSchema.optional().meta({
+    description:
+      "Serve this encoding whatever `Accept` says: `avif`, `webp`, `jpeg` or `png` (a PNG as JPEG is laid on white). Left out: AVIF if `Accept` names `image/avif`, else WebP if it names `image/webp`, else the source format (q-values honoured, `q=0` excludes). Anything else: 422.",
+  }),
 });
 
 export const linkTokenParams = z.object({
@@ -125,7 +127,7 @@ const thumbnailSchema = z
       description:
         "Served as AVIF, WebP or the source format by your `Accept` header (`Vary: Accept`); `?format=` forces one.",
     }),
-    formats: z.array(z.enum(["avif", "webp", "jpeg", "png"])).meta({
+    formats: z.array(thumbnailFormatSchema).meta({
       description:
         "The encodings the thumbnail can be served in, the most compact first: AVIF and WebP (made right after the upload), the source format (made with it), and the other source format (made on request).",
     }),

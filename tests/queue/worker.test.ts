@@ -93,6 +93,8 @@ async function variantsOf(id: string): Promise<string[]> {
 
 const ALL_FORMATS_200_400 = ["200 avif", "200 jpeg", "200 webp", "400 avif", "400 jpeg", "400 webp"];
 
+const eagerBefore = process.env.EAGER_FORMATS;
+
 beforeAll(async () => {
   process.env.REDIS_URL = REDIS_URL;
   process.env.QUEUE_PREFIX = prefix;
@@ -109,7 +111,8 @@ afterAll(async () => {
   await closeQueue();
   delete process.env.REDIS_URL;
   delete process.env.QUEUE_PREFIX;
-  process.env.EAGER_FORMATS = "none";
+  if (eagerBefore === undefined) delete process.env.EAGER_FORMATS;
+  else process.env.EAGER_FORMATS = eagerBefore;
   resetEnvForTests();
 });
 
