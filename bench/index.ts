@@ -13,6 +13,8 @@
  *   6. upload      server RSS growth while a 50-megapixel JPEG is uploaded and made ready;
  *      memory      the same, then RSS over 200 sequential 12 MP uploads per allocator (glibc,
  *                  MALLOC_ARENA_MAX=2, jemalloc).
+ *   7. formats     the 400 px variant of 20+ photos as JPEG, WebP and AVIF: bytes, SSIM and encode time per
+ *                  candidate setting, and lib/images/encodings.ts's (run before any app starts).
  *
  * `npm run bench -- ready list` runs those sections; `--quick` (or BENCH_UPLOADS=n for the
  * allocator runs) shortens the runs while developing. Needs the local PostgreSQL
@@ -25,6 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { closeDb } from "@/db/client";
 import { type App, atCleanup, cleanUp, startEmbeddedApp, startPostgresApp } from "./app";
+import { benchFormats } from "./formats";
 import { benchIdle } from "./idle";
 import { benchListThroughput } from "./list";
 import { attempt, failed } from "./measure";
@@ -32,7 +35,7 @@ import { benchAllocators, benchUploadMemory } from "./memory";
 import { benchUploadToReady } from "./ready";
 import { benchColdHeights, benchThumbnails } from "./thumbnails";
 
-const SECTIONS = ["thumbnails", "cold", "idle", "ready", "list", "upload", "memory"] as const;
+const SECTIONS = ["thumbnails", "cold", "idle", "ready", "list", "upload", "memory", "formats"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench -- list upload` runs only those sections; no section names runs them all. */
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   if (sections.has("cold")) await benchColdHeights(quick);
   // Before the app below starts, so nothing else of the bench's runs meanwhile.
   if (sections.has("idle")) await benchIdle(scratch);
+  if (sections.has("formats")) await benchFormats(quick);
 
   let postgresApp: App | undefined;
   const app = async () => (postgresApp ??= await startPostgresApp(scratch));
