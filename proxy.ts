@@ -1,6 +1,26 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { env } from "@/lib/env";
 import { securityHeaders } from "@/lib/http/security-headers";
+import { bucketOrigin } from "@/lib/storage/bucket-origin";
+
+let uploadOrigin: string | undefined | null = null;
+/** On S3 storage, where the gallery's direct uploads go (computed once). */
+function directUploadOrigin(): string | undefined {
+  if (uploadOrigin === null) {
+    const e = env();
+    uploadOrigin =
+      e.STORAGE === "s3" && e.S3_BUCKET
+        ? bucketOrigin({
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            endpoint: e.S3_ENDPOINT,
+            publicEndpoint: e.S3_PUBLIC_ENDPOINT,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          })
+        : undefined;
+  }
+  return uploadOrigin;
+}
 
 /**
  * Security headers on every response but Next's own files under /_next (hashed static chunks,
@@ -13,6 +33,7 @@ export function proxy(request: NextRequest) {
   const headers = securityHeaders(request.nextUrl.pathname, nonce, {
     dev: process.env.NODE_ENV === "development",
     https: env().PUBLIC_URL?.startsWith("https:") ?? false,
+    uploadOrigin: directUploadOrigin(),
   });
   const requestHeaders = new Headers(request.headers);
   const csp = headers["Content-Security-Policy"];

@@ -20,7 +20,9 @@ function problemMessage(status: number, body: unknown): ApiProblem {
 }
 
 export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { ...init, credentials: "same-origin" });
+  const res = await fetch(path, { ...init, credentials: "same-origin" }).catch(() => {
+    throw problemMessage(0, null);
+  });
   if (res.status === 204) return undefined as T;
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) throw problemMessage(res.status, body);
@@ -35,26 +37,55 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
 export const failureIsKept = (error: unknown) =>
   error instanceof ApiProblem && error.status >= 400 && error.status < 500 && ![409, 429].includes(error.status);
 
-/** multipart upload with progress events (fetch has none for request bodies). */
-export function uploadWithProgress<T>(
-  path: string,
-  form: FormData,
-  onProgress: (fraction: number) => void,
-  headers: Record<string, string> = {},
-): Promise<T> {
+/** What POST /api/v1/uploads answers (lib/api/schemas uploadSchema). */
+type Upload = { id: string; url: string; method: string; headers: Record<string, string> };
+
+/** Headers a browser sets itself and refuses to be given. */
+const BROWSER_SET = new Set(["content-length", "host"]);
+
+/** A PUT of the file with progress events (fetch has none for request bodies). */
+function putWithProgress(upload: Upload, file: Blob, onProgress: (fraction: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", path);
-    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
-    xhr.responseType = "json";
+    xhr.open(upload.method, upload.url);
+    for (const [name, value] of Object.entries(upload.headers))
+      if (!BROWSER_SET.has(name.toLowerCase())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onload = () =>
-      xhr.status >= 200 && xhr.status < 300
-        ? resolve(xhr.response as T)
-        : reject(problemMessage(xhr.status, xhr.response));
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      // The app answers problem+json; a bucket answers XML, which says nothing a person can use.
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: the generic message below
+      }
+      reject(problemMessage(xhr.status, body));
+    };
     xhr.onerror = () => reject(problemMessage(0, null));
-    xhr.send(form);
+    xhr.send(file);
   });
+}
+
+/**
+ * A direct upload (POST /api/v1/uploads, the file PUT straight to storage, then /complete): the
+ * bytes go to the bucket, not through the app. `onProgress` follows the file's bytes; `onProcessing`
+ * is called once they are all sent, while the server validates the file and makes its thumbnails.
+ */
+export async function uploadDirect<T>(
+  file: File,
+  name: string,
+  idempotencyKey: string,
+  events: { onProgress: (fraction: number) => void; onProcessing: () => void },
+): Promise<T> {
+  const upload = await apiFetch<Upload>("/api/v1/uploads", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
+    body: JSON.stringify({ name, bytes: file.size, content_type: file.type }),
+  });
+  await putWithProgress(upload, file, events.onProgress);
+  events.onProcessing();
+  return apiFetch<T>(`/api/v1/uploads/${upload.id}/complete`, { method: "POST" });
 }

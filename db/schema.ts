@@ -209,3 +209,37 @@ export type Image = typeof images.$inferSelect;
 export type ImageVariant = typeof imageVariants.$inferSelect;
 export type ExpiringLink = typeof expiringLinks.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+
+/**
+ * Direct-to-storage uploads not yet completed: the client was handed a presigned URL for exactly
+ * `byte_size` bytes at `storage_key` (the original's own key: `id` becomes the image's id, so
+ * completing copies nothing). `claimed_until` is set while a `complete` call validates the object
+ * (a second call meanwhile gets 409; a crashed one is taken over after it). `completed_at` is set
+ * when the image is recorded, so a repeated `complete` answers it; the row is deleted when its file
+ * is refused, and by the reconciler once expired (with its object) or a day after completion.
+ */
+export const directUploads = pgTable(
+  "direct_uploads",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    byteSize: bigint("byte_size", { mode: "number" }).notNull(),
+    contentType: text("content_type").notNull(),
+    storageKey: text("storage_key").notNull(),
+    /** The URL's expiry: after it the storage refuses the PUT, and `complete` 410 Gone. */
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    claimedUntil: timestamp("claimed_until", { withTimezone: true, mode: "date" }),
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("direct_uploads_owner_idx").on(t.ownerId),
+    index("direct_uploads_expires_idx").on(t.expiresAt),
+    check("direct_uploads_byte_size_valid", sql`${t.byteSize} > 0`),
+  ],
+);
+
+export type DirectUpload = typeof directUploads.$inferSelect;

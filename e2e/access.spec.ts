@@ -85,11 +85,14 @@ test("an upload whose answer is lost on the way back is retried with the same Id
   };
   const before = await imageCount();
   const keys: string[] = [];
-  await page.route("**/api/v1/images", async (route) => {
-    if (route.request().method() !== "POST") return route.continue();
+  await page.route("**/api/v1/uploads", async (route) => {
     keys.push(route.request().headers()["idempotency-key"] ?? "");
-    if (keys.length > 1) return route.continue();
-    // The server stores the image and answers 201; the page never hears of it.
+    await route.continue();
+  });
+  let completions = 0;
+  await page.route("**/api/v1/uploads/*/complete", async (route) => {
+    if (++completions > 1) return route.continue();
+    // The server makes the image and answers 201; the page never hears of it.
     const answered = await route.fetch();
     expect(answered.status()).toBe(201);
     await route.abort("connectionreset");

@@ -171,8 +171,11 @@ test("an Enterprise user shares an expiring link with a signed-out visitor, then
   await page.getByRole("button", { name: "Create link" }).click();
   const created = page.getByTestId("new-link");
   await expect(created).toBeVisible();
-  const url = (await created.locator("code").textContent()) as string;
+  const url = (await created.getByTestId("new-link-url").textContent()) as string;
   expect(url).toMatch(/\/l\/[0-9a-f-]{36}\.[A-Za-z0-9_-]+$/);
+  // The page for people beside it: the same token under /s/.
+  const pageUrl = (await created.getByTestId("new-link-page").getAttribute("href")) as string;
+  expect(pageUrl).toBe(url.replace("/l/", "/s/"));
   await expect(page.getByRole("list", { name: "Live links" }).getByRole("listitem")).toHaveCount(1);
 
   const visitor = await browser.newContext();
@@ -181,11 +184,15 @@ test("an Enterprise user shares an expiring link with a signed-out visitor, then
   expect(opened?.status()).toBe(200);
   expect(opened?.headers()["content-type"]).toBe("image/jpeg");
   expect(await naturalSizes(visitorPage, "img")).toEqual([[DISPLAYED.portrait.width, DISPLAYED.portrait.height]]);
+  const page_ = await visitorPage.goto(pageUrl);
+  expect(page_?.status()).toBe(200);
+  await expect(visitorPage.getByRole("heading", { name: /Portrait_7/ })).toBeVisible();
 
   await page.getByRole("list", { name: "Live links" }).getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByText("No live links.")).toBeVisible();
   const after = await visitor.request.get(url);
   expect([404, 410]).toContain(after.status());
+  expect((await visitor.request.get(pageUrl)).status()).toBe(410);
   await visitor.close();
   await context.close();
 });

@@ -33,6 +33,8 @@ const schema = z.object({
   S3_BUCKET: z.string().min(1).optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ENDPOINT: z.url().optional(),
+  /** Where browsers reach the bucket for direct uploads, if not at S3_ENDPOINT (e.g. a container's inside name). */
+  S3_PUBLIC_ENDPOINT: z.url().optional(),
   S3_FORCE_PATH_STYLE: booleanString,
   S3_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   REDIS_URL: z

@@ -106,6 +106,7 @@ function describeReconcile(r: ReconcileReport): string {
     `Images processing for more than ${r.stuckAfterSeconds} s: ${r.stuckFound} found` +
       did(`${r.stuckReenqueued} re-enqueued, ${r.stuckAlreadyQueued} already queued`) +
       list(r.stuckImageIds),
+    `Direct uploads expired before completion: ${r.uploadsExpired} found${did(`${r.uploadsRemoved} removed`)}`,
     `Expired idempotency records: ${r.idempotencyExpired} found${did(`${r.idempotencyPurged} purged`)}`,
     ...r.errors.map((e) => `Failed: ${e}`),
   ].join("\n");

@@ -6,9 +6,9 @@ import { useFieldArray, useForm } from "react-hook-form";
 import { z } from "zod";
 import { imageNameSchema, type ImageJson } from "@/lib/api/schemas";
 import { formatBytes } from "@/lib/format";
-import { failureIsKept, uploadWithProgress } from "@/components/api-client";
+import { failureIsKept, uploadDirect } from "@/components/api-client";
 
-type Status = { state: "ready" | "uploading" | "error"; progress: number; error?: string };
+type Status = { state: "ready" | "uploading" | "processing" | "error"; progress: number; error?: string };
 const queueSchema = z.object({ files: z.array(z.object({ key: z.string(), name: imageNameSchema })) });
 type Queue = z.input<typeof queueSchema>;
 
@@ -55,19 +55,15 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
     await Promise.all(
       values.files.map(async ({ key, name }) => {
         const file = files.current.get(key);
-        if (!file || status[key]?.state === "uploading") return;
+        if (!file || status[key]?.state === "uploading" || status[key]?.state === "processing") return;
         const set = (next: Status) => setStatus((s) => ({ ...s, [key]: next }));
         set({ state: "uploading", progress: 0 });
-        const body = new FormData();
-        body.set("name", name);
-        body.set("image", file);
         try {
-          const image = await uploadWithProgress<ImageJson>(
-            "/api/v1/images",
-            body,
-            (progress) => set({ state: "uploading", progress }),
-            { "Idempotency-Key": idempotencyKey(key, name) },
-          );
+          // Straight to storage (the bucket on S3): the app validates it once it is there.
+          const image = await uploadDirect<ImageJson>(file, name, idempotencyKey(key, name), {
+            onProgress: (progress) => set({ state: "uploading", progress }),
+            onProcessing: () => set({ state: "processing", progress: 1 }),
+          });
           onUploaded(image);
           files.current.delete(key);
           idempotency.current.delete(key);
@@ -83,7 +79,7 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
     );
   }
 
-  const busy = Object.values(status).some((s) => s.state === "uploading");
+  const busy = Object.values(status).some((s) => s.state === "uploading" || s.state === "processing");
 
   return (
     <section aria-labelledby="upload-heading" className="rounded-lg border border-slate-200 bg-white p-4">
@@ -142,14 +138,14 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
                         {...form.register(`files.${index}.name`)}
                         aria-invalid={nameError ? true : undefined}
                         className="rounded border border-slate-300 px-2 py-1 font-normal"
-                        disabled={s.state === "uploading"}
+                        disabled={s.state === "uploading" || s.state === "processing"}
                       />
                     </label>
                     <span className="text-xs text-slate-500">{file ? formatBytes(file.size) : ""}</span>
                     <button
                       type="button"
                       onClick={() => remove(index, field.key)}
-                      disabled={s.state === "uploading"}
+                      disabled={s.state === "uploading" || s.state === "processing"}
                       className="text-sm text-slate-600 underline"
                       aria-label={`Remove ${file?.name ?? "file"}`}
                     >
@@ -163,6 +159,11 @@ export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => voi
                     value={s.progress}
                     aria-label={`Upload progress for ${file?.name ?? "file"}`}
                   />
+                  {s.state === "processing" && (
+                    <p className="mt-1 text-sm text-slate-600" role="status">
+                      Processing {file?.name}…
+                    </p>
+                  )}
                   {s.state === "error" && (
                     <p role="alert" className="mt-1 text-sm text-red-700">
                       {file?.name}: {s.error}

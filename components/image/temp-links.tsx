@@ -124,8 +124,22 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
           data-testid="new-link"
         >
           <span className="font-medium">New link (shareable)</span>
-          <code className="break-all">{created.url}</code>
-          <div className="flex items-center gap-2">
+          <span className="text-slate-700">Page for people (image, name, time left, download):</span>
+          <a
+            href={created.page_url}
+            target="_blank"
+            rel="noreferrer"
+            className="break-all text-sky-800 underline"
+            data-testid="new-link-page"
+          >
+            {created.page_url}
+          </a>
+          <span className="text-slate-700">The file itself (for embedding and downloads):</span>
+          <code className="break-all" data-testid="new-link-url">
+            {created.url}
+          </code>
+          <div className="flex flex-wrap items-center gap-2">
+            <CopyButton text={created.page_url} label="Copy page link" />
             <CopyButton text={created.url} label="Copy expiring link" />
             <span>
               expires <time dateTime={created.expires_at}>{new Date(created.expires_at).toLocaleString()}</time>
@@ -149,6 +163,15 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
               <span className="text-slate-500">
                 until <time dateTime={link.expires_at}>{new Date(link.expires_at).toLocaleString()}</time>
               </span>
+              <a
+                href={link.page_url}
+                target="_blank"
+                rel="noreferrer"
+                className="text-xs text-sky-800 underline"
+                aria-label={`Open the share page of the link until ${new Date(link.expires_at).toLocaleString()}`}
+              >
+                Page
+              </a>
               <CopyButton text={link.url} />
               <button
                 type="button"

@@ -26,6 +26,8 @@ export type Operation = {
   params?: { schema: z.ZodObject; notFound: string };
   query?: z.ZodObject;
   body?: { type: "application/json" | "multipart/form-data"; schema: z.ZodObject };
+  /** A body of raw bytes in one of these types, documented here and read by the handler itself (never parsed). */
+  rawBody?: { types: readonly string[]; description: string };
   headers?: z.ZodObject;
   /**
    * An extra per-user limit beside requests per minute: `upload` counts against the plan's

@@ -226,6 +226,60 @@ export const tempLinkListSchema = z
   .object({ items: z.array(tempLinkSchema) })
   .meta({ id: "TempLinkList", description: "Your live expiring links, newest first." });
 
+const UPLOAD_ID = "3c7e9a1b-5d2f-4b8e-a6c4-1f0e9d8c7b6a";
+
+export const createUploadSchema = z
+  .object({
+    name: imageNameSchema,
+    bytes: z
+      .number({ error: "bytes must be the file's size in bytes" })
+      .int("bytes must be a whole number")
+      .positive("bytes must be at least 1")
+      .meta({ description: "The file's exact size in bytes: the URL takes that many and no other." }),
+    content_type: z
+      .string({ error: "content_type is required" })
+      .max(100)
+      .meta({ description: "`image/png` or `image/jpeg`; any other: 415. The bytes are checked again on completion." }),
+  })
+  .meta({ id: "UploadCreate", description: "The file you are about to send." });
+
+export const uploadSchema = z
+  .object({
+    id: z.uuid().meta({ description: "The upload's id; completed, it is the image's id." }),
+    url: z.url().meta({
+      description:
+        "Send the file's bytes here with `method` and `headers`, before `expires_at`: the bucket itself (S3 storage) or this app (disk storage). The store refuses another size or type, a late request or an altered URL.",
+    }),
+    method: z.literal("PUT"),
+    headers: z.record(z.string(), z.string()).meta({
+      description:
+        "Send these headers exactly as given (they are signed). Browsers set `Content-Length` themselves, from the file.",
+    }),
+    expires_at: z.iso.datetime().meta({ description: "The URL's expiry, at most 15 minutes after it was made." }),
+  })
+  .meta({
+    id: "Upload",
+    description: "A direct upload: PUT the file to `url`, then POST `/api/v1/uploads/{id}/complete`.",
+    examples: [
+      {
+        id: UPLOAD_ID,
+        url: `${ORIGIN}/api/v1/uploads/${UPLOAD_ID}/content?expires=1796212800&signature=…`,
+        method: "PUT",
+        headers: { "Content-Type": "image/jpeg", "Content-Length": "2483011" },
+        expires_at: "2026-12-02T12:00:00.000Z",
+      },
+    ],
+  });
+
+export const uploadContentQuery = z.object({
+  expires: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number)
+    .meta({ description: "The URL's expiry (Unix seconds), as given." }),
+  signature: z.string().max(64).meta({ description: "The URL's signature, as given." }),
+});
+
 const quotaBytesField = z
   .number()
   .int()

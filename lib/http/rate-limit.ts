@@ -18,9 +18,17 @@ import { ApiError } from "./problem";
  */
 type Policy = { name: string; quota: number; window: number; limiter: string; key: string };
 
+/** Anyone's requests, counted per client IP: public operations and the share pages share it. */
+const perClientIp = (request: Request): Policy => ({
+  name: "minute",
+  quota: PUBLIC_PER_MINUTE,
+  window: 60,
+  limiter: "ip",
+  key: clientIp(request.headers),
+});
+
 function policiesOf(operation: Operation, request: Request, principal: Principal | undefined): Policy[] {
-  if (!principal)
-    return [{ name: "minute", quota: PUBLIC_PER_MINUTE, window: 60, limiter: "ip", key: clientIp(request.headers) }];
+  if (!principal) return [perClientIp(request)];
   const { requestsPerMinute, uploadsPerHour } = principal.plan;
   const policies: Policy[] = [];
   if (requestsPerMinute > 0)
@@ -61,12 +69,20 @@ function headersOf(policies: Policy[], states: (LimitState | null)[]): Record<st
  * returns the fields for the answer ({} when nothing limits the operation). If counting itself
  * fails, the request goes through uncounted: limits must not take the API down.
  */
-export async function countRequest(
+export function countRequest(
   operation: Operation,
   request: Request,
   principal: Principal | undefined,
 ): Promise<Record<string, string>> {
-  const policies = policiesOf(operation, request, principal);
+  return countPolicies(policiesOf(operation, request, principal));
+}
+
+/** A public page outside the API (an expiring link's share page): the public operations' per-IP count. */
+export function countPublicPage(request: Request): Promise<Record<string, string>> {
+  return countPolicies([perClientIp(request)]);
+}
+
+async function countPolicies(policies: Policy[]): Promise<Record<string, string>> {
   const states: (LimitState | null)[] = [];
   try {
     for (const policy of policies) {

@@ -31,6 +31,15 @@ describe("contentSecurityPolicy", () => {
     expect(csp.get("script-src")).toEqual(["'self'", "'nonce-n0nce'", "'strict-dynamic'", "'unsafe-eval'"]);
   });
 
+  it("lets pages connect to this site only, and to the bucket direct uploads go to on S3", () => {
+    expect(directives(contentSecurityPolicy("n", prod)).get("connect-src")).toEqual(["'self'"]);
+    const s3 = { ...prod, uploadOrigin: "https://media.s3.eu-west-1.amazonaws.com" };
+    expect(directives(contentSecurityPolicy("n", s3)).get("connect-src")).toEqual([
+      "'self'",
+      "https://media.s3.eu-west-1.amazonaws.com",
+    ]);
+  });
+
   it("upgrades insecure requests when the public URL is https", () => {
     expect(directives(contentSecurityPolicy("n", { dev: false, https: true })).has("upgrade-insecure-requests")).toBe(
       true,

@@ -8,6 +8,8 @@ export type SecurityContext = {
   dev: boolean;
   /** PUBLIC_URL is https: HSTS and `upgrade-insecure-requests`. */
   https: boolean;
+  /** S3 storage: the bucket's origin, which the gallery sends direct uploads to. */
+  uploadOrigin?: string;
 };
 
 /** Features the app never uses, denied to the page and to anything it might embed. */
@@ -43,7 +45,7 @@ export function contentSecurityPolicy(nonce: string, context: SecurityContext): 
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
     "font-src 'self' data:",
-    "connect-src 'self'",
+    `connect-src ${["'self'", context.uploadOrigin].filter(Boolean).join(" ")}`,
     "manifest-src 'self'",
     "frame-src 'none'",
     "object-src 'none'",

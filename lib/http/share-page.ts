@@ -4,6 +4,8 @@ import { formatTimeLeft } from "@/lib/format";
 import { type OpenedTempLink, openTempLink } from "@/lib/links/temp-links";
 import { logger } from "@/lib/log";
 import { originOf } from "./api-route";
+import { ApiError } from "./problem";
+import { countPublicPage } from "./rate-limit";
 
 /**
  * GET /s/{token}: an expiring link's page for people, with the same token and the same terms as
@@ -118,16 +120,34 @@ function messagePage(heading: string, text: string): string {
   );
 }
 
-/** The share page of `token`: 200 while the link lives, 410 once it is gone, 404 if it never was. */
+/**
+ * The share page of `token`: 200 while the link lives, 410 once it is gone, 404 if it never was;
+ * 429 past the per-IP limit of public requests (counted with the links' own, before any lookup).
+ */
 export async function sharePage(request: Request, token: string): Promise<Response> {
+  let limitHeaders: Record<string, string>;
+  try {
+    limitHeaders = await countPublicPage(request);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 429)) throw error;
+    return respond(429, messagePage("Too many requests", `${error.detail} Then reload this page.`), error.headers);
+  }
   try {
     const link = await openTempLink(token);
-    return respond(200, livePage(link, token, originOf(request.headers, request.url)));
+    return respond(200, livePage(link, token, originOf(request.headers, request.url)), limitHeaders);
   } catch (error) {
     if (error instanceof AppError && error.kind === "not-found")
-      return respond(404, messagePage("No such link", "This link does not exist. Check that it was copied whole."));
+      return respond(
+        404,
+        messagePage("No such link", "This link does not exist. Check that it was copied whole."),
+        limitHeaders,
+      );
     if (error instanceof AppError && error.kind === "gone")
-      return respond(410, messagePage(error.message.replace(/\.$/, ""), "Ask whoever shared it for a new link."));
+      return respond(
+        410,
+        messagePage(error.message.replace(/\.$/, ""), "Ask whoever shared it for a new link."),
+        limitHeaders,
+      );
     if (!isUnavailable(error)) throw error;
     logger.error({ err: error }, "share page: dependency unavailable");
     return respond(503, messagePage("Unavailable", "The service is unavailable; try again shortly."), {

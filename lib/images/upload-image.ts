@@ -22,7 +22,30 @@ export type UploadInput = {
   bytes: Buffer;
   /** The SHA-256 of `bytes` (hex), from the caller's memo (a file is hashed once); else computed here. */
   sha256?: () => string;
+  /** The image's id (a direct upload's, lib/uploads); default: a new one. */
+  id?: string;
 };
+
+/**
+ * Refuses an upload larger than the owner's plan allows (never above MAX_UPLOAD_BYTES). The route
+ * refuses these while reading the body; callers that hand bytes over directly, and a direct
+ * upload before its bytes are sent, are held to it here.
+ */
+export function assertUploadSize(owner: Principal, bytes: number): void {
+  const maxBytes = uploadLimit(owner.plan, env().MAX_UPLOAD_BYTES);
+  if (bytes > maxBytes) {
+    throw new AppError(
+      "too-large",
+      `The upload is larger than the limit of ${maxBytes} bytes (${formatSize(maxBytes)}) of your plan.`,
+      { fields: { image: ["file too large"] } },
+    );
+  }
+}
+
+const unsupportedType = () =>
+  new AppError("unsupported-type", "Only PNG and JPEG images are accepted (detected from the file's contents).", {
+    fields: { image: ["Only PNG and JPEG images are accepted."] },
+  });
 
 /**
  * An upload, validated and finished in one decode: type from the bytes, pixel count from the
@@ -37,29 +60,13 @@ export type UploadInput = {
  */
 export async function uploadImage(owner: Principal, input: UploadInput): Promise<Image> {
   const { bytes, name } = input;
-  const { MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES } = env();
+  const { MAX_IMAGE_PIXELS } = env();
   if (bytes.length === 0)
     throw new AppError("invalid", "The file is empty.", { fields: { image: ["The file is empty."] } });
-  // The route refuses these while reading the body; callers that hand bytes over directly are held to it too.
-  const maxBytes = uploadLimit(owner.plan, MAX_UPLOAD_BYTES);
-  if (bytes.length > maxBytes) {
-    throw new AppError(
-      "too-large",
-      `The upload is larger than the limit of ${maxBytes} bytes (${formatSize(maxBytes)}) of your plan.`,
-      { fields: { image: ["file too large"] } },
-    );
-  }
+  assertUploadSize(owner, bytes.length);
 
   const contentType = detectImageType(bytes);
-  if (!contentType) {
-    throw new AppError(
-      "unsupported-type",
-      "Only PNG and JPEG images are accepted (detected from the file's contents).",
-      {
-        fields: { image: ["Only PNG and JPEG images are accepted."] },
-      },
-    );
-  }
+  if (!contentType) throw unsupportedType();
 
   let info;
   let renditions: Rendition[];
@@ -92,7 +99,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
       ),
     );
 
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const key = originalKey(id);
   const storage = getStorage();
   const variants = renditions.map((r) => variantFile(id, r));

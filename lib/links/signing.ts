@@ -28,3 +28,22 @@ export function verifyLinkToken(token: string, key: string): string | null {
   if (given.length !== expected.length) return null;
   return timingSafeEqual(given, expected) ? linkId : null;
 }
+
+/** What a disk upload URL (lib/uploads) binds: the upload, its exact size and type, and its expiry. */
+export type UploadGrant = { uploadId: string; bytes: number; contentType: string; expiresAt: Date };
+
+function uploadMac(grant: UploadGrant, key: string): string {
+  const message = `direct-upload:${grant.uploadId}:${grant.bytes}:${grant.contentType}:${grant.expiresAt.getTime()}`;
+  return createHmac("sha256", key).update(message).digest().subarray(0, MAC_BYTES).toString("base64url");
+}
+
+export function signUploadGrant(grant: UploadGrant, key: string): string {
+  return uploadMac(grant, key);
+}
+
+/** Whether `signature` was made for exactly this grant (constant time; the expiry is the caller's check). */
+export function verifyUploadGrant(grant: UploadGrant, signature: string, key: string): boolean {
+  const given = Buffer.from(signature, "utf8");
+  const expected = Buffer.from(uploadMac(grant, key), "utf8");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,11 +1,12 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { imageVariants, images } from "@/db/schema";
+import { directUploads, imageVariants, images } from "@/db/schema";
 import { purgeExpiredIdempotencyKeys } from "@/lib/idempotency/keys";
 import { processImageHere } from "@/lib/images/process-image";
 import { logger } from "@/lib/log";
 import { requeueThumbnails } from "@/lib/queue/thumbnail-jobs";
 import { getStorage, type ListedObject } from "@/lib/storage";
+import { expireUploads } from "@/lib/uploads/expire-uploads";
 
 /**
  * Repairs what a process killed mid-request leaves behind, and what expires:
@@ -16,6 +17,8 @@ import { getStorage, type ListedObject } from "@/lib/storage";
  * - images still `processing` after `stuckAfterSeconds` (killed between the insert and the
  *   enqueue, or a job lost with its queue): their thumbnail job is enqueued again (jobs are
  *   idempotent);
+ * - direct uploads never completed, past their expiry (lib/uploads/expire-uploads), with their
+ *   staged objects (uploads/<id>); a pending one's is no orphan, a completed one's is;
  * - idempotency records past their expiry.
  *
  * Safe to run from several processes at once. Each step runs even if another failed.
@@ -33,7 +36,7 @@ export type ReconcileReport = {
   dryRun: boolean;
   minAgeSeconds: number;
   stuckAfterSeconds: number;
-  /** Objects listed under originals/ and variants/. */
+  /** Objects listed under originals/, variants/ and uploads/. */
   objectsScanned: number;
   /** Of those, younger than minAgeSeconds: not examined. */
   objectsTooYoung: number;
@@ -47,6 +50,9 @@ export type ReconcileReport = {
   /** Stuck images whose job is still pending in the queue: left to it. */
   stuckAlreadyQueued: number;
   stuckImageIds: string[];
+  /** Direct uploads past their expiry and grace, never completed (at most 1000 per run). */
+  uploadsExpired: number;
+  uploadsRemoved: number;
   idempotencyExpired: number;
   idempotencyPurged: number;
   /** Steps that failed, with the reason (the others still ran). */
@@ -60,10 +66,10 @@ const BATCH = 1000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The image an app key belongs to (originals/<id>, variants/<id>/…); null for keys the app never makes. */
+/** The image (or direct upload) an app key belongs to (originals/<id>, variants/<id>/…, uploads/<id>); null for keys the app never makes. */
 function imageIdOf(key: string): string | null {
   const [top, id] = key.split("/");
-  if ((top !== "originals" && top !== "variants") || !id || !UUID.test(id)) return null;
+  if ((top !== "originals" && top !== "variants" && top !== "uploads") || !id || !UUID.test(id)) return null;
   return id;
 }
 
@@ -81,6 +87,8 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
     stuckReenqueued: 0,
     stuckAlreadyQueued: 0,
     stuckImageIds: [],
+    uploadsExpired: 0,
+    uploadsRemoved: 0,
     idempotencyExpired: 0,
     idempotencyPurged: 0,
     errors: [],
@@ -94,6 +102,7 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   };
   await step("orphaned objects", () => removeOrphans(report));
   await step("stuck images", () => reenqueueStuck(report));
+  await step("expired uploads", () => removeExpiredUploads(report));
   await step("expired idempotency records", () => purgeIdempotency(report));
   return report;
 }
@@ -101,7 +110,11 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
 async function removeOrphans(report: ReconcileReport): Promise<void> {
   const storage = getStorage();
   // Listed before the rows are read: whatever is referenced when listed is still referenced then.
-  const listed = [...(await storage.listWithDates("originals/")), ...(await storage.listWithDates("variants/"))];
+  const listed = [
+    ...(await storage.listWithDates("originals/")),
+    ...(await storage.listWithDates("variants/")),
+    ...(await storage.listWithDates("uploads/")),
+  ];
   report.objectsScanned = listed.length;
   const cutoff = Date.now() - report.minAgeSeconds * 1000;
   const old: (ListedObject & { imageId: string })[] = [];
@@ -116,11 +129,15 @@ async function removeOrphans(report: ReconcileReport): Promise<void> {
   for (let i = 0; i < old.length; i += BATCH) {
     const batch = old.slice(i, i + BATCH);
     const ids = [...new Set(batch.map((o) => o.imageId))];
-    const [originals, variants] = await Promise.all([
+    const [originals, variants, uploads] = await Promise.all([
       db.select({ key: images.storageKey }).from(images).where(inArray(images.id, ids)),
       db.select({ key: imageVariants.storageKey }).from(imageVariants).where(inArray(imageVariants.imageId, ids)),
+      db
+        .select({ key: directUploads.storageKey })
+        .from(directUploads)
+        .where(and(inArray(directUploads.id, ids), isNull(directUploads.completedAt))),
     ]);
-    const referenced = new Set([...originals, ...variants].map((r) => r.key));
+    const referenced = new Set([...originals, ...variants, ...uploads].map((r) => r.key));
     for (const object of batch) if (!referenced.has(object.key)) report.orphanKeys.push(object.key);
   }
   report.orphansFound = report.orphanKeys.length;
@@ -152,6 +169,12 @@ async function reenqueueStuck(report: ReconcileReport): Promise<void> {
     if ((await requeueThumbnails(id, processImageHere)) === "pending") report.stuckAlreadyQueued++;
     else report.stuckReenqueued++;
   }
+}
+
+async function removeExpiredUploads(report: ReconcileReport): Promise<void> {
+  const ids = await expireUploads({ dryRun: report.dryRun });
+  report.uploadsExpired = ids.length;
+  if (!report.dryRun) report.uploadsRemoved = ids.length;
 }
 
 async function purgeIdempotency(report: ReconcileReport): Promise<void> {

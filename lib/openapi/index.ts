@@ -146,6 +146,17 @@ function describeOperation(operation: Operation): ZodOpenApiOperationObject {
     ...(operation.body
       ? { requestBody: { required: true, content: { [operation.body.type]: { schema: operation.body.schema } } } }
       : {}),
+    ...(operation.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            description: operation.rawBody.description,
+            content: Object.fromEntries(
+              operation.rawBody.types.map((type) => [type, { schema: z.string().meta({ format: "binary" }) }]),
+            ),
+          },
+        }
+      : {}),
     responses,
     ...(operation.auth === "public" ? { security: [] } : {}),
   };
@@ -160,6 +171,11 @@ function describeApi() {
       info: { title: "Tiered Image Hosting API", version: "1.0.0", description },
       tags: [
         { name: "Images", description: "Upload, list, read and delete your images." },
+        {
+          name: "Uploads",
+          description:
+            "Direct uploads: the file goes straight to storage, then the app validates it and makes the image.",
+        },
         { name: "Media", description: "Image files: thumbnails by plan height, and the original." },
         { name: "Expiring links", description: "Time-limited public URLs to an original (plans with expiring links)." },
         { name: "Account", description: "You, your plan's limits and your storage usage." },

@@ -27,17 +27,31 @@ export async function reserveBytes(userId: string, bytes: number): Promise<numbe
     )
     .returning({ bytesUsed: users.bytesUsed });
   if (row) return row.bytesUsed;
+  throw quotaExceeded(bytes, await usageAndQuota(userId));
+}
 
-  const [current] = await db
+/**
+ * Throws quota-exceeded if `bytes` more would not fit now; reserves nothing (a direct upload asks
+ * before its bytes are sent; completing it reserves them).
+ */
+export async function assertQuotaRoom(userId: string, bytes: number): Promise<void> {
+  const current = await usageAndQuota(userId);
+  if (current.quota !== null && current.used + bytes > current.quota) throw quotaExceeded(bytes, current);
+}
+
+async function usageAndQuota(userId: string): Promise<{ used: number; quota: number | null }> {
+  const [current] = await getDb()
     .select({ bytesUsed: users.bytesUsed, quotaBytes: plans.quotaBytes })
     .from(users)
     .innerJoin(plans, eq(plans.id, users.planId))
     .where(eq(users.id, userId));
-  const quota = current?.quotaBytes ?? 0;
-  const used = current?.bytesUsed ?? 0;
-  throw new AppError(
+  return { used: current?.bytesUsed ?? 0, quota: current ? current.quotaBytes : 0 };
+}
+
+function quotaExceeded(bytes: number, { used, quota }: { used: number; quota: number | null }): AppError {
+  return new AppError(
     "quota-exceeded",
-    `This upload (${formatMb(bytes)}) would exceed your plan's storage quota of ${formatMb(quota)}: ` +
+    `This upload (${formatMb(bytes)}) would exceed your plan's storage quota of ${formatMb(quota ?? 0)}: ` +
       `you are using ${formatMb(used)}. Delete some images or ask for a larger plan.`,
     { fields: { image: ["storage quota exceeded"] } },
   );

@@ -17,6 +17,7 @@ export function getStorage(): StorageProvider {
             bucket: e.S3_BUCKET as string,
             region: e.S3_REGION,
             endpoint: e.S3_ENDPOINT,
+            publicEndpoint: e.S3_PUBLIC_ENDPOINT,
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
             timeoutMs: e.S3_TIMEOUT_MS,
           })

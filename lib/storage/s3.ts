@@ -8,12 +8,15 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { assertSafeKey, type ListedObject, type StorageProvider, type StoredObject } from "./types";
 
 export type S3StorageOptions = {
   bucket: string;
   region: string;
   endpoint?: string;
+  /** The endpoint clients reach the bucket at, for presigned uploads, when it is not `endpoint` (default: `endpoint`). */
+  publicEndpoint?: string;
   forcePathStyle?: boolean;
   credentials?: S3ClientConfig["credentials"];
   /** Bound of every call: connecting, waiting for an answer, a stalled body (default 10 s). */
@@ -68,6 +71,16 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
     }
   }
   const Bucket = options.bucket;
+  // Presigning is local (no request): a client of its own when browsers reach the bucket elsewhere.
+  const presigner = options.publicEndpoint
+    ? new S3Client({
+        region: options.region,
+        endpoint: options.publicEndpoint,
+        forcePathStyle: options.forcePathStyle,
+        credentials: options.credentials,
+        requestChecksumCalculation: "WHEN_REQUIRED",
+      })
+    : client;
 
   async function listAll(prefix: string): Promise<ListedObject[]> {
     const listed: ListedObject[] = [];
@@ -101,6 +114,17 @@ export function createS3Storage(options: S3StorageOptions): StorageProvider {
           o,
         ),
       );
+    },
+
+    async presignPut(key, { bytes, contentType, expiresInSeconds }) {
+      assertSafeKey(key);
+      const command = new PutObjectCommand({ Bucket, Key: key, ContentLength: bytes, ContentType: contentType });
+      // Signed headers: the store refuses a body of another length or type (the presigner signs neither by default).
+      const url = await getSignedUrl(presigner, command, {
+        expiresIn: expiresInSeconds,
+        signableHeaders: new Set(["content-length", "content-type"]),
+      });
+      return { url, headers: { "Content-Type": contentType, "Content-Length": String(bytes) } };
     },
 
     async get(key): Promise<StoredObject | null> {

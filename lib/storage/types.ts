@@ -7,8 +7,20 @@ export type StoredObject = {
 /** A key as listed, with when it was last written (the reconciler spares objects younger than an upload takes). */
 export type ListedObject = { key: string; lastModified: Date };
 
+/** Where and how a client sends an upload's bytes itself, and what it must send with them. */
+type PresignedPut = { url: string; headers: Record<string, string> };
+
 export interface StorageProvider {
   readonly kind: "disk" | "s3";
+  /**
+   * A URL the client PUTs exactly `bytes` bytes of `contentType` to, at `key`, until it expires: the
+   * store itself refuses another size, type or a late or altered request. S3 only: on disk the app
+   * signs a URL of its own (lib/uploads).
+   */
+  presignPut?(
+    key: string,
+    put: { bytes: number; contentType: string; expiresInSeconds: number },
+  ): Promise<PresignedPut>;
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
   /** null when the key does not exist. */
   get(key: string): Promise<StoredObject | null>;

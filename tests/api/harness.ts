@@ -21,6 +21,9 @@ import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
 import * as tempLinkItemRoute from "@/app/api/v1/temp-links/[id]/route";
 import * as publicLinkRoute from "@/app/l/[token]/route";
 import * as sharePageRoute from "@/app/s/[token]/route";
+import * as uploadsRoute from "@/app/api/v1/uploads/route";
+import * as uploadCompleteRoute from "@/app/api/v1/uploads/[id]/complete/route";
+import * as uploadContentRoute from "@/app/api/v1/uploads/[id]/content/route";
 
 /**
  * API tests call the real route handlers with real Requests against real PostgreSQL and a real
@@ -133,6 +136,36 @@ export const api = {
     const token = pathname.replace(/^\/l\//, "");
     return call(publicLinkRoute.GET, { path: `/l/${token}${search}`, headers, params: { token } });
   },
+  createUpload: (token: string | null, body: unknown, headers?: Record<string, string>) =>
+    call(uploadsRoute.POST, {
+      method: "POST",
+      path: "/api/v1/uploads",
+      token,
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    }),
+  completeUpload: (token: string | null, id: string) =>
+    call(uploadCompleteRoute.POST, {
+      method: "POST",
+      path: `/api/v1/uploads/${id}/complete`,
+      token,
+      params: { id },
+    }),
+  /**
+   * A PUT to an upload's `url`: the app's own route when it points here (disk storage), else a
+   * real request to wherever it points (the S3 server). `headers` as the upload gave them.
+   */
+  sendUpload: (url: string, body: Uint8Array, headers: Record<string, string>) => {
+    const target = new URL(url);
+    const init = { method: "PUT", headers, body: new Uint8Array(body) };
+    if (target.origin !== BASE) {
+      // fetch sets Content-Length from the body itself, as a browser does.
+      const { "Content-Length": _length, ...rest } = headers;
+      return fetch(url, { ...init, headers: rest });
+    }
+    const id = target.pathname.split("/")[4] as string;
+    return call(uploadContentRoute.PUT, { ...init, path: target.pathname + target.search, params: { id } });
+  },
   /** A link's share page (its `page_url`), as a signed-out browser asks for it. */
   openPage: (pageUrl: string) => {
     const token = new URL(pageUrl).pathname.replace(/^\/s\//, "");
@@ -173,6 +206,24 @@ export async function storedHeights(imageId: string): Promise<number[]> {
 
 /** Asserts an RFC 9457 body with the given status, and returns it. */
 export { expectProblem };
+
+export type UploadBody = {
+  id: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  expires_at: string;
+};
+
+/** A direct upload of `file` started, its bytes sent to its URL and completed: the completion's answer. */
+export async function uploadDirect(user: TestUser, file: Uint8Array, name = "picture", type = "image/jpeg") {
+  const created = await api.createUpload(user.token, { name, bytes: file.length, content_type: type });
+  expect(created.status).toBe(201);
+  const upload = (await created.json()) as UploadBody;
+  const sent = await api.sendUpload(upload.url, file, upload.headers);
+  expect(sent.ok).toBe(true);
+  return { upload, completed: await api.completeUpload(user.token, upload.id) };
+}
 
 export async function imageRowsOf(userId: string) {
   return getDb().select().from(images).where(eq(images.ownerId, userId));

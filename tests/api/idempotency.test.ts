@@ -279,7 +279,7 @@ describe("Idempotency-Key records", () => {
 });
 
 describe("the API document", () => {
-  it("documents Idempotency-Key, 409 and Idempotent-Replayed on exactly the two creating operations", () => {
+  it("documents Idempotency-Key, 409 and Idempotent-Replayed on exactly the three creating operations", () => {
     const doc = openApiDocument() as unknown as {
       paths: Record<
         string,
@@ -302,6 +302,6 @@ describe("the API document", () => {
         }
       }
     }
-    expect(idempotent.sort()).toEqual(["post /api/v1/images", "post /api/v1/temp-links"]);
+    expect(idempotent.sort()).toEqual(["post /api/v1/images", "post /api/v1/temp-links", "post /api/v1/uploads"]);
   });
 });

@@ -4,6 +4,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { createPlan } from "@/lib/plans/create-plan";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as publicLinkRoute from "@/app/l/[token]/route";
+import * as sharePageRoute from "@/app/s/[token]/route";
 import { rgbaPng } from "../support/fixtures";
 import { api, call, expectProblem, makeUser, uploadForm } from "./harness";
 
@@ -23,6 +24,11 @@ async function userWith(requestsPerMinute: number, uploadsPerHour: number) {
 const openUnknownLink = (headers: Record<string, string> = {}) => {
   const token = `${randomUUID()}.bad`;
   return call(publicLinkRoute.GET, { path: `/l/${token}`, headers, params: { token } });
+};
+
+const openUnknownPage = (headers: Record<string, string> = {}) => {
+  const token = `${randomUUID()}.bad`;
+  return call(sharePageRoute.GET, { path: `/s/${token}`, headers, params: { token } });
 };
 
 function setTrustProxy(value: boolean) {
@@ -97,5 +103,25 @@ describe("expiring links, per client IP", () => {
     // No guarded socket address here (no Next server): every caller is one "unknown" client.
     for (let i = 0; i < 300; i++) await openUnknownLink({ "x-forwarded-for": `192.0.2.${i % 250}` });
     await expectProblem(await openUnknownLink({ "x-forwarded-for": "198.51.100.99" }), 429);
+  });
+});
+
+describe("share pages, per client IP", () => {
+  it("count with the links themselves: 300 a minute from one IP between both, then a readable 429 page", async () => {
+    setTrustProxy(true);
+    const ip = `198.18.0.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 150; i++) {
+      expect((await openUnknownLink({ "x-forwarded-for": ip })).status).toBe(404);
+      const page = await openUnknownPage({ "x-forwarded-for": ip });
+      expect(page.status).toBe(404);
+      expect(page.headers.get("RateLimit")).toMatch(/^"minute";r=\d+;t=\d+$/);
+    }
+    const refused = await openUnknownPage({ "x-forwarded-for": ip });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(refused.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(await refused.text()).toContain("Too many requests");
+    await expectProblem(await openUnknownLink({ "x-forwarded-for": ip }), 429);
+    expect((await openUnknownPage({ "x-forwarded-for": "198.18.1.7" })).status).toBe(404);
   });
 });

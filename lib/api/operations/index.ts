@@ -11,6 +11,9 @@ import { createTempLinkOperation } from "./temp-links/create-temp-link";
 import { listTempLinksOperation } from "./temp-links/list-temp-links";
 import { openTempLinkOperation } from "./temp-links/open-temp-link";
 import { revokeTempLinkOperation } from "./temp-links/revoke-temp-link";
+import { completeUploadOperation } from "./uploads/complete-upload";
+import { createUploadOperation } from "./uploads/create-upload";
+import { putUploadContentOperation } from "./uploads/put-upload-content";
 
 /** Every operation of the API, in the order the document lists them. */
 export const operations: readonly Operation[] = [
@@ -18,6 +21,9 @@ export const operations: readonly Operation[] = [
   uploadImageOperation,
   getImageOperation,
   deleteImageOperation,
+  createUploadOperation,
+  putUploadContentOperation,
+  completeUploadOperation,
   getThumbnailOperation,
   getOriginalOperation,
   createTempLinkOperation,
