@@ -109,6 +109,10 @@ export const images = pgTable(
   // one range scan per page, no sort, whatever the depth.
   (t) => [
     index("images_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
+    // Sorted by name (ICU's root collation, lib/images/list-images): the same keyset scan over (owner, name, id).
+    index("images_owner_name_idx").on(t.ownerId, sql`${t.name} collate "und-x-icu"`, t.id),
+    // Search by name (`q`: ILIKE '%…%'): trigrams (pg_trgm, created by the migration).
+    index("images_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
     check("images_status_valid", sql`${t.status} in ('processing', 'ready', 'failed')`),
   ],
 );

@@ -28,6 +28,10 @@ export const imageNameSchema = z
 const fileCount = (input: unknown) => (Array.isArray(input) ? "send exactly one file" : "a file is required");
 
 /** The multipart upload: the text field and one file, whose type is detected from its bytes, never declared. */
+export const renameImageSchema = z
+  .object({ name: imageNameSchema })
+  .meta({ id: "ImageRename", description: "The image's new name." });
+
 export const uploadFormSchema = z
   .object({
     name: imageNameSchema,
@@ -37,6 +41,9 @@ export const uploadFormSchema = z
 
 const limitMessage = "limit must be a whole number from 1 to 100";
 
+/** The list's orders (lib/images/list-images reads each by its own index). */
+const LIST_SORTS = ["newest", "oldest", "name"] as const;
+
 export const listImagesQuerySchema = z.object({
   limit: z.coerce
     .number({ error: limitMessage })
@@ -45,12 +52,19 @@ export const listImagesQuerySchema = z.object({
     .max(100, limitMessage)
     .default(20)
     .meta({ description: "Items per page." }),
-  cursor: z
+  cursor: z.string().min(1).max(200).optional().meta({
+    description: "The `next_cursor` of the previous page (with the same `sort`); omit for the first page.",
+  }),
+  q: z
     .string()
-    .min(1)
-    .max(200)
+    .trim()
+    .max(100, "q must be at most 100 characters")
     .optional()
-    .meta({ description: "The `next_cursor` of the previous page; omit for the first page." }),
+    .meta({ description: "Only images whose name contains this text, ignoring case (empty: all)." }),
+  sort: z
+    .enum(LIST_SORTS, { error: `sort must be one of ${LIST_SORTS.join(", ")}` })
+    .default("newest")
+    .meta({ description: "`newest` first (the default), `oldest` first, or by `name` (A to Z, ignoring case)." }),
 });
 
 const aliveDurationMessage = `alive_duration must be an integer number of seconds from ${MIN_ALIVE_SECONDS} to ${MAX_ALIVE_SECONDS}`;

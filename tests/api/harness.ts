@@ -109,6 +109,15 @@ export const api = {
     call(imageRoute.POST, { method: "POST", path: "/api/v1/images", token, body, headers }),
   list: (token: string, query = "") => call(imageRoute.GET, { path: `/api/v1/images${query}`, token }),
   get: (token: string, id: string) => call(imageItemRoute.GET, { path: `/api/v1/images/${id}`, token, params: { id } }),
+  rename: (token: string | null, id: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(imageItemRoute.PATCH, {
+      method: "PATCH",
+      path: `/api/v1/images/${id}`,
+      token,
+      headers: { "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      params: { id },
+    }),
   delete: (token: string, id: string) =>
     call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),
   thumbnail: (token: string | null, id: string, height: number | string, headers?: Record<string, string>) =>

@@ -182,6 +182,34 @@ describe("GET and DELETE /api/v1/images/{id}", () => {
   });
 });
 
+describe("PATCH /api/v1/images/{id}", () => {
+  it("renames the owner's image (trimmed) and nothing else; the list and downloads use the new name", async () => {
+    const user = await makeUser("Premium");
+    const image = await uploadOk(user, jpeg, "Before");
+    const res = await api.rename(user.token, image.id, { name: "  Café terrace  " });
+    expect(res.status).toBe(200);
+    const renamed = (await res.json()) as ImageBody;
+    expect(renamed).toEqual({ ...image, name: "Café terrace" });
+    const listed = (await (await api.list(user.token)).json()) as { items: ImageBody[] };
+    expect(listed.items.find((i) => i.id === image.id)?.name).toBe("Café terrace");
+    const original = await api.original(user.token, image.id);
+    expect(original.headers.get("content-disposition")).toContain("filename*=UTF-8''Caf%C3%A9%20terrace.jpg");
+  });
+
+  it("refuses a bad name with 422 and someone else's image with 404, changing nothing", async () => {
+    const owner = await makeUser();
+    const other = await makeUser();
+    const image = await uploadOk(owner, png, "Kept");
+    for (const body of [{ name: "" }, { name: "a".repeat(201) }, { name: "tab\there" }, {}, { name: 7 }])
+      await expectProblem(await api.rename(owner.token, image.id, body), 422);
+    await expectProblem(await api.rename(owner.token, image.id, "{not json"), 400);
+    await expectProblem(await api.rename(other.token, image.id, { name: "Mine now" }), 404);
+    await expectProblem(await api.rename(owner.token, randomUUID(), { name: "Nothing" }), 404);
+    await expectProblem(await api.rename(null, image.id, { name: "Anyone" }), 401);
+    expect(((await (await api.get(owner.token, image.id)).json()) as ImageBody).name).toBe("Kept");
+  });
+});
+
 describe("media responses", () => {
   it("carry type, nosniff, CSP, a strong ETag, private caching, and answer 304 to If-None-Match", async () => {
     const user = await makeUser("Premium");

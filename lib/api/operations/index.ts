@@ -5,6 +5,7 @@ import { getImageOperation } from "./images/get-image";
 import { getOriginalOperation } from "./images/get-original";
 import { getThumbnailOperation } from "./images/get-thumbnail";
 import { listImagesOperation } from "./images/list-images";
+import { renameImageOperation } from "./images/rename-image";
 import { uploadImageOperation } from "./images/upload-image";
 import { getOpenApiDocumentOperation } from "./meta/get-openapi-document";
 import { createTempLinkOperation } from "./temp-links/create-temp-link";
@@ -20,6 +21,7 @@ export const operations: readonly Operation[] = [
   listImagesOperation,
   uploadImageOperation,
   getImageOperation,
+  renameImageOperation,
   deleteImageOperation,
   createUploadOperation,
   putUploadContentOperation,

@@ -9,10 +9,10 @@ export const listImagesOperation = defineOperation({
   tag: "Images",
   summary: "List your images",
   description:
-    "Newest first, keyset-paginated: pass a page's `next_cursor` as `cursor` for the next page (stable while uploads happen); `next_cursor` is null on the last page.",
+    "Newest first (or `sort=oldest`, `sort=name`), keyset-paginated: pass a page's `next_cursor` as `cursor` for the next page (stable while uploads happen); `next_cursor` is null on the last page. `q` keeps the images whose name contains it, ignoring case; still at most 2 statements per page, whatever the sort or search.",
   query: listImagesQuerySchema,
   responses: {
     200: jsonResponse("A page of images.", imageListSchema),
-    422: "`limit` is not a whole number from 1 to 100, or `cursor` is not one this API returned.",
+    422: "`limit` is not a whole number from 1 to 100, `sort` is not newest, oldest or name, `q` is over 100 characters, or `cursor` is not one this API returned for this `sort`.",
   },
 });
