@@ -32,6 +32,38 @@ export const renameImageSchema = z
   .object({ name: imageNameSchema })
   .meta({ id: "ImageRename", description: "The image's new name." });
 
+export const MAX_BULK_IDS = 100;
+
+export const deleteImagesSchema = z
+  .object({
+    ids: z
+      .array(z.uuid({ error: "each id must be an image id (UUID)" }), { error: "ids must be a list of image ids" })
+      .min(1, "ids must name at least one image")
+      .max(MAX_BULK_IDS, `ids may name at most ${MAX_BULK_IDS} images`)
+      .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, "ids must not repeat an id")
+      .meta({ description: `1 to ${MAX_BULK_IDS} distinct image ids.` }),
+  })
+  .meta({ id: "ImageBulkDelete", description: "The images to delete." });
+
+export const deleteImagesResultSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        id: z.string().meta({ description: "The id as sent." }),
+        status: z.enum(["deleted", "not_found", "failed"]).meta({
+          description:
+            "`deleted`; `not_found`: no such image of yours (missing, someone else's, or already deleted); `failed`: the storage could not be reached for this one, which is kept whole (retry it).",
+        }),
+        detail: z.string().optional().meta({ description: "Why it failed (`failed` only)." }),
+      }),
+    ),
+  })
+  .meta({
+    id: "ImageBulkDeleteResult",
+    description: "One result per id, in the order sent.",
+    examples: [{ results: [{ id: IMAGE_ID, status: "deleted" }] }],
+  });
+
 export const uploadFormSchema = z
   .object({
     name: imageNameSchema,

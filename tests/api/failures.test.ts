@@ -163,4 +163,33 @@ describe("a delete while storage is unreachable", () => {
     expect(await storedHeights(image.id)).toEqual([]);
     expect((await storedKeys()).filter((k) => k.includes(image.id))).toEqual([]);
   });
+
+  it("a bulk delete deletes each image whole or not at all: the one the store failed is `failed` and kept", async () => {
+    const user = await makeUser("Premium");
+    const images = [await uploadOk(user, jpeg, "one"), await uploadOk(user, jpeg, "two")];
+    const ids = images.map((i) => i.id);
+    const disk = createDiskStorage(env().MEDIA_DIR);
+    const failing = ids[1] as string;
+    setStorage({
+      ...disk,
+      delete: async (keys) => {
+        if (keys.some((k) => k.includes(failing)))
+          throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        return disk.delete(keys);
+      },
+    });
+    const res = await api.deleteMany(user.token, { ids });
+    setStorage(undefined);
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { id: string; status: string; detail?: string }[] };
+    expect(results.map((r) => r.status)).toEqual(["deleted", "failed"]);
+    expect(results[1]?.detail).toMatch(/Storage is unavailable/);
+    expect((await api.get(user.token, ids[0] as string)).status).toBe(404);
+    expect((await api.original(user.token, failing)).status).toBe(200);
+    expect(await storedHeights(failing)).toEqual([200, 400]);
+
+    const retry = (await (await api.deleteMany(user.token, { ids })).json()) as { results: { status: string }[] };
+    expect(retry.results.map((r) => r.status)).toEqual(["not_found", "deleted"]);
+    for (const id of ids) expect((await storedKeys()).filter((k) => k.includes(id))).toEqual([]);
+  });
 });

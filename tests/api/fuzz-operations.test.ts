@@ -84,10 +84,19 @@ async function setOwnImage(id: string) {
   refs["own-etag"] = (await api.original(user.token, id)).headers.get("etag") ?? "";
 }
 
+/** A completed direct upload: completing it again answers its image. */
+async function setOwnUpload() {
+  const { upload, completed } = await uploadDirect(user, png, "direct");
+  if (completed.status !== 201) throw new Error(`direct upload failed: ${completed.status}`);
+  refs["own-upload"] = upload.id;
+}
+
 /** After an accepted change (a delete, a revoke), brings back the image and the live link the inputs name. */
 async function replenish() {
   const [image] = await getDb().select({ id: images.id }).from(images).where(eq(images.id, refs["own-image"]));
   if (!image) await setOwnImage((await uploadOk(user, png)).id);
+  const [uploaded] = await getDb().select({ id: images.id }).from(images).where(eq(images.id, refs["own-upload"]));
+  if (!uploaded) await setOwnUpload();
   const [link] = await getDb()
     .select({ revokedAt: expiringLinks.revokedAt })
     .from(expiringLinks)
@@ -123,10 +132,7 @@ beforeAll(async () => {
   refs["other-link"] = theirs.id;
   refs["other-link-token"] = theirs.token;
   refs.token = user.token;
-  // A completed direct upload: completing it again answers its image.
-  const { upload, completed } = await uploadDirect(user, png, "direct");
-  if (completed.status !== 201) throw new Error(`direct upload failed: ${completed.status}`);
-  refs["own-upload"] = upload.id;
+  await setOwnUpload();
   const revoked = await createApiToken(user.id, "revoked");
   await revokeApiToken(user.id, revoked.record.id);
   refs["revoked-token"] = revoked.token;
@@ -178,6 +184,9 @@ type JsonSchema = {
   maximum?: number;
   properties?: Record<string, JsonSchema>;
   required?: string[];
+  items?: JsonSchema;
+  minItems?: number;
+  maxItems?: number;
   $ref?: string;
   $defs?: Record<string, JsonSchema>;
 };
@@ -200,6 +209,7 @@ function hintFor(operation: Operation, field: string): fc.Arbitrary<string> | un
             : [ref("own-image"), ref("own-image-upper")]),
       );
     case "image_id":
+    case "ids[]":
       return fc.constantFrom(ref("own-image"), ref("own-image-upper"));
     case "cursor":
       return fc.constant(ref("cursor"));
@@ -235,6 +245,12 @@ function validValue(operation: Operation, schema: JsonSchema, field = ""): fc.Ar
         minLength: schema.minLength ?? 0,
         maxLength: Math.min(schema.maxLength ?? 40, 40),
       });
+    case "array":
+      // A few items: the caller's own ids (see hintFor) or values of the item schema.
+      return fc.array(
+        fc.oneof(validValue(operation, schema.items ?? {}, `${field}[]`), validValue(operation, schema.items ?? {})),
+        { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 5, 5) },
+      );
     case "object": {
       const fields = Object.entries(schema.properties ?? {}).map(
         ([key, s]) => [key, validValue(operation, s, key)] as const,

@@ -15,6 +15,7 @@ import { expectProblem } from "../support/expect-problem";
 import { getStorage, type StorageProvider } from "@/lib/storage";
 import * as imageRoute from "@/app/api/v1/images/route";
 import * as imageItemRoute from "@/app/api/v1/images/[id]/route";
+import * as imagesDeleteRoute from "@/app/api/v1/images/delete/route";
 import * as originalRoute from "@/app/api/v1/images/[id]/original/route";
 import * as thumbnailRoute from "@/app/api/v1/images/[id]/thumbnails/[height]/route";
 import * as tempLinksRoute from "@/app/api/v1/temp-links/route";
@@ -117,6 +118,14 @@ export const api = {
       headers: { "content-type": "application/json", ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body),
       params: { id },
+    }),
+  deleteMany: (token: string | null, body: unknown) =>
+    call(imagesDeleteRoute.POST, {
+      method: "POST",
+      path: "/api/v1/images/delete",
+      token,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
     }),
   delete: (token: string, id: string) =>
     call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { images } from "@/db/schema";
+import { usageOf } from "@/lib/plans/quota";
 import sharp from "sharp";
 import { DISPLAYED, orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
@@ -179,6 +180,61 @@ describe("GET and DELETE /api/v1/images/{id}", () => {
     expect(await api.delete(owner.token, body.id.toUpperCase()).then((r) => r.status)).toBe(204);
     expect(await imageRowsOf(owner.id)).toHaveLength(0);
     expect((await storedKeys()).filter((k) => k.includes(body.id))).toEqual([]);
+  });
+});
+
+describe("POST /api/v1/images/delete", () => {
+  it("deletes the owner's images among up to 100 ids at once, with a result per id, and gives their bytes back", async () => {
+    const owner = await makeUser("Premium");
+    const other = await makeUser("Premium");
+    const mine = [await uploadOk(owner, png, "a"), await uploadOk(owner, jpeg, "b"), await uploadOk(owner, png, "c")];
+    const theirs = await uploadOk(other, png, "theirs");
+    const missing = randomUUID();
+    const [a, b, c] = mine as [ImageBody, ImageBody, ImageBody];
+    const ids = [a.id, theirs.id, b.id.toUpperCase(), missing];
+
+    const res = await api.deleteMany(owner.token, { ids });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      results: [
+        { id: a.id, status: "deleted" },
+        { id: theirs.id, status: "not_found" },
+        { id: b.id.toUpperCase(), status: "deleted" },
+        { id: missing, status: "not_found" },
+      ],
+    });
+    expect((await imageRowsOf(owner.id)).map((r) => r.id)).toEqual([c.id]);
+    const keys = await storedKeys();
+    for (const gone of [a.id, b.id]) expect(keys.filter((k) => k.includes(gone))).toEqual([]);
+    expect(keys.some((k) => k.includes(c.id))).toBe(true);
+    expect((await api.get(other.token, theirs.id)).status).toBe(200);
+    expect(await usageOf(owner.id)).toMatchObject({ images: 1, bytes: c.bytes });
+
+    // Again: nothing left to delete, nothing else touched.
+    const again = (await (await api.deleteMany(owner.token, { ids: [a.id, c.id] })).json()) as {
+      results: { status: string }[];
+    };
+    expect(again.results.map((r) => r.status)).toEqual(["not_found", "deleted"]);
+  });
+
+  it("refuses anything but 1 to 100 distinct UUIDs with 422, deleting nothing", async () => {
+    const owner = await makeUser();
+    const image = await uploadOk(owner, png);
+    const many = Array.from({ length: 101 }, () => randomUUID());
+    for (const body of [
+      {},
+      { ids: [] },
+      { ids: many },
+      { ids: ["nope"] },
+      { ids: [image.id, image.id.toUpperCase()] },
+      { ids: image.id },
+    ])
+      await expectProblem(await api.deleteMany(owner.token, body), 422);
+    await expectProblem(await api.deleteMany(null, { ids: [image.id] }), 401);
+    expect((await api.get(owner.token, image.id)).status).toBe(200);
+    const hundred = [image.id, ...many.slice(0, 99)];
+    expect((await api.deleteMany(owner.token, { ids: hundred })).status).toBe(200);
+    expect(await imageRowsOf(owner.id)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Operation } from "../operation";
 import { getAccountOperation } from "./account/get-account";
 import { deleteImageOperation } from "./images/delete-image";
+import { deleteImagesOperation } from "./images/delete-images";
 import { getImageOperation } from "./images/get-image";
 import { getOriginalOperation } from "./images/get-original";
 import { getThumbnailOperation } from "./images/get-thumbnail";
@@ -23,6 +24,7 @@ export const operations: readonly Operation[] = [
   getImageOperation,
   renameImageOperation,
   deleteImageOperation,
+  deleteImagesOperation,
   createUploadOperation,
   putUploadContentOperation,
   completeUploadOperation,
