@@ -65,12 +65,14 @@ test("too-large and non-image uploads show the server's reasons; the good file s
     { name: "notes.png", bytes: Buffer.from("these are my notes, not a picture"), type: "image/png" },
     good,
   ]);
-  await page.getByRole("button", { name: "Upload 3 files" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "huge.jpg" })).toContainText("larger than the limit");
+  // Uploads start on drop. The size is checked before sending (the server would refuse it too).
+  await expect(page.getByRole("alert").filter({ hasText: "huge.jpg" })).toContainText("over your plan's 2 MB limit");
   await expect(page.getByRole("alert").filter({ hasText: "notes.png" })).toContainText("Only PNG and JPEG");
   const grid = page.getByRole("list", { name: "Images" });
   await expect(grid.getByRole("listitem")).toHaveCount(1);
   await expect(grid).toContainText(good.name);
+  // The uploaded file stays listed as done until cleared; the failed ones stay until removed.
+  await page.getByRole("button", { name: "Clear finished" }).click();
   await expect(page.getByTestId("upload-item")).toHaveCount(2);
 });
 
@@ -99,9 +101,10 @@ test("an upload whose answer is lost on the way back is retried with the same Id
   });
   const file = imageFile("grey.png", await greyPng());
   await dropFiles(page, [file]);
-  await page.getByRole("button", { name: "Upload 1 file" }).click();
   await expect(page.getByRole("alert").filter({ hasText: file.name })).toContainText("Network error");
-  await page.getByRole("button", { name: "Upload 1 file" }).click();
+  await page.getByRole("button", { name: `Retry ${file.name}` }).click();
+  await expect(page.getByTestId("upload-item")).toContainText("Done");
+  await page.getByRole("button", { name: "Clear finished" }).click();
   await expect(page.getByTestId("upload-item")).toHaveCount(0);
 
   expect(keys).toHaveLength(2);

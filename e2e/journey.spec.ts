@@ -78,30 +78,36 @@ test("the user uploads a PNG and a JPEG by drag-and-drop and sees exactly the pl
   const jpeg = imageFile("Landscape_5.jpg", await orientedJpeg(5, "landscape"));
   await dropFiles(userPage, [png, jpeg]);
   await expect(userPage.getByTestId("upload-item")).toHaveCount(2);
-  // The name defaults to the file name and can be edited before sending.
+  // The name defaults to the file name and can be edited while the upload goes (it starts on
+  // drop): the edited name is sent, or applied by a rename once the image exists.
   const jpegName = userPage.getByLabel(`Name for ${jpeg.name}`);
   await expect(jpegName).toHaveValue(jpeg.name);
   await jpegName.fill("Harbour view");
-  await userPage.getByRole("button", { name: "Upload 2 files" }).click();
+  await jpegName.press("Enter");
 
   const grid = userPage.getByRole("list", { name: "Images" });
   await expect(grid.getByRole("listitem")).toHaveCount(2);
   await expect(grid).toContainText("Harbour view");
   await expect(grid).toContainText(png.name);
+  await userPage.getByRole("button", { name: "Clear finished" }).click();
   await expect(userPage.getByTestId("upload-item")).toHaveCount(0);
   // Newest first, and still there after a reload (stored, not just shown).
   await userPage.reload();
   await expect(grid.getByRole("listitem").first()).toContainText(/Harbour view|rgba\.png/);
   await expect(grid.getByRole("listitem")).toHaveCount(2);
+  // The grid's rows are 200 px high: of the plan's 100 and 300 px thumbnails the browser takes the
+  // 300 px one (srcset); the 32 px PNG is never upscaled, so every height serves it at 32 px.
   expect(await naturalSizes(userPage, 'ul[aria-label="Images"] img')).toEqual(
     expect.arrayContaining([
       [32, 32],
-      [150, 100],
+      [450, 300],
     ]),
   );
   await screenshot(userPage, "gallery");
 
+  // A tile opens the viewer over the gallery; its Details link goes to the image's page.
   await grid.getByRole("link", { name: /Harbour view/ }).click();
+  await userPage.getByRole("dialog", { name: "Harbour view" }).getByRole("link", { name: "Details" }).click();
   await expect(userPage.getByRole("heading", { name: "Harbour view" })).toBeVisible();
   imageUrl = userPage.url();
   const thumbs = userPage.getByTestId("thumbnail");
@@ -155,10 +161,13 @@ test("an Enterprise user shares an expiring link with a signed-out visitor, then
   await page
     .getByLabel("Choose image files")
     .setInputFiles({ name: portrait.name, mimeType: portrait.type, buffer: portrait.bytes });
-  await page.getByRole("button", { name: "Upload 1 file" }).click();
   await page
     .getByRole("list", { name: "Images" })
     .getByRole("link", { name: /Portrait_7/ })
+    .click();
+  await page
+    .getByRole("dialog", { name: /Portrait_7/ })
+    .getByRole("link", { name: "Details" })
     .click();
 
   // Validation speaks before the server is asked.

@@ -1,187 +1,367 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useRef, useState } from "react";
-import { useFieldArray, useForm } from "react-hook-form";
-import { z } from "zod";
+import { useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { imageNameSchema, type ImageJson } from "@/lib/api/schemas";
 import { formatBytes } from "@/lib/format";
-import { failureIsKept, uploadDirect } from "@/components/api-client";
+import { formatMb } from "@/lib/plans/sizes";
+import { apiFetch, failureIsKept, uploadDirect } from "@/components/api-client";
+import { progressSummary, UploadQueue, type UploadItem } from "./upload-queue";
 
-type Status = { state: "ready" | "uploading" | "processing" | "error"; progress: number; error?: string };
-const queueSchema = z.object({ files: z.array(z.object({ key: z.string(), name: imageNameSchema })) });
-type Queue = z.input<typeof queueSchema>;
+type Item = UploadItem<File, ImageJson>;
+type Callbacks = { onUploaded: (image: ImageJson) => void; onRenamed: (image: ImageJson) => void };
+
+/** The API's rules for a name (trimmed, 1–200 characters, no control characters), checked before asking. */
+function validateName(name: string): { name: string } | { error: string } {
+  const parsed = imageNameSchema.safeParse(name);
+  return parsed.success ? { name: parsed.data } : { error: parsed.error.issues[0]?.message ?? "invalid name" };
+}
+
+/** One queue for the uploader's lifetime; it calls whatever callbacks the gallery passes last. */
+function useUploadQueue(callbacks: Callbacks) {
+  const latest = useRef(callbacks);
+  useEffect(() => {
+    latest.current = callbacks;
+  });
+  const [queue] = useState(
+    () =>
+      new UploadQueue<File, ImageJson>({
+        send: (request, events) =>
+          uploadDirect<ImageJson>(request.file, request.name, request.idempotencyKey, {
+            ...events,
+            contentType: request.contentType,
+          }),
+        rename: (image, name) =>
+          apiFetch<ImageJson>(`/api/v1/images/${encodeURIComponent(image.id)}`, {
+            method: "PATCH",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ name }),
+          }),
+        failureIsKept,
+        validateName,
+        onUploaded: (image) => latest.current.onUploaded(image),
+        onRenamed: (image) => latest.current.onRenamed(image),
+      }),
+  );
+  const items = useSyncExternalStore(queue.subscribe, queue.getItems, queue.getItems);
+  return { queue, items };
+}
 
 /**
- * Drag-and-drop or pick several files; each gets an editable name (the file name by default), its
- * own progress bar and its own error. A failed file stays in the list; the others go on.
+ * Drop or pick PNG and JPEG files and they go at once, three at a time, each with its own state,
+ * progress, Cancel or Retry, and a name that can be edited before, during and after the upload.
  */
-export function Uploader({ onUploaded }: { onUploaded: (image: ImageJson) => void }) {
-  const files = useRef(new Map<string, File>());
-  // One Idempotency-Key per file and name sent: a retry after a lost answer cannot store it twice.
-  const idempotency = useRef(new Map<string, { name: string; key: string }>());
-  const [status, setStatus] = useState<Record<string, Status>>({});
-  const [dragging, setDragging] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-  const form = useForm<Queue>({ resolver: zodResolver(queueSchema), defaultValues: { files: [] } });
-  const queue = useFieldArray({ control: form.control, name: "files", keyName: "fieldId" });
-
-  function add(list: FileList | null) {
-    for (const file of Array.from(list ?? [])) {
-      const key = crypto.randomUUID();
-      files.current.set(key, file);
-      queue.append({ key, name: file.name });
-      setStatus((s) => ({ ...s, [key]: { state: "ready", progress: 0 } }));
-    }
-  }
-
-  /** The file's key for this name: the same for every retry, a new one once the name changes. */
-  function idempotencyKey(key: string, name: string): string {
-    const sent = idempotency.current.get(key);
-    if (sent?.name === name) return sent.key;
-    const fresh = { name, key: crypto.randomUUID() };
-    idempotency.current.set(key, fresh);
-    return fresh.key;
-  }
-
-  function remove(index: number, key: string) {
-    files.current.delete(key);
-    idempotency.current.delete(key);
-    queue.remove(index);
-    setStatus(({ [key]: _removed, ...rest }) => rest);
-  }
-
-  async function send(values: z.output<typeof queueSchema>) {
-    await Promise.all(
-      values.files.map(async ({ key, name }) => {
-        const file = files.current.get(key);
-        if (!file || status[key]?.state === "uploading" || status[key]?.state === "processing") return;
-        const set = (next: Status) => setStatus((s) => ({ ...s, [key]: next }));
-        set({ state: "uploading", progress: 0 });
-        try {
-          // Straight to storage (the bucket on S3): the app validates it once it is there.
-          const image = await uploadDirect<ImageJson>(file, name, idempotencyKey(key, name), {
-            onProgress: (progress) => set({ state: "uploading", progress }),
-            onProcessing: () => set({ state: "processing", progress: 1 }),
-          });
-          onUploaded(image);
-          files.current.delete(key);
-          idempotency.current.delete(key);
-          setStatus(({ [key]: _done, ...rest }) => rest);
-          const index = form.getValues("files").findIndex((f) => f.key === key);
-          if (index >= 0) queue.remove(index);
-        } catch (e) {
-          // A refusal the server kept would be replayed to a retry: the next try is a new request.
-          if (failureIsKept(e)) idempotency.current.delete(key);
-          set({ state: "error", progress: 0, error: (e as Error).message });
-        }
-      }),
-    );
-  }
-
-  const busy = Object.values(status).some((s) => s.state === "uploading" || s.state === "processing");
+export function Uploader({
+  onUploaded,
+  onRenamed,
+  maxUploadBytes,
+}: Callbacks & {
+  /** The plan's largest file, bytes: bigger ones fail here without a request. */
+  maxUploadBytes: number;
+}) {
+  const { queue, items } = useUploadQueue({ onUploaded, onRenamed });
+  const add = (list: FileList | null) => queue.add(Array.from(list ?? []), maxUploadBytes);
+  const summary = progressSummary(items);
+  const anyDone = items.some((i) => i.status.state === "done");
 
   return (
-    <section aria-labelledby="upload-heading" className="rounded-lg border border-slate-200 bg-white p-4">
+    <section
+      aria-labelledby="upload-heading"
+      className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+    >
       <h2 id="upload-heading" className="mb-3 text-lg font-semibold">
         Upload
       </h2>
-      <div
-        data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setDragging(false);
-          add(e.dataTransfer.files);
-        }}
-        className={`flex flex-col items-center gap-2 rounded-lg border-2 border-dashed p-6 text-center ${dragging ? "border-sky-500 bg-sky-50" : "border-slate-300"}`}
-      >
-        <p className="text-sm text-slate-600">Drop PNG or JPEG images here, or</p>
-        <button
-          type="button"
-          onClick={() => input.current?.click()}
-          className="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
-        >
-          Choose files
-        </button>
-        <input
-          ref={input}
-          type="file"
-          accept="image/png,image/jpeg"
-          multiple
-          aria-label="Choose image files"
-          className="sr-only"
-          onChange={(e) => {
-            add(e.target.files);
-            e.target.value = "";
-          }}
-        />
-      </div>
+      <DropZone onFiles={add} maxUploadBytes={maxUploadBytes} />
 
-      {queue.fields.length > 0 && (
-        <form onSubmit={form.handleSubmit(send)} className="mt-4 flex flex-col gap-3">
-          <ul className="flex flex-col gap-3">
-            {queue.fields.map((field, index) => {
-              const s = status[field.key] ?? { state: "ready", progress: 0 };
-              const file = files.current.get(field.key);
-              const nameError = form.formState.errors.files?.[index]?.name?.message;
-              return (
-                <li key={field.fieldId} className="rounded border border-slate-200 p-3" data-testid="upload-item">
-                  <div className="flex flex-wrap items-end gap-3">
-                    <label className="flex min-w-48 flex-1 flex-col gap-1 text-sm font-medium">
-                      Name for {file?.name ?? "file"}
-                      <input
-                        {...form.register(`files.${index}.name`)}
-                        aria-invalid={nameError ? true : undefined}
-                        className="rounded border border-slate-300 px-2 py-1 font-normal"
-                        disabled={s.state === "uploading" || s.state === "processing"}
-                      />
-                    </label>
-                    <span className="text-xs text-slate-500">{file ? formatBytes(file.size) : ""}</span>
-                    <button
-                      type="button"
-                      onClick={() => remove(index, field.key)}
-                      disabled={s.state === "uploading" || s.state === "processing"}
-                      className="text-sm text-slate-600 underline"
-                      aria-label={`Remove ${file?.name ?? "file"}`}
-                    >
-                      Remove
-                    </button>
-                  </div>
-                  {nameError && <p className="mt-1 text-sm text-red-700">{nameError}</p>}
-                  <progress
-                    className="mt-2 h-2 w-full"
-                    max={1}
-                    value={s.progress}
-                    aria-label={`Upload progress for ${file?.name ?? "file"}`}
-                  />
-                  {s.state === "processing" && (
-                    <p className="mt-1 text-sm text-slate-600" role="status">
-                      Processing {file?.name}…
-                    </p>
-                  )}
-                  {s.state === "error" && (
-                    <p role="alert" className="mt-1 text-sm text-red-700">
-                      {file?.name}: {s.error}
-                    </p>
-                  )}
-                </li>
-              );
-            })}
+      {/* Polite, and only counts: progress percentages would flood a screen reader. */}
+      <p role="status" aria-live="polite" className="mt-3 text-sm text-slate-700 empty:hidden dark:text-slate-200">
+        {summary}
+      </p>
+
+      {items.length > 0 && (
+        <>
+          <ul aria-label="Uploads" className="mt-3 flex flex-col gap-3">
+            {items.map((item) => (
+              <UploadRow key={item.id} item={item} queue={queue} />
+            ))}
           </ul>
-          <button
-            type="submit"
-            disabled={busy}
-            className="self-start rounded bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-600 disabled:opacity-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
-          >
-            {busy ? "Uploading…" : `Upload ${queue.fields.length === 1 ? "1 file" : `${queue.fields.length} files`}`}
-          </button>
-        </form>
+          {anyDone && (
+            <button
+              type="button"
+              onClick={() => queue.clearFinished()}
+              className="mt-3 rounded border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 focus:outline-none dark:border-slate-500 dark:text-slate-100 dark:hover:bg-slate-800 focus-visible:ring-2 focus-visible:ring-sky-500"
+            >
+              Clear finished
+            </button>
+          )}
+        </>
       )}
     </section>
   );
 }
+
+function DropZone({ onFiles, maxUploadBytes }: { onFiles: (list: FileList | null) => void; maxUploadBytes: number }) {
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <div
+      data-testid="dropzone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        onFiles(e.dataTransfer.files);
+      }}
+      className={`flex flex-col items-center gap-2 rounded-lg border-2 border-dashed p-6 text-center ${dragging ? "border-sky-500 bg-sky-50 dark:bg-sky-950" : "border-slate-300 dark:border-slate-600"}`}
+    >
+      <p className="text-sm text-slate-600 dark:text-slate-300">
+        Drop PNG or JPEG images here (up to {formatMb(maxUploadBytes)} each), or
+      </p>
+      <button
+        type="button"
+        onClick={() => input.current?.click()}
+        className="rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+      >
+        Choose files
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept="image/png,image/jpeg"
+        multiple
+        aria-label="Choose image files"
+        className="sr-only"
+        onChange={(e) => {
+          onFiles(e.target.files);
+          e.target.value = "";
+        }}
+      />
+    </div>
+  );
+}
+
+const linkButton =
+  "rounded px-1 text-sm font-medium text-sky-800 underline hover:text-sky-950 focus:outline-none dark:text-sky-300 dark:hover:text-sky-200 focus-visible:ring-2 focus-visible:ring-sky-500";
+
+function UploadRow({ item, queue }: { item: Item; queue: UploadQueue<File, ImageJson> }) {
+  const { status, file } = item;
+  const canCancel = status.state === "queued" || status.state === "uploading";
+  return (
+    <li data-testid="upload-item" className="rounded border border-slate-200 p-3 dark:border-slate-700">
+      <div className="flex flex-wrap items-start gap-3">
+        <NameField item={item} queue={queue} />
+        <span className="pt-6 text-xs text-slate-600 tabular-nums dark:text-slate-300">{formatBytes(file.size)}</span>
+        <div className="flex gap-2 pt-5">
+          {canCancel && (
+            <button
+              type="button"
+              onClick={() => queue.cancel(item.id)}
+              aria-label={`Cancel ${file.name}`}
+              className={linkButton}
+            >
+              Cancel
+            </button>
+          )}
+          {status.state === "failed" && status.retryable && (
+            <button
+              type="button"
+              onClick={() => queue.retry(item.id)}
+              aria-label={`Retry ${file.name}`}
+              className={linkButton}
+            >
+              Retry
+            </button>
+          )}
+          {status.state === "failed" && (
+            <button
+              type="button"
+              onClick={() => queue.remove(item.id)}
+              aria-label={`Remove ${file.name}`}
+              className={linkButton}
+            >
+              Remove
+            </button>
+          )}
+        </div>
+      </div>
+      <StatusLine item={item} />
+    </li>
+  );
+}
+
+/** The name: sent as typed while the upload is not yet created; after that, Enter or leaving the field renames. */
+function NameField({ item, queue }: { item: Item; queue: UploadQueue<File, ImageJson> }) {
+  const checked = validateName(item.name);
+  const invalid = "error" in checked ? checked.error : null;
+  const { rename } = item;
+  const hintId = `${item.id}-name-hint`;
+  return (
+    <div className="flex min-w-48 flex-1 flex-col gap-1">
+      <label className="flex flex-col gap-1 text-sm font-medium">
+        Name for {item.file.name}
+        <input
+          value={item.name}
+          onChange={(e) => queue.setName(item.id, e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key !== "Enter") return;
+            e.preventDefault();
+            queue.commitName(item.id);
+          }}
+          onBlur={() => queue.commitName(item.id)}
+          aria-invalid={invalid || rename.state === "failed" ? true : undefined}
+          aria-describedby={hintId}
+          className="rounded border border-slate-400 bg-white px-2 py-1 font-normal dark:border-slate-500 dark:bg-slate-950 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+        />
+      </label>
+      <p id={hintId} className="min-h-5 text-xs">
+        {invalid ? (
+          <Labelled icon={<ErrorIcon />} className="text-red-700 dark:text-red-300">
+            {invalid}
+          </Labelled>
+        ) : rename.state === "saving" ? (
+          <Labelled icon={<SpinnerIcon />} className="text-slate-700 dark:text-slate-200">
+            Saving…
+          </Labelled>
+        ) : rename.state === "saved" ? (
+          <Labelled icon={<CheckIcon />} className="text-green-800 dark:text-green-300">
+            Saved
+          </Labelled>
+        ) : rename.state === "failed" ? (
+          <Labelled icon={<ErrorIcon />} className="text-red-700 dark:text-red-300">
+            Name not saved: {rename.message}
+          </Labelled>
+        ) : null}
+      </p>
+    </div>
+  );
+}
+
+function StatusLine({ item }: { item: Item }) {
+  const { status, file } = item;
+  switch (status.state) {
+    case "queued":
+      return (
+        <Labelled icon={<ClockIcon />} className="mt-2 text-sm text-slate-700 dark:text-slate-200">
+          Queued
+        </Labelled>
+      );
+    case "uploading": {
+      const percent = Math.round(status.progress * 100);
+      return (
+        <div className="mt-2 flex flex-col gap-1">
+          <Labelled icon={<UploadIcon />} className="text-sm text-slate-700 dark:text-slate-200">
+            Uploading {percent}%
+          </Labelled>
+          <ProgressBar label={`Upload progress for ${file.name}`} percent={percent} />
+        </div>
+      );
+    }
+    case "processing":
+      return (
+        <div className="mt-2 flex flex-col gap-1">
+          <Labelled icon={<SpinnerIcon />} className="text-sm text-slate-700 dark:text-slate-200">
+            Processing…
+          </Labelled>
+          <ProgressBar label={`Upload progress for ${file.name}`} percent={100} text="Sent; processing" />
+        </div>
+      );
+    case "done":
+      return (
+        <Labelled icon={<CheckIcon />} className="mt-2 text-sm font-medium text-green-800 dark:text-green-300">
+          Done
+        </Labelled>
+      );
+    case "failed":
+      return (
+        <p role="alert" className="mt-2 flex items-start gap-1.5 text-sm text-red-700 dark:text-red-300">
+          <ErrorIcon />
+          <span>
+            <span className="font-medium">Failed</span> · {file.name}: {status.message}
+          </span>
+        </p>
+      );
+  }
+}
+
+/** A track and a fill that differ in more than hue (light grey against dark blue), with its own name. */
+function ProgressBar({ label, percent, text }: { label: string; percent: number; text?: string }) {
+  return (
+    <div
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={percent}
+      aria-valuetext={text ?? `${percent}%`}
+      className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
+    >
+      <div
+        className="h-full rounded-full bg-sky-700 transition-[width] dark:bg-sky-400"
+        style={{ width: `${percent}%` }}
+      />
+    </div>
+  );
+}
+
+function Labelled({ icon, className, children }: { icon: ReactNode; className: string; children: ReactNode }) {
+  return (
+    <span className={`flex items-center gap-1.5 ${className}`}>
+      {icon}
+      <span>{children}</span>
+    </span>
+  );
+}
+
+/** 16 px stroke icons in the text's colour; decorative, since the words beside them say the same. */
+function Icon({ children, className = "" }: { children: ReactNode; className?: string }) {
+  return (
+    <svg
+      aria-hidden="true"
+      focusable="false"
+      viewBox="0 0 24 24"
+      width="16"
+      height="16"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      className={`shrink-0 ${className}`}
+    >
+      {children}
+    </svg>
+  );
+}
+
+const ClockIcon = () => (
+  <Icon>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 7v5l3 2" />
+  </Icon>
+);
+const UploadIcon = () => (
+  <Icon>
+    <path d="M12 16V4M7 9l5-5 5 5M5 20h14" />
+  </Icon>
+);
+const SpinnerIcon = () => (
+  <Icon className="motion-safe:animate-spin">
+    <path d="M12 3a9 9 0 1 0 9 9" />
+  </Icon>
+);
+const CheckIcon = () => (
+  <Icon>
+    <circle cx="12" cy="12" r="9" />
+    <path d="m8 12 3 3 5-6" />
+  </Icon>
+);
+const ErrorIcon = () => (
+  <Icon className="mt-0.5">
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 7v6M12 17h.01" />
+  </Icon>
+);

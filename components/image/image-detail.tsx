@@ -34,38 +34,63 @@ export function ImageDetail(props: {
     }
   }
 
+  const largest = image.thumbnails.at(-1);
   return (
     <article className="flex flex-col gap-6">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <div>
-          <Link href="/" className="text-sm text-sky-700 underline">
-            ← Gallery
-          </Link>
-          <h1 className="mt-1 break-all text-2xl font-semibold">{image.name}</h1>
-          <p className="text-sm text-slate-600">
+      <Link href="/" className="self-start text-sm text-sky-800 underline dark:text-sky-300">
+        ← Gallery
+      </Link>
+      {largest && (
+        <figure className="flex justify-center rounded-lg bg-slate-900 p-2 sm:p-4" data-testid="preview">
+          <PlaceholderImage
+            placeholder={image.placeholder}
+            src={largest.url}
+            alt={image.name}
+            width={largest.width}
+            height={Math.min(largest.height, image.height)}
+            style={{ aspectRatio: `${image.width} / ${image.height}` }}
+            className="max-h-[70vh] w-auto max-w-full object-contain"
+          />
+        </figure>
+      )}
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h1 className="break-words text-2xl font-semibold">{image.name}</h1>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
             {image.width}×{image.height} px · {image.content_type} · {formatBytes(image.bytes)} · uploaded{" "}
             <time dateTime={image.created_at}>{new Date(image.created_at).toLocaleString()}</time>
           </p>
         </div>
-        {confirming ? (
-          <div role="group" aria-label="Confirm deletion" className="flex items-center gap-2">
-            <span className="text-sm">Delete this image and all its links?</span>
-            <button type="button" onClick={remove} className={`${button} bg-red-700 text-white hover:bg-red-600`}>
-              Yes, delete
+        <div className="flex flex-wrap items-center gap-2">
+          {image.original && (
+            <a href={`${image.original.url}?download=1`} className={`${button} bg-sky-700 text-white hover:bg-sky-800`}>
+              Download original
+            </a>
+          )}
+          {confirming ? (
+            <div role="group" aria-label="Confirm deletion" className="flex flex-wrap items-center gap-2">
+              <span className="text-sm">Delete this image and all its links?</span>
+              <button type="button" onClick={remove} className={`${button} bg-red-700 text-white hover:bg-red-800`}>
+                Yes, delete
+              </button>
+              <button
+                type="button"
+                onClick={() => setConfirming(false)}
+                className={`${button} border border-slate-400 hover:bg-slate-100 dark:hover:bg-slate-800`}
+              >
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <button
+              type="button"
+              onClick={() => setConfirming(true)}
+              className={`${button} border border-red-700 text-red-700 hover:bg-red-50 dark:border-red-400 dark:text-red-300 dark:hover:bg-red-950`}
+            >
+              Delete image
             </button>
-            <button type="button" onClick={() => setConfirming(false)} className={`${button} border border-slate-300`}>
-              Cancel
-            </button>
-          </div>
-        ) : (
-          <button
-            type="button"
-            onClick={() => setConfirming(true)}
-            className={`${button} border border-red-300 text-red-700 hover:bg-red-50`}
-          >
-            Delete image
-          </button>
-        )}
+          )}
+        </div>
       </div>
       {deleteError && (
         <p role="alert" className="text-sm text-red-700">
@@ -77,25 +102,26 @@ export function ImageDetail(props: {
         <h2 id="thumbs-heading" className="text-lg font-semibold">
           Thumbnails
         </h2>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-300">
           These links work only for you (signed in, or with your API token). To share an image with anyone, make an
           expiring link
           {props.expiringLinks ? " below" : " (plans with expiring links)"}.
         </p>
-        <ul className="flex flex-wrap items-end gap-6">
+        {/* One row, top-aligned; it scrolls sideways on a narrow screen rather than wrapping. */}
+        <ul className="flex items-start gap-6 overflow-x-auto pb-2">
           {image.thumbnails.map((t) => (
-            <li key={t.height} className="flex flex-col gap-2" data-testid="thumbnail">
+            <li key={t.height} className="flex shrink-0 flex-col gap-2" data-testid="thumbnail">
               <PlaceholderImage
                 placeholder={image.placeholder}
                 src={t.url}
                 alt={`${image.name}, ${t.height} px thumbnail`}
                 width={t.width}
                 height={Math.min(t.height, image.height)}
-                className="rounded border border-slate-200 bg-white"
+                className="rounded border border-slate-200 bg-white dark:border-slate-700"
               />
-              <div className="flex items-center gap-2 text-sm">
+              <div className="flex flex-wrap items-center gap-2 text-sm">
                 <span className="font-medium">{t.height} px</span>
-                <a href={t.url} target="_blank" rel="noreferrer" className="text-sky-700 underline">
+                <a href={t.url} target="_blank" rel="noreferrer" className="text-sky-800 underline dark:text-sky-300">
                   Open {t.height} px
                 </a>
                 <CopyButton text={t.url} label={`Copy ${t.height} px link`} />
@@ -110,15 +136,22 @@ export function ImageDetail(props: {
           Original
         </h2>
         {image.original ? (
-          <div className="flex items-center gap-2 text-sm">
-            <a href={image.original.url} target="_blank" rel="noreferrer" className="text-sky-700 underline">
+          <div className="flex flex-wrap items-center gap-2 text-sm">
+            <a
+              href={image.original.url}
+              target="_blank"
+              rel="noreferrer"
+              className="text-sky-800 underline dark:text-sky-300"
+            >
               Open original
             </a>
             <CopyButton text={image.original.url} label="Copy original link" />
-            <span className="text-slate-500">(only for you)</span>
+            <span className="text-slate-600 dark:text-slate-300">(only for you)</span>
           </div>
         ) : (
-          <p className="text-sm text-slate-600">Your plan ({props.planName}) does not include the original image.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            Your plan ({props.planName}) does not include the original image.
+          </p>
         )}
       </section>
 

@@ -118,70 +118,62 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
           {serverError}
         </p>
       )}
-      {created && (
-        <div
-          className="flex flex-col gap-1 rounded border border-emerald-200 bg-emerald-50 p-3 text-sm"
-          data-testid="new-link"
-        >
-          <span className="font-medium">New link (shareable)</span>
-          <span className="text-slate-700">Page for people (image, name, time left, download):</span>
-          <a
-            href={created.page_url}
-            target="_blank"
-            rel="noreferrer"
-            className="break-all text-sky-800 underline"
-            data-testid="new-link-page"
-          >
-            {created.page_url}
-          </a>
-          <span className="text-slate-700">The file itself (for embedding and downloads):</span>
-          <code className="break-all" data-testid="new-link-url">
-            {created.url}
-          </code>
-          <div className="flex flex-wrap items-center gap-2">
-            <CopyButton text={created.page_url} label="Copy page link" />
-            <CopyButton text={created.url} label="Copy expiring link" />
-            <span>
-              expires <time dateTime={created.expires_at}>{new Date(created.expires_at).toLocaleString()}</time>
-            </span>
-          </div>
-        </div>
-      )}
       <h3 className="text-base font-semibold">Live links</h3>
       {links.length === 0 ? (
-        <p className="text-sm text-slate-600">No live links.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">No live links.</p>
       ) : (
         <ul className="flex flex-col gap-2" aria-label="Live links">
-          {links.map((link) => (
-            <li
-              key={link.id}
-              className="flex flex-wrap items-center gap-2 rounded border border-slate-200 bg-white p-2 text-sm"
-            >
-              <code className="min-w-0 flex-1 truncate" title={link.url}>
-                {link.url}
-              </code>
-              <span className="text-slate-500">
-                until <time dateTime={link.expires_at}>{new Date(link.expires_at).toLocaleString()}</time>
-              </span>
-              <a
-                href={link.page_url}
-                target="_blank"
-                rel="noreferrer"
-                className="text-xs text-sky-800 underline"
-                aria-label={`Open the share page of the link until ${new Date(link.expires_at).toLocaleString()}`}
+          {links.map((link) => {
+            // The link just made is shown once, here, opened out: its page for people and the file itself.
+            const fresh = created?.url === link.url;
+            const until = new Date(link.expires_at).toLocaleString();
+            return (
+              <li
+                key={link.id}
+                data-testid={fresh ? "new-link" : undefined}
+                className={`flex flex-wrap items-center gap-2 rounded border p-2 text-sm ${
+                  fresh
+                    ? "border-emerald-700 bg-emerald-50 dark:bg-emerald-950"
+                    : "border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+                }`}
               >
-                Page
-              </a>
-              <CopyButton text={link.url} />
-              <button
-                type="button"
-                onClick={() => revoke(link.id)}
-                className="rounded border border-red-300 px-2 py-1 text-xs text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
-              >
-                Revoke
-              </button>
-            </li>
-          ))}
+                {fresh && (
+                  <span className="rounded bg-emerald-800 px-1.5 py-0.5 text-xs font-semibold text-white">New</span>
+                )}
+                <a
+                  href={link.page_url}
+                  target="_blank"
+                  rel="noreferrer"
+                  className="min-w-0 flex-1 truncate text-sky-800 underline dark:text-sky-300"
+                  title={link.page_url}
+                  data-testid={fresh ? "new-link-page" : undefined}
+                  aria-label={`Share page of the link until ${until}`}
+                >
+                  {link.page_url}
+                </a>
+                <span className="text-slate-600 dark:text-slate-300">
+                  until <time dateTime={link.expires_at}>{until}</time>
+                </span>
+                <CopyButton text={link.page_url} label="Copy page link" />
+                <CopyButton text={link.url} label="Copy file link" />
+                <button
+                  type="button"
+                  onClick={() => revoke(link.id)}
+                  className="rounded border border-red-700 px-2 py-1 text-xs text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:border-red-400 dark:text-red-300 dark:hover:bg-red-950"
+                >
+                  Revoke
+                </button>
+                {fresh && (
+                  <code
+                    className="basis-full break-all text-xs text-slate-700 dark:text-slate-300"
+                    data-testid="new-link-url"
+                  >
+                    {link.url}
+                  </code>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>
