@@ -64,17 +64,14 @@ export function Uploader({
   const anyDone = items.some((i) => i.status.state === "done");
 
   return (
-    <section
-      aria-labelledby="upload-heading"
-      className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
-    >
+    <section aria-labelledby="upload-heading" className="rounded-lg border border-slate-200 bg-white p-4">
       <h2 id="upload-heading" className="mb-3 text-lg font-semibold">
         Upload
       </h2>
       <DropZone onFiles={add} maxUploadBytes={maxUploadBytes} />
 
       {/* Polite, and only counts: progress percentages would flood a screen reader. */}
-      <p role="status" aria-live="polite" className="mt-3 text-sm text-slate-700 empty:hidden dark:text-slate-200">
+      <p role="status" aria-live="polite" className="mt-3 text-sm text-slate-700 empty:hidden">
         {summary}
       </p>
 
@@ -89,7 +86,7 @@ export function Uploader({
             <button
               type="button"
               onClick={() => queue.clearFinished()}
-              className="mt-3 rounded border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 focus:outline-none dark:border-slate-500 dark:text-slate-100 dark:hover:bg-slate-800 focus-visible:ring-2 focus-visible:ring-sky-500"
+              className="mt-3 rounded border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
             >
               Clear finished
             </button>
@@ -116,11 +113,9 @@ function DropZone({ onFiles, maxUploadBytes }: { onFiles: (list: FileList | null
         setDragging(false);
         onFiles(e.dataTransfer.files);
       }}
-      className={`flex flex-col items-center gap-2 rounded-lg border-2 border-dashed p-6 text-center ${dragging ? "border-sky-500 bg-sky-50 dark:bg-sky-950" : "border-slate-300 dark:border-slate-600"}`}
+      className={`flex flex-col items-center gap-2 rounded-lg border-2 border-dashed p-6 text-center ${dragging ? "border-sky-500 bg-sky-50" : "border-slate-300"}`}
     >
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        Drop PNG or JPEG images here (up to {formatMb(maxUploadBytes)} each), or
-      </p>
+      <p className="text-sm text-slate-600">Drop PNG or JPEG images here (up to {formatMb(maxUploadBytes)} each), or</p>
       <button
         type="button"
         onClick={() => input.current?.click()}
@@ -145,16 +140,16 @@ function DropZone({ onFiles, maxUploadBytes }: { onFiles: (list: FileList | null
 }
 
 const linkButton =
-  "rounded px-1 text-sm font-medium text-sky-800 underline hover:text-sky-950 focus:outline-none dark:text-sky-300 dark:hover:text-sky-200 focus-visible:ring-2 focus-visible:ring-sky-500";
+  "rounded px-1 text-sm font-medium text-sky-800 underline hover:text-sky-950 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
 function UploadRow({ item, queue }: { item: Item; queue: UploadQueue<File, ImageJson> }) {
   const { status, file } = item;
   const canCancel = status.state === "queued" || status.state === "uploading";
   return (
-    <li data-testid="upload-item" className="rounded border border-slate-200 p-3 dark:border-slate-700">
+    <li data-testid="upload-item" className="rounded border border-slate-200 p-3">
       <div className="flex flex-wrap items-start gap-3">
         <NameField item={item} queue={queue} />
-        <span className="pt-6 text-xs text-slate-600 tabular-nums dark:text-slate-300">{formatBytes(file.size)}</span>
+        <span className="pt-6 text-xs text-slate-600 tabular-nums">{formatBytes(file.size)}</span>
         <div className="flex gap-2 pt-5">
           {canCancel && (
             <button
@@ -214,24 +209,24 @@ function NameField({ item, queue }: { item: Item; queue: UploadQueue<File, Image
           onBlur={() => queue.commitName(item.id)}
           aria-invalid={invalid || rename.state === "failed" ? true : undefined}
           aria-describedby={hintId}
-          className="rounded border border-slate-400 bg-white px-2 py-1 font-normal dark:border-slate-500 dark:bg-slate-950 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+          className="rounded border border-slate-400 bg-white px-2 py-1 font-normal focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
         />
       </label>
       <p id={hintId} className="min-h-5 text-xs">
         {invalid ? (
-          <Labelled icon={<ErrorIcon />} className="text-red-700 dark:text-red-300">
+          <Labelled icon={<ErrorIcon />} className="text-red-700">
             {invalid}
           </Labelled>
         ) : rename.state === "saving" ? (
-          <Labelled icon={<SpinnerIcon />} className="text-slate-700 dark:text-slate-200">
+          <Labelled icon={<SpinnerIcon />} className="text-slate-700">
             Saving…
           </Labelled>
         ) : rename.state === "saved" ? (
-          <Labelled icon={<CheckIcon />} className="text-green-800 dark:text-green-300">
+          <Labelled icon={<CheckIcon />} className="text-green-800">
             Saved
           </Labelled>
         ) : rename.state === "failed" ? (
-          <Labelled icon={<ErrorIcon />} className="text-red-700 dark:text-red-300">
+          <Labelled icon={<ErrorIcon />} className="text-red-700">
             Name not saved: {rename.message}
           </Labelled>
         ) : null}
@@ -245,7 +240,7 @@ function StatusLine({ item }: { item: Item }) {
   switch (status.state) {
     case "queued":
       return (
-        <Labelled icon={<ClockIcon />} className="mt-2 text-sm text-slate-700 dark:text-slate-200">
+        <Labelled icon={<ClockIcon />} className="mt-2 text-sm text-slate-700">
           Queued
         </Labelled>
       );
@@ -253,7 +248,7 @@ function StatusLine({ item }: { item: Item }) {
       const percent = Math.round(status.progress * 100);
       return (
         <div className="mt-2 flex flex-col gap-1">
-          <Labelled icon={<UploadIcon />} className="text-sm text-slate-700 dark:text-slate-200">
+          <Labelled icon={<UploadIcon />} className="text-sm text-slate-700">
             Uploading {percent}%
           </Labelled>
           <ProgressBar label={`Upload progress for ${file.name}`} percent={percent} />
@@ -263,7 +258,7 @@ function StatusLine({ item }: { item: Item }) {
     case "processing":
       return (
         <div className="mt-2 flex flex-col gap-1">
-          <Labelled icon={<SpinnerIcon />} className="text-sm text-slate-700 dark:text-slate-200">
+          <Labelled icon={<SpinnerIcon />} className="text-sm text-slate-700">
             Processing…
           </Labelled>
           <ProgressBar label={`Upload progress for ${file.name}`} percent={100} text="Sent; processing" />
@@ -271,13 +266,13 @@ function StatusLine({ item }: { item: Item }) {
       );
     case "done":
       return (
-        <Labelled icon={<CheckIcon />} className="mt-2 text-sm font-medium text-green-800 dark:text-green-300">
+        <Labelled icon={<CheckIcon />} className="mt-2 text-sm font-medium text-green-800">
           Done
         </Labelled>
       );
     case "failed":
       return (
-        <p role="alert" className="mt-2 flex items-start gap-1.5 text-sm text-red-700 dark:text-red-300">
+        <p role="alert" className="mt-2 flex items-start gap-1.5 text-sm text-red-700">
           <ErrorIcon />
           <span>
             <span className="font-medium">Failed</span> · {file.name}: {status.message}
@@ -297,12 +292,9 @@ function ProgressBar({ label, percent, text }: { label: string; percent: number;
       aria-valuemax={100}
       aria-valuenow={percent}
       aria-valuetext={text ?? `${percent}%`}
-      className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
+      className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
     >
-      <div
-        className="h-full rounded-full bg-sky-700 transition-[width] dark:bg-sky-400"
-        style={{ width: `${percent}%` }}
-      />
+      <div className="h-full rounded-full bg-sky-700 transition-[width]" style={{ width: `${percent}%` }} />
     </div>
   );
 }

@@ -120,7 +120,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
       )}
       <h3 className="text-base font-semibold">Live links</h3>
       {links.length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-300">No live links.</p>
+        <p className="text-sm text-slate-600">No live links.</p>
       ) : (
         <ul className="flex flex-col gap-2" aria-label="Live links">
           {links.map((link) => {
@@ -132,9 +132,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
                 key={link.id}
                 data-testid={fresh ? "new-link" : undefined}
                 className={`flex flex-wrap items-center gap-2 rounded border p-2 text-sm ${
-                  fresh
-                    ? "border-emerald-700 bg-emerald-50 dark:bg-emerald-950"
-                    : "border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900"
+                  fresh ? "border-emerald-700 bg-emerald-50" : "border-slate-200 bg-white"
                 }`}
               >
                 {fresh && (
@@ -144,14 +142,14 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
                   href={link.page_url}
                   target="_blank"
                   rel="noreferrer"
-                  className="min-w-0 flex-1 truncate text-sky-800 underline dark:text-sky-300"
+                  className="min-w-0 flex-1 truncate text-sky-800 underline"
                   title={link.page_url}
                   data-testid={fresh ? "new-link-page" : undefined}
                   aria-label={`Share page of the link until ${until}`}
                 >
                   {link.page_url}
                 </a>
-                <span className="text-slate-600 dark:text-slate-300">
+                <span className="text-slate-600">
                   until <time dateTime={link.expires_at}>{until}</time>
                 </span>
                 <CopyButton text={link.page_url} label="Copy page link" />
@@ -159,15 +157,12 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
                 <button
                   type="button"
                   onClick={() => revoke(link.id)}
-                  className="rounded border border-red-700 px-2 py-1 text-xs text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:border-red-400 dark:text-red-300 dark:hover:bg-red-950"
+                  className="rounded border border-red-700 px-2 py-1 text-xs text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
                 >
                   Revoke
                 </button>
                 {fresh && (
-                  <code
-                    className="basis-full break-all text-xs text-slate-700 dark:text-slate-300"
-                    data-testid="new-link-url"
-                  >
+                  <code className="basis-full break-all text-xs text-slate-700" data-testid="new-link-url">
                     {link.url}
                   </code>
                 )}
