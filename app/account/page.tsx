@@ -17,7 +17,7 @@ export default async function AccountPage() {
     <div className="flex flex-col gap-8">
       <section aria-labelledby="plan-heading" className="flex flex-col gap-2">
         <h1 className="text-2xl font-semibold">Account</h1>
-        <p className="text-sm text-slate-600">{principal.email}</p>
+        <p className="text-sm break-all text-slate-600">{principal.email}</p>
         <h2 id="plan-heading" className="mt-4 text-lg font-semibold">
           Plan: {plan.name}
         </h2>

@@ -1,7 +1,9 @@
 import { AuthError, CredentialsSignin } from "next-auth";
-import { redirect } from "next/navigation";
 import { signIn } from "@/lib/auth/next-auth";
 import { tooManyAttemptsMessage } from "@/lib/auth/sign-in-error";
+import { type SignInState, SignInForm } from "@/components/sign-in-form";
+
+const WRONG_CREDENTIALS = "Wrong e-mail or password, or the account is deactivated.";
 
 function safeCallback(value: string | undefined): string {
   // Only same-site paths: never bounce a signed-in user to another origin.
@@ -15,58 +17,35 @@ export default async function SignInPage({
 }) {
   const { callbackUrl, error, code } = await searchParams;
   const target = safeCallback(callbackUrl);
-  const limited = tooManyAttemptsMessage(code);
 
-  async function signInAction(form: FormData) {
+  async function signInAction(previous: SignInState, form: FormData): Promise<SignInState> {
     "use server";
+    const email = String(form.get("email") ?? "").slice(0, 254);
     try {
-      await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: target });
+      // On success this throws Next's redirect to `target`, which must propagate (rethrown below).
+      await signIn("credentials", { email, password: form.get("password"), redirectTo: target });
     } catch (e) {
       if (e instanceof AuthError) {
-        // The limits' code (lib/auth/next-auth.ts) rides along, so the page can say how long to wait.
-        const limitCode = e instanceof CredentialsSignin && tooManyAttemptsMessage(e.code) ? `&code=${e.code}` : "";
-        redirect(`/sign-in?error=1${limitCode}&callbackUrl=${encodeURIComponent(target)}`);
+        // The limits' code (lib/auth/next-auth.ts) says how long to wait.
+        const limited = e instanceof CredentialsSignin ? tooManyAttemptsMessage(e.code) : null;
+        return { error: limited ?? WRONG_CREDENTIALS, email, attempt: previous.attempt + 1 };
       }
       throw e;
     }
+    return { error: null, email, attempt: previous.attempt + 1 };
   }
+
+  // Auth.js itself may still send someone here with ?error= (and the limits' ?code=).
+  const initial: SignInState = {
+    error: error ? (tooManyAttemptsMessage(code) ?? WRONG_CREDENTIALS) : null,
+    email: "",
+    attempt: 0,
+  };
 
   return (
     <div className="mx-auto mt-16 flex max-w-sm flex-col gap-6">
       <h1 className="text-2xl font-semibold">Sign in</h1>
-      {error && (
-        <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-800">
-          {limited ?? "Wrong e-mail or password, or the account is deactivated."}
-        </p>
-      )}
-      <form action={signInAction} className="flex flex-col gap-4">
-        <label className="flex flex-col gap-1 text-sm font-medium">
-          E-mail
-          <input
-            name="email"
-            type="email"
-            required
-            autoComplete="email"
-            className="rounded border border-slate-300 px-3 py-2"
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm font-medium">
-          Password
-          <input
-            name="password"
-            type="password"
-            required
-            autoComplete="current-password"
-            className="rounded border border-slate-300 px-3 py-2"
-          />
-        </label>
-        <button
-          type="submit"
-          className="rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
-        >
-          Sign in
-        </button>
-      </form>
+      <SignInForm action={signInAction} initial={initial} />
     </div>
   );
 }

@@ -6,9 +6,24 @@ import { CopyButton } from "@/components/copy-button";
 import { useActionForm } from "@/components/forms/use-action-form";
 import { tokenNameSchema } from "@/lib/accounts/schemas";
 import { createTokenAction, revokeTokenAction } from "@/lib/actions/tokens";
+import {
+  CardCell,
+  cardRow,
+  cardTable,
+  cardTableBody,
+  cardTableHead,
+  cardTableWrapper,
+  cardTitleCell,
+  dangerButton,
+  focusRing,
+  HeaderRow,
+  primaryButton,
+  smallInputClass,
+} from "@/components/admin/ui";
 
 type TokenRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null };
 const formSchema = z.object({ name: tokenNameSchema });
+const COLUMNS = ["Name", "Prefix", "Created", "Last used", "Actions"] as const;
 
 const when = (iso: string | null) => (iso ? <time dateTime={iso}>{new Date(iso).toLocaleString()}</time> : "never");
 
@@ -42,7 +57,7 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
       </h2>
       <p className="text-sm text-slate-600">
         Integrations send <code>Authorization: Bearer &lt;token&gt;</code> to the{" "}
-        <a className="text-sky-700 underline" href="/docs">
+        <a className={`rounded text-sky-700 underline hover:text-sky-800 hover:decoration-2 ${focusRing}`} href="/docs">
           JSON API
         </a>
         . A token acts as you; it is shown once.
@@ -53,15 +68,11 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
           <input
             {...form.register("name")}
             aria-invalid={nameError ? true : undefined}
-            className="rounded border border-slate-300 px-2 py-1 font-normal"
+            className={`${smallInputClass} max-w-full font-normal`}
             placeholder="e.g. backup script"
           />
         </label>
-        <button
-          type="submit"
-          disabled={form.formState.isSubmitting}
-          className="rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-600 disabled:opacity-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
-        >
+        <button type="submit" disabled={form.formState.isSubmitting} className={primaryButton}>
           Create token
         </button>
       </form>
@@ -88,47 +99,35 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
       {tokens.length === 0 ? (
         <p className="text-sm text-slate-600">No tokens yet.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="min-w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="py-2 pr-4 font-medium">
-                  Prefix
-                </th>
-                <th scope="col" className="py-2 pr-4 font-medium">
-                  Created
-                </th>
-                <th scope="col" className="py-2 pr-4 font-medium">
-                  Last used
-                </th>
-                <th scope="col" className="py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
+        <div className={cardTableWrapper}>
+          {/* A card per token under sm (see cardTable), so Revoke is never cut off on a phone. */}
+          <table role="table" className={cardTable}>
+            <caption className="sr-only">Your API tokens</caption>
+            <thead role="rowgroup" className={cardTableHead}>
+              <HeaderRow columns={COLUMNS} numeric="" />
             </thead>
-            <tbody>
+            <tbody role="rowgroup" className={cardTableBody}>
               {tokens.map((t) => (
-                <tr key={t.id} className="border-b border-slate-100">
-                  <td className="py-2 pr-4">{t.name}</td>
-                  <td className="py-2 pr-4">
+                <tr key={t.id} role="row" className={`${cardRow} bg-white`}>
+                  <th scope="row" role="rowheader" className={`${cardTitleCell} break-all`}>
+                    {t.name}
+                  </th>
+                  <CardCell label="Prefix">
                     <code>{t.prefix}…</code>
-                  </td>
-                  <td className="py-2 pr-4">{when(t.createdAt)}</td>
-                  <td className="py-2 pr-4">{when(t.lastUsedAt)}</td>
-                  <td className="py-2">
+                  </CardCell>
+                  <CardCell label="Created">{when(t.createdAt)}</CardCell>
+                  <CardCell label="Last used">{when(t.lastUsedAt)}</CardCell>
+                  <CardCell label="Actions">
                     <button
                       type="button"
                       disabled={pending}
                       onClick={() => revoke(t.id)}
                       aria-label={`Revoke token ${t.name}`}
-                      className="rounded border border-red-300 px-2 py-1 text-xs text-red-700 hover:bg-red-50"
+                      className={dangerButton}
                     >
                       Revoke
                     </button>
-                  </td>
+                  </CardCell>
                 </tr>
               ))}
             </tbody>

@@ -69,7 +69,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
             aria-describedby={[`${id}-password-hint`, describedBy("password")].filter(Boolean).join(" ")}
             {...register("password")}
           />
-          <p id={`${id}-password-hint`} className="text-xs text-slate-500">
+          <p id={`${id}-password-hint`} className="text-xs text-slate-600">
             At least 8 characters.
           </p>
           <FieldError id={`${id}-password-error`} message={errors.password?.message} />
@@ -106,7 +106,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
               Staff
             </label>
           </div>
-          <p id={`${id}-staff-hint`} className="text-xs text-slate-500">
+          <p id={`${id}-staff-hint`} className="text-xs text-slate-600">
             Staff can manage users and plans.
           </p>
           <FieldError id={`${id}-isStaff-error`} message={errors.isStaff?.message} />

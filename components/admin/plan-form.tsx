@@ -82,7 +82,7 @@ export function PlanForm({
         aria-describedby={[`${id}-${field}-hint`, errors[field] ? errorId(field) : ""].filter(Boolean).join(" ")}
         {...register(field)}
       />
-      <p id={`${id}-${field}-hint`} className="text-xs text-slate-500">
+      <p id={`${id}-${field}-hint`} className="text-xs text-slate-600">
         {hint}
       </p>
       <FieldError id={errorId(field)} message={errors[field]?.message} />
@@ -137,13 +137,13 @@ export function PlanForm({
               .join(" ")}
             {...register("heights")}
           />
-          <p id={`${id}-heights-hint`} className="text-xs text-slate-500">
+          <p id={`${id}-heights-hint`} className="text-xs text-slate-600">
             Thumbnail heights in pixels (1–4096), separated by commas, e.g. 100, 300.
           </p>
           <FieldError id={errorId("heights")} message={errors.heights?.message} />
         </div>
       </div>
-      <fieldset className="grid gap-4 sm:grid-cols-2">
+      <fieldset className="grid min-w-0 gap-4 sm:grid-cols-2">
         <legend className="mb-2 text-sm font-semibold">Limits</legend>
         {limitField(
           "maxUploadMb",
@@ -161,7 +161,7 @@ export function PlanForm({
         {limitField("uploadsPerHour", "Uploads per hour", "Per user; 0 for unlimited.", "1000")}
       </fieldset>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
-        <div className="flex items-center gap-2">
+        <div className="flex flex-wrap items-center gap-x-2">
           <input
             id={`${id}-original`}
             type="checkbox"
@@ -172,11 +172,11 @@ export function PlanForm({
           <label htmlFor={`${id}-original`} className="text-sm font-medium">
             Original link
           </label>
-          <span id={`${id}-original-hint`} className="text-xs text-slate-500">
+          <span id={`${id}-original-hint`} className="text-xs text-slate-600">
             users can download the original file
           </span>
         </div>
-        <div className="flex items-center gap-2">
+        <div className="flex flex-wrap items-center gap-x-2">
           <input
             id={`${id}-expiring`}
             type="checkbox"
@@ -187,7 +187,7 @@ export function PlanForm({
           <label htmlFor={`${id}-expiring`} className="text-sm font-medium">
             Expiring links
           </label>
-          <span id={`${id}-expiring-hint`} className="text-xs text-slate-500">
+          <span id={`${id}-expiring-hint`} className="text-xs text-slate-600">
             users can create temporary public links
           </span>
         </div>

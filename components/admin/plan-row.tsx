@@ -4,7 +4,7 @@ import { useId, useState, useTransition } from "react";
 import { deletePlanAction } from "@/lib/actions/plans";
 import { formatSize } from "@/lib/plans/sizes";
 import { type EditablePlan, PlanForm } from "./plan-form";
-import { Badge, cellClass, dangerButton, secondaryButton } from "./ui";
+import { Badge, CardCell, cardRow, cardTitleCell, dangerButton, secondaryButton } from "./ui";
 
 export type PlanRowData = EditablePlan & { userCount: number };
 
@@ -44,8 +44,8 @@ export function PlanRow({
 
   return (
     <>
-      <tr>
-        <th scope="row" className={`${cellClass} text-left font-medium`}>
+      <tr role="row" className={`${cardRow} bg-white`}>
+        <th scope="row" role="rowheader" className={cardTitleCell}>
           {plan.name}
           {plan.isDefault && (
             <span
@@ -56,16 +56,22 @@ export function PlanRow({
             </span>
           )}
         </th>
-        <td className={`${cellClass} tabular-nums`}>{plan.heights.map((h) => `${h} px`).join(", ")}</td>
-        <td className={cellClass}>
+        <CardCell label="Heights" className="tabular-nums">
+          {plan.heights.map((h) => `${h} px`).join(", ")}
+        </CardCell>
+        <CardCell label="Original link">
           <Badge on={plan.originalLink} onText="On" offText="Off" />
-        </td>
-        <td className={cellClass}>
+        </CardCell>
+        <CardCell label="Expiring links">
           <Badge on={plan.expiringLinks} onText="On" offText="Off" />
-        </td>
-        <td className={`${cellClass} text-xs`}>{planLimitsText(plan)}</td>
-        <td className={`${cellClass} text-right tabular-nums`}>{plan.userCount}</td>
-        <td className={cellClass}>
+        </CardCell>
+        <CardCell label="Limits" className="text-xs">
+          {planLimitsText(plan)}
+        </CardCell>
+        <CardCell label="Users" className="text-right tabular-nums">
+          {plan.userCount}
+        </CardCell>
+        <CardCell label="Actions">
           <div className="flex flex-wrap gap-2">
             <button
               type="button"
@@ -87,13 +93,13 @@ export function PlanRow({
               {deleting ? "Deleting…" : "Delete"}
             </button>
           </div>
-        </td>
+        </CardCell>
       </tr>
       {(editing || error) && (
-        <tr id={`${id}-details`} className="bg-slate-50">
-          <td colSpan={columns} className="px-3 py-3">
+        <tr id={`${id}-details`} role="row" className="bg-slate-50 max-sm:-mt-3 max-sm:block max-sm:rounded-b">
+          <td role="cell" colSpan={columns} className="px-3 py-3 max-sm:block max-sm:px-0">
             {error && (
-              <div className="mb-3 flex items-start justify-between gap-3 rounded bg-red-50 p-3 text-sm text-red-800">
+              <div className="mb-3 flex flex-wrap items-start justify-between gap-3 rounded bg-red-50 p-3 text-sm text-red-800">
                 <p role="alert">
                   Cannot delete {plan.name}: {error}
                 </p>

@@ -58,7 +58,7 @@ export function UserPlanControl({
         run(() => setUserPlanAction(userId, selected), `Now on ${name}.`);
       }}
     >
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <label htmlFor={`${id}-plan`} className="sr-only">
           Plan for {email}
         </label>
@@ -66,7 +66,7 @@ export function UserPlanControl({
           id={`${id}-plan`}
           value={selected}
           onChange={(e) => setSelected(e.target.value)}
-          className={smallInputClass}
+          className={`${smallInputClass} max-w-full`}
         >
           {plans.map((plan) => (
             <option key={plan.id} value={plan.id}>
@@ -78,7 +78,7 @@ export function UserPlanControl({
           type="submit"
           disabled={pending}
           aria-label={`Save plan for ${email}`}
-          className={`${secondaryButton} ${changed ? "border-slate-900" : ""}`}
+          className={`${secondaryButton} ${changed ? "border-slate-900 font-semibold" : ""}`}
         >
           {pending ? "Saving…" : "Save plan"}
         </button>
@@ -108,7 +108,7 @@ export function UserAccessControls({
   const { pending, error, run } = useAction();
   if (isSelf) {
     return (
-      <p className="max-w-48 text-xs text-slate-500">This is you: another staff member must change your access.</p>
+      <p className="max-w-48 text-xs text-slate-600">This is you: another staff member must change your access.</p>
     );
   }
   return (
@@ -209,12 +209,12 @@ export function ResetPasswordControl({ userId, email }: { userId: string; email:
         <label htmlFor={`${id}-password`} className="text-xs font-medium">
           New password for {email}
         </label>
-        <div className="flex gap-2">
+        <div className="flex flex-wrap gap-2">
           <input
             id={`${id}-password`}
             type="password"
             autoComplete="new-password"
-            className={`${smallInputClass} w-40`}
+            className={`${smallInputClass} w-40 max-w-full`}
             aria-invalid={errors.password ? true : undefined}
             aria-describedby={errors.password ? `${id}-password-error` : undefined}
             {...register("password")}

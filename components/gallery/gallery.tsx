@@ -11,7 +11,7 @@ import { UsageBar } from "./usage-bar";
 import { Viewer } from "./viewer";
 
 type Page = { items: ImageJson[]; next_cursor: string | null };
-export type GallerySort = "newest" | "oldest" | "name";
+type GallerySort = "newest" | "oldest" | "name";
 export type GalleryQuery = { q: string; sort: GallerySort };
 
 const PAGE_SIZE = 24;

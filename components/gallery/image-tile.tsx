@@ -14,7 +14,7 @@ const aspectOf = (image: ImageJson) => (image.height > 0 ? image.width / image.h
  * `srcset` over the plan's heights (each file's own width) and `sizes` from the tile's width at the
  * row height: the browser takes the smallest thumbnail that is sharp on this screen.
  */
-export function thumbnailSources(image: ImageJson): { srcSet: string; sizes: string } {
+function thumbnailSources(image: ImageJson): { srcSet: string; sizes: string } {
   const ratio = aspectOf(image);
   return {
     srcSet: image.thumbnails.map((t) => `${t.url} ${t.width}w`).join(", "),
@@ -52,7 +52,8 @@ export function ImageTile({
             placeholder={image.placeholder}
             src={thumb.url}
             {...thumbnailSources(image)}
-            alt={image.name}
+            // The link or button around it is named after the image, and its caption shows the name.
+            alt=""
             loading="lazy"
             decoding="async"
             width={thumb.width}

@@ -100,7 +100,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
         <button
           type="submit"
           disabled={form.formState.isSubmitting}
-          className="rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-600 disabled:opacity-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+          className="rounded bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
         >
           Create link
         </button>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { requireStaff } from "@/lib/auth/session";
 import { PlanForm } from "@/components/admin/plan-form";
 import { PlanRow } from "@/components/admin/plan-row";
-import { HeaderRow } from "@/components/admin/ui";
+import { cardTable, cardTableBody, cardTableHead, cardTableWrapper, HeaderRow } from "@/components/admin/ui";
 import { listPlansWithUserCounts } from "@/lib/admin/manage-plans";
 import { env } from "@/lib/env";
 
@@ -24,13 +24,14 @@ export default async function PlansPage() {
         </p>
       </div>
 
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full min-w-[56rem] border-collapse text-sm">
+      <div className={cardTableWrapper}>
+        {/* A card per plan under sm (see cardTable); the full table scrolls sideways above it. */}
+        <table role="table" className={`${cardTable} sm:min-w-[56rem]`}>
           <caption className="sr-only">Plans and how many users are on each</caption>
-          <thead className="border-b border-slate-200 bg-slate-50">
+          <thead role="rowgroup" className={cardTableHead}>
             <HeaderRow columns={COLUMNS} numeric="Users" />
           </thead>
-          <tbody className="divide-y divide-slate-100">
+          <tbody role="rowgroup" className={cardTableBody}>
             {plans.map((plan) => (
               <PlanRow
                 key={plan.id}

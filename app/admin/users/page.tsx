@@ -2,7 +2,20 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireStaff } from "@/lib/auth/session";
 import { CreateUserForm } from "@/components/admin/create-user-form";
-import { Badge, cellClass, focusRing, HeaderRow, inputClass, primaryButton } from "@/components/admin/ui";
+import {
+  Badge,
+  CardCell,
+  cardRow,
+  cardTable,
+  cardTableBody,
+  cardTableHead,
+  cardTableWrapper,
+  cardTitleCell,
+  focusRing,
+  HeaderRow,
+  inputClass,
+  primaryButton,
+} from "@/components/admin/ui";
 import { ResetPasswordControl, UserAccessControls, UserPlanControl } from "@/components/admin/user-row-controls";
 import { listUsers } from "@/lib/admin/manage-users";
 import { listPlansWithUserCounts } from "@/lib/admin/manage-plans";
@@ -53,7 +66,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           {q && (
             <Link
               href="/admin/users"
-              className={`rounded px-2 py-2 text-sm text-slate-700 underline hover:text-slate-900 ${focusRing}`}
+              className={`rounded px-2 py-2 text-sm text-slate-700 underline hover:text-slate-900 hover:decoration-2 ${focusRing}`}
             >
               Clear search
             </Link>
@@ -69,45 +82,52 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         </p>
 
         {users.length > 0 && (
-          <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-            <table className="min-w-[72rem] w-full border-collapse text-sm">
+          <div className={cardTableWrapper}>
+            {/* A card per user under sm (see cardTable); the full table scrolls sideways above it. */}
+            <table role="table" className={`${cardTable} sm:min-w-[72rem]`}>
               <caption className="sr-only">Users{q ? ` matching “${q}”` : ""}, newest first</caption>
-              <thead className="border-b border-slate-200 bg-slate-50">
+              <thead role="rowgroup" className={cardTableHead}>
                 <HeaderRow columns={COLUMNS} numeric="Images" />
               </thead>
-              <tbody className="divide-y divide-slate-100">
+              <tbody role="rowgroup" className={cardTableBody}>
                 {users.map((user) => (
-                  <tr key={user.id} className={user.isActive ? "" : "bg-slate-50 text-slate-500"}>
-                    <th scope="row" className={`${cellClass} text-left font-medium break-all`}>
+                  <tr
+                    key={user.id}
+                    role="row"
+                    className={`${cardRow} ${user.isActive ? "bg-white" : "bg-slate-50 text-slate-700"}`}
+                  >
+                    <th scope="row" role="rowheader" className={`${cardTitleCell} break-all`}>
                       {user.email}
                       {user.id === actor.userId && (
-                        <span className="ml-1 text-xs font-normal text-slate-500">(you)</span>
+                        <span className="ml-1 text-xs font-normal text-slate-600">(you)</span>
                       )}
                     </th>
-                    <td className={cellClass}>
+                    <CardCell label="Plan">
                       <UserPlanControl userId={user.id} email={user.email} planId={user.planId} plans={planOptions} />
-                    </td>
-                    <td className={cellClass}>
+                    </CardCell>
+                    <CardCell label="Staff">
                       <Badge on={user.isStaff} onText="Staff" offText="No" />
-                    </td>
-                    <td className={cellClass}>
+                    </CardCell>
+                    <CardCell label="Active">
                       <Badge on={user.isActive} onText="Active" offText="Inactive" />
-                    </td>
-                    <td className={`${cellClass} text-right tabular-nums`}>{user.imageCount}</td>
-                    <td className={cellClass}>
+                    </CardCell>
+                    <CardCell label="Images" className="text-right tabular-nums">
+                      {user.imageCount}
+                    </CardCell>
+                    <CardCell label="Storage">
                       <UsageBar
                         bytes={user.bytesUsed}
                         quotaBytes={user.quotaBytes}
                         label={`Storage used by ${user.email}`}
                         compact
                       />
-                    </td>
-                    <td className={`${cellClass} whitespace-nowrap`}>
+                    </CardCell>
+                    <CardCell label="Created" className="whitespace-nowrap">
                       <time dateTime={user.createdAt.toISOString()} title={user.createdAt.toISOString()}>
                         {user.createdAt.toISOString().slice(0, 10)}
                       </time>
-                    </td>
-                    <td className={cellClass}>
+                    </CardCell>
+                    <CardCell label="Actions">
                       <div className="flex flex-col gap-2">
                         <UserAccessControls
                           userId={user.id}
@@ -118,7 +138,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                         />
                         <ResetPasswordControl userId={user.id} email={user.email} />
                       </div>
-                    </td>
+                    </CardCell>
                   </tr>
                 ))}
               </tbody>
