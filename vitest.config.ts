@@ -12,7 +12,12 @@ export default defineConfig({
         test: {
           // No database or server: domain logic beside the code, and checks of the repository itself.
           name: "unit",
-          include: ["lib/**/*.test.ts", "components/**/*.test.ts", "tests/support/**/*.test.ts", "tests/infra/docker-context.test.ts"],
+          include: [
+            "lib/**/*.test.ts",
+            "components/**/*.test.ts",
+            "tests/support/**/*.test.ts",
+            "tests/infra/docker-context.test.ts",
+          ],
           environment: "node",
         },
       },
