@@ -17,7 +17,11 @@ export default async function GalleryPage({
   const principal = await requirePrincipal("/");
   const params = await searchParams;
   // The URL's search and sort, as the API would take them; anything else is ignored, not an error.
-  const q = (typeof params.q === "string" ? params.q : "").trim().slice(0, 100);
+  const q = [...(typeof params.q === "string" ? params.q : "")]
+    .filter((c) => c >= " " && c !== "\u007f")
+    .join("")
+    .trim()
+    .slice(0, 100);
   const sort = SORTS.find((s) => s === params.sort) ?? "newest";
   const [page, usage] = await Promise.all([
     listImages(principal.userId, { limit: 24, q, sort }),

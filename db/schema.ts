@@ -215,9 +215,9 @@ export type ExpiringLink = typeof expiringLinks.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
 
 /**
- * Direct-to-storage uploads not yet completed: the client was handed a presigned URL for exactly
- * `byte_size` bytes at `storage_key` (the original's own key: `id` becomes the image's id, so
- * completing copies nothing). `claimed_until` is set while a `complete` call validates the object
+ * Direct-to-storage uploads: the client was handed a presigned URL for exactly `byte_size` bytes
+ * at `storage_key` (a staging key, uploads/<id>: completing stores the bytes it validated as the
+ * original, and `id` becomes the image's id). `claimed_until` is set while a `complete` call validates the object
  * (a second call meanwhile gets 409; a crashed one is taken over after it). `completed_at` is set
  * when the image is recorded, so a repeated `complete` answers it; the row is deleted when its file
  * is refused, and by the reconciler once expired (with its object) or a day after completion.

@@ -25,16 +25,21 @@ const secondary =
 /** A modal dialog box (focus moves in, Esc cancels). */
 function Dialog({ label, onCancel, children }: { label: string; onCancel: () => void; children: React.ReactNode }) {
   const box = useRef<HTMLDivElement>(null);
+  // The latest onCancel, so the effect below runs once per dialog, not on every render (it moves focus).
+  const cancel = useRef(onCancel);
+  useEffect(() => {
+    cancel.current = onCancel;
+  });
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     box.current?.querySelector<HTMLElement>("button, select, a")?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onCancel();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && cancel.current();
     window.addEventListener("keydown", onKey);
     return () => {
       window.removeEventListener("keydown", onKey);
       before?.focus?.();
     };
-  }, [onCancel]);
+  }, []);
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4">
       <div

@@ -94,26 +94,30 @@ export function Gallery({
       });
       setCursor(page.next_cursor);
     } catch (e) {
-      setError((e as Error).message);
+      if (mine === generation.current) setError((e as Error).message);
     } finally {
-      setLoading(false);
+      // A newer search or sort owns `loading` now.
+      if (mine === generation.current) setLoading(false);
     }
   }, [cursor, loading, query]);
 
   useEffect(() => {
     const node = sentinel.current;
-    if (!node) return;
+    // After a failure only the Retry button loads again: the sentinel in view would ask in a loop.
+    if (!node || error) return;
     const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), {
       rootMargin: "600px",
     });
     observer.observe(node);
     return () => observer.disconnect();
-  }, [loadMore]);
+  }, [loadMore, error]);
 
   /** A new search or sort: its first page replaces the grid, and the URL says what is shown. */
   const applyQuery = useCallback(async (next: GalleryQuery) => {
     const mine = ++generation.current;
     setQuery(next);
+    // The old cursor belongs to the old order: nothing loads more until the new first page is here.
+    setCursor(null);
     window.history.replaceState(null, "", galleryUrl(next, null));
     setLoading(true);
     setError(null);
@@ -312,7 +316,12 @@ export function Gallery({
       {error && (
         <p role="alert" className="text-center text-sm text-red-700">
           {error}{" "}
-          <button type="button" onClick={loadMore} className="underline">
+          <button
+            type="button"
+            // Without a cursor the failure was a new search's first page: ask for it again.
+            onClick={() => (cursor ? loadMore() : applyQuery(query))}
+            className="underline"
+          >
             Retry
           </button>
         </p>

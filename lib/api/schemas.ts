@@ -84,13 +84,15 @@ export const listImagesQuerySchema = z.object({
     .max(100, limitMessage)
     .default(20)
     .meta({ description: "Items per page." }),
-  cursor: z.string().min(1).max(200).optional().meta({
+  // A name sort's cursor carries the name (up to 200 characters, 600 bytes) in base64url.
+  cursor: z.string().min(1).max(1000).optional().meta({
     description: "The `next_cursor` of the previous page (with the same `sort`); omit for the first page.",
   }),
   q: z
     .string()
     .trim()
     .max(100, "q must be at most 100 characters")
+    .refine((q) => ![...q].some((c) => c < " " || c === "\u007f"), "q must not contain control characters")
     .optional()
     .meta({ description: "Only images whose name contains this text, ignoring case (empty: all)." }),
   sort: z

@@ -17,7 +17,16 @@ type ListSort = "newest" | "oldest" | "name";
 const cursorSchema = z.union([
   z.tuple([z.iso.datetime(), z.uuid()]).transform(([key, id]) => ({ sort: "newest" as const, key, id })),
   z.tuple([z.literal("oldest"), z.iso.datetime(), z.uuid()]).transform(([sort, key, id]) => ({ sort, key, id })),
-  z.tuple([z.literal("name"), z.string().max(400), z.uuid()]).transform(([sort, key, id]) => ({ sort, key, id })),
+  z
+    .tuple([
+      z.literal("name"),
+      z
+        .string()
+        .max(400)
+        .refine((key) => !key.includes("\u0000")),
+      z.uuid(),
+    ])
+    .transform(([sort, key, id]) => ({ sort, key, id })),
 ]);
 
 type Listed = Pick<Image, "createdAt" | "id" | "name">;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { getDb } from "@/db/client";
 import { type Image, imageVariants, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
+import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
@@ -158,9 +159,12 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
         : db.insert(images);
     [image] = (await insert.values(row).returning()) as [Image];
   } catch (error) {
-    await storage
-      .delete([key, ...thumbnailKeys])
-      .catch((cleanup) => logger.error({ err: cleanup, key }, "could not remove the files of a failed upload"));
+    // A direct upload completed twice at once: the other request recorded this id, and these keys
+    // (the original's, and content-addressed thumbnails) are its files now.
+    const lostRace = input.id !== undefined && pgErrorCode(error) === UNIQUE_VIOLATION;
+    await (lostRace ? Promise.resolve() : storage.delete([key, ...thumbnailKeys])).catch((cleanup) =>
+      logger.error({ err: cleanup, key }, "could not remove the files of a failed upload"),
+    );
     await release();
     throw error;
   }

@@ -3,8 +3,10 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { directUploads } from "@/db/schema";
+import { uploadImage } from "@/lib/images/upload-image";
 import { reconcile } from "@/lib/maintenance/reconcile";
 import { createPlan } from "@/lib/plans/create-plan";
+import { usageOf } from "@/lib/plans/quota";
 import { orientedJpeg, rgbPng } from "../support/fixtures";
 import {
   api,
@@ -99,6 +101,18 @@ describe("direct uploads (disk storage)", () => {
     expect(again.status).toBe(201);
     expect(((await again.json()) as ImageBody).id).toBe(first.id);
     expect(await imageRowsOf(user.id)).toHaveLength(1);
+  });
+
+  it("a completion that loses a race to record the same id leaves the winner's files and gives its bytes back", async () => {
+    const user = await makeUser("Premium");
+    const { upload, completed } = await uploadDirect(user, jpeg);
+    expect(completed.status).toBe(201);
+    const files = (await storedKeys()).filter((k) => k.includes(upload.id));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    // What a second request past an expired claim does: the same bytes, recorded under the same id.
+    await expect(uploadImage(await user.principal(), { name: "again", bytes: jpeg, id: upload.id })).rejects.toThrow();
+    expect((await storedKeys()).filter((k) => k.includes(upload.id))).toEqual(files);
+    expect(await usageOf(user.id)).toMatchObject({ images: 1, bytes: jpeg.length });
   });
 
   it("an Idempotency-Key on create replays the same upload", async () => {

@@ -85,10 +85,22 @@ describe("search and sort", () => {
     expect(seen).toEqual(seen.slice().sort(new Intl.Collator("en").compare));
   });
 
-  it("refuses an unknown sort, an overlong q, and a cursor of another sort with 422", async () => {
+  it("pages by name through the longest names (200 characters, 600 bytes of UTF-8)", async () => {
+    const user = await makeUser();
+    const names = ["日".repeat(200), "本".repeat(200), "語".repeat(199) + "a"];
+    for (const name of names) await uploadOk(user, png, name);
+    expect(await listAll(user, "&sort=name", 1)).toEqual([...names].sort(new Intl.Collator("en").compare));
+  });
+
+  it("refuses an unknown sort, an overlong q or one with control characters, and a cursor of another sort with 422", async () => {
     const user = await userWithImages();
     await expectProblem(await api.list(user.token, "?sort=size"), 422);
     await expectProblem(await api.list(user.token, `?q=${"x".repeat(101)}`), 422);
+    await expectProblem(await api.list(user.token, "?q=a%00b"), 422);
+    const forged = Buffer.from(JSON.stringify(["name", "a\u0000", "6f1c2a4e-8b7d-4c3e-9a21-0d5e7f9b1c23"])).toString(
+      "base64url",
+    );
+    await expectProblem(await api.list(user.token, `?sort=name&cursor=${forged}`), 422);
     const page = (await (await api.list(user.token, "?limit=1")).json()) as Page;
     const problem = await expectProblem(await api.list(user.token, `?sort=name&cursor=${page.next_cursor}`), 422);
     expect(problem.detail).toMatch(/sort=newest/);
