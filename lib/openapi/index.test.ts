@@ -77,7 +77,7 @@ describe("the OpenAPI document", () => {
       maximum: 100,
       default: 20,
     });
-    expect(parameter("/api/v1/images", "get", "cursor")).toMatchObject({ schema: { minLength: 1, maxLength: 200 } });
+    expect(parameter("/api/v1/images", "get", "cursor")).toMatchObject({ schema: { minLength: 1, maxLength: 1000 } });
     expect(parameter("/api/v1/images", "get", "cursor").required ?? false).toBe(false);
     const upload = schemaOf(operation("/api/v1/images", "post").requestBody.content["multipart/form-data"].schema.$ref);
     expect(upload.properties.name).toMatchObject({ type: "string", minLength: 1, maxLength: 200 });
