@@ -5,7 +5,9 @@ import {
   createToken,
   dropFiles,
   expect,
+  imageCount,
   imageFile,
+  loseFirstCompletion,
   signIn,
   tableRow,
   test,
@@ -81,24 +83,8 @@ test("an upload whose answer is lost on the way back is retried with the same Id
 }) => {
   await signIn(page, member.email, member.password);
   await expect(page.getByRole("heading", { name: "Your images" })).toBeVisible();
-  const imageCount = async () => {
-    const listed = (await (await page.request.get("/api/v1/images?limit=100")).json()) as { items: unknown[] };
-    return listed.items.length;
-  };
-  const before = await imageCount();
-  const keys: string[] = [];
-  await page.route("**/api/v1/uploads", async (route) => {
-    keys.push(route.request().headers()["idempotency-key"] ?? "");
-    await route.continue();
-  });
-  let completions = 0;
-  await page.route("**/api/v1/uploads/*/complete", async (route) => {
-    if (++completions > 1) return route.continue();
-    // The server makes the image and answers 201; the page never hears of it.
-    const answered = await route.fetch();
-    expect(answered.status()).toBe(201);
-    await route.abort("connectionreset");
-  });
+  const before = await imageCount(page);
+  const keys = await loseFirstCompletion(page);
   const file = imageFile("grey.png", await greyPng());
   await dropFiles(page, [file]);
   await expect(page.getByRole("alert").filter({ hasText: file.name })).toContainText("Network error");
@@ -110,7 +96,7 @@ test("an upload whose answer is lost on the way back is retried with the same Id
   expect(keys).toHaveLength(2);
   expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
   expect(keys[1]).toBe(keys[0]);
-  expect(await imageCount()).toBe(before + 1);
+  expect(await imageCount(page)).toBe(before + 1);
 });
 
 test("the account page creates an API token that the JSON API accepts, and revokes it", async ({

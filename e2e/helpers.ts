@@ -169,3 +169,30 @@ export async function naturalSizes(page: Page, selector: string): Promise<[numbe
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join("test-results", "screenshots", `${name}.png`), fullPage: true });
 }
+
+/** How many images the signed-in user of `page` has (up to 100). */
+export async function imageCount(page: Page): Promise<number> {
+  const listed = (await (await page.request.get("/api/v1/images?limit=100")).json()) as { items: unknown[] };
+  return listed.items.length;
+}
+
+/**
+ * Loses the answer to the page's first upload completion: the server makes the image and answers
+ * 201, the page only sees the connection reset. Returns the Idempotency-Keys the page sends when it
+ * starts uploads, in order, so a test can check that its retry reused the key.
+ */
+export async function loseFirstCompletion(page: Page): Promise<string[]> {
+  const keys: string[] = [];
+  await page.route("**/api/v1/uploads", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"] ?? "");
+    await route.continue();
+  });
+  let completions = 0;
+  await page.route("**/api/v1/uploads/*/complete", async (route) => {
+    if (++completions > 1) return route.continue();
+    const answered = await route.fetch();
+    expect(answered.status()).toBe(201);
+    await route.abort("connectionreset");
+  });
+  return keys;
+}

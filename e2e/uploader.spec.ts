@@ -1,7 +1,16 @@
 import type { Page, Request } from "@playwright/test";
 import { greyPng, rgbPng } from "../tests/support/fixtures";
 import { E2E } from "./config";
-import { createUserOnPlan, dropFiles, expect, imageFile, signIn, test } from "./helpers";
+import {
+  createUserOnPlan,
+  dropFiles,
+  expect,
+  imageCount,
+  imageFile,
+  loseFirstCompletion,
+  signIn,
+  test,
+} from "./helpers";
 
 /**
  * The gallery's upload panel: files go on drop, three at a time, are checked before sending, and
@@ -24,11 +33,6 @@ test.beforeEach(async ({ page }) => {
 
 /** The file's PUT to its upload URL (the disk storage's URL is on this server). */
 const CONTENT_URL = "**/api/v1/uploads/*/content?*";
-
-async function imageCount(page: Page): Promise<number> {
-  const listed = (await (await page.request.get("/api/v1/images?limit=100")).json()) as { items: unknown[] };
-  return listed.items.length;
-}
 
 /** Holds every PUT of a file until `release()` (so the "Uploading" state can be seen). */
 async function holdPuts(page: Page) {
@@ -112,19 +116,7 @@ test("a file over the plan's limit or of the wrong type fails at once and is nev
 
 test("a failed upload is retried with its Idempotency-Key and stored once", async ({ page }) => {
   const before = await imageCount(page);
-  const keys: string[] = [];
-  await page.route("**/api/v1/uploads", async (route) => {
-    keys.push(route.request().headers()["idempotency-key"] ?? "");
-    await route.continue();
-  });
-  let completions = 0;
-  await page.route("**/api/v1/uploads/*/complete", async (route) => {
-    if (++completions > 1) return route.continue();
-    // The server makes the image; the page never hears of it.
-    const answered = await route.fetch();
-    expect(answered.status()).toBe(201);
-    await route.abort("connectionreset");
-  });
+  const keys = await loseFirstCompletion(page);
   const file = imageFile("retried.png", await greyPng());
   await dropFiles(page, [file]);
 
