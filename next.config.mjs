@@ -8,6 +8,8 @@ const nextConfig = {
   // at run time instead.)
   serverExternalPackages: ["sharp", "postgres", "@aws-sdk/client-s3"],
   poweredByHeader: false,
+  // forbidden() (lib/auth/session.ts): members who are not staff get app/forbidden.tsx with a 403.
+  experimental: { authInterrupts: true },
   // Server action arguments include passwords (sign-in, admin resets): never log them.
   logging: { serverFunctions: false },
 };

@@ -8,11 +8,11 @@ const linkClass =
 export function StatusPage({ eyebrow, title, children }: { eyebrow: string; title: string; children: ReactNode }) {
   return (
     <section aria-labelledby="status-title" className="mx-auto mt-12 flex max-w-md flex-col items-start gap-4">
-      <p className="text-sm font-semibold tracking-wide text-sky-800 uppercase">{eyebrow}</p>
+      <p className="text-sm font-semibold tracking-wide text-accent uppercase">{eyebrow}</p>
       <h1 id="status-title" className="text-2xl font-semibold">
         {title}
       </h1>
-      <div className="text-slate-700">{children}</div>
+      <div className="text-fg-soft">{children}</div>
       <Link href="/" className={linkClass}>
         Back to the gallery
       </Link>

@@ -51,7 +51,8 @@ test("a user who is not staff cannot reach the admin area", async ({ page }) => 
   await expect(page.getByRole("link", { name: "Users" })).toHaveCount(0);
   for (const path of ["/admin/users", "/admin/plans"]) {
     const res = await page.goto(path);
-    expect(res?.status(), path).toBe(404);
+    expect(res?.status(), path).toBe(403);
+    await expect(page.getByRole("heading", { name: "Staff only" })).toBeVisible();
     await expect(page.getByRole("heading", { name: /Users|Plans/ })).toHaveCount(0);
   }
 });

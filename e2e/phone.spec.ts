@@ -214,13 +214,12 @@ test("an unknown path shows the app's own 404 page", async ({ page }) => {
   await screenshot(page, "phone-not-found");
 });
 
-test("a member who is not staff gets the branded Staff only page on the admin pages", async ({ page }) => {
+test("a member who is not staff gets a 403 with the branded Staff only page on the admin pages", async ({ page }) => {
   await signIn(page, member.email, member.password);
   await expect(page.getByRole("heading", { name: "Your images" })).toBeVisible();
   for (const path of ["/admin/users", "/admin/plans"]) {
     const res = await page.goto(path);
-    // requireStaff answers with notFound(): still a 404, now with a page saying why.
-    expect(res?.status(), path).toBe(404);
+    expect(res?.status(), path).toBe(403);
     await expect(page.getByRole("heading", { name: "Staff only", level: 1 })).toBeVisible();
     await expect(page.getByRole("heading", { name: /^(Users|Plans)$/ })).toHaveCount(0);
     await expect(page.getByRole("link", { name: "Back to the gallery" })).toBeVisible();

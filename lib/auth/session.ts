@@ -1,5 +1,5 @@
 import "server-only";
-import { notFound, redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "@/lib/auth/next-auth";
 import { type Principal, principalFromUserId } from "@/lib/accounts/principal";
@@ -23,9 +23,9 @@ export async function requirePrincipal(returnTo: string): Promise<Principal> {
   return principal;
 }
 
-/** Staff pages and actions: anyone else gets a 404, as if the area did not exist. */
+/** Staff pages and actions: a signed-in member who is not staff gets a 403 (app/forbidden.tsx). */
 export async function requireStaff(returnTo: string): Promise<Principal> {
   const principal = await requirePrincipal(returnTo);
-  if (!principal.isStaff) notFound();
+  if (!principal.isStaff) forbidden();
   return principal;
 }
