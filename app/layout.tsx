@@ -15,7 +15,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   }
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+      <body className="min-h-screen bg-canvas text-fg antialiased">
         <Nav principal={principal} signOut={signOutAction} />
         <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
       </body>

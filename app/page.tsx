@@ -32,7 +32,7 @@ export default async function GalleryPage({
     <div className="flex flex-col gap-4">
       <div>
         <h1 className="text-2xl font-semibold">Your images</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-muted">
           Plan <strong>{principal.plan.name}</strong>: thumbnails {principal.plan.heights.join(", ")} px
           {principal.plan.originalLink ? ", original link" : ""}
           {principal.plan.expiringLinks ? ", expiring links" : ""}.

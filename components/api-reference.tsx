@@ -27,8 +27,7 @@ const configuration = {
   mcp: { disabled: true },
   hideClientButton: true,
   showDeveloperTools: "never",
-  // The site is light only.
-  forceDarkModeState: "light",
+  // The site follows the system's colour scheme (ApiReference picks it); no toggle of its own.
   hideDarkModeToggle: true,
   // A small API: every operation on the page, not only the first tag's.
   defaultOpenAllTags: true,
@@ -44,7 +43,11 @@ export function ApiReference() {
   const [config] = useState<AnyApiReferenceConfiguration>(() =>
     typeof window === "undefined"
       ? configuration
-      : { ...configuration, servers: [{ url: window.location.origin, description: "This site" }] },
+      : {
+          ...configuration,
+          servers: [{ url: window.location.origin, description: "This site" }],
+          forceDarkModeState: window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
+        },
   );
   // Scalar marks <body> with its colour mode and leaves it there; take it off when leaving the page.
   useEffect(() => () => document.body.classList.remove("light-mode", "dark-mode"), []);

@@ -13,7 +13,7 @@ export function CopyButton({ text, label = "Copy link" }: { text: string; label?
     <button
       type="button"
       onClick={copy}
-      className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+      className="rounded border border-line-strong bg-surface px-2 py-1 text-xs font-medium hover:bg-subtle focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
     >
       <span aria-live="polite">{copied ? "Copied" : label}</span>
     </button>

@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, useState } from "react";
 export type NavLink = { href: string; label: string };
 
 const focusRing = "focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600";
-const itemClass = `block rounded px-2 py-2 text-slate-900 hover:bg-slate-100 md:py-1 ${focusRing}`;
+const itemClass = `block rounded px-2 py-2 text-fg hover:bg-subtle md:py-1 ${focusRing}`;
 
 /** "/" is current only on itself; any other link also for the pages under it. */
 const isCurrent = (href: string, pathname: string) =>
@@ -55,7 +55,7 @@ export function NavMenu({ links, signOut, email }: { links: NavLink[]; signOut: 
         aria-expanded={open}
         aria-controls={panelId}
         onClick={() => setOpenAt(open ? null : pathname)}
-        className={`flex items-center gap-2 rounded border border-slate-400 px-3 py-1.5 font-medium text-slate-900 hover:bg-slate-100 md:hidden ${focusRing}`}
+        className={`flex items-center gap-2 rounded border border-field px-3 py-1.5 font-medium text-fg hover:bg-subtle md:hidden ${focusRing}`}
       >
         <svg
           aria-hidden="true"
@@ -71,7 +71,7 @@ export function NavMenu({ links, signOut, email }: { links: NavLink[]; signOut: 
       </button>
       <div
         id={panelId}
-        className={`${open ? "flex" : "hidden"} absolute inset-x-0 top-full z-20 flex-col gap-1 border-b border-slate-200 bg-white px-4 py-3 shadow-md md:static md:flex md:flex-row md:items-center md:gap-2 md:border-0 md:p-0 md:shadow-none`}
+        className={`${open ? "flex" : "hidden"} absolute inset-x-0 top-full z-20 flex-col gap-1 border-b border-line bg-surface px-4 py-3 shadow-md md:static md:flex md:flex-row md:items-center md:gap-2 md:border-0 md:p-0 md:shadow-none`}
       >
         <ul className="flex flex-col gap-1 md:flex-row md:items-center md:gap-2">
           {links.map((link) => {
@@ -91,9 +91,9 @@ export function NavMenu({ links, signOut, email }: { links: NavLink[]; signOut: 
             );
           })}
         </ul>
-        <form action={signOut} className="border-t border-slate-200 pt-2 md:border-0 md:pt-0">
+        <form action={signOut} className="border-t border-line pt-2 md:border-0 md:pt-0">
           {/* Who is signed in: in the menu on a phone, the button's tooltip on a wide screen. */}
-          <p className="px-2 pb-1 text-xs break-all text-slate-600 md:hidden">Signed in as {email}</p>
+          <p className="px-2 pb-1 text-xs break-all text-muted md:hidden">Signed in as {email}</p>
           <button type="submit" className={`${itemClass} w-full text-left md:w-auto`} title={email}>
             Sign out
           </button>

@@ -21,7 +21,7 @@ function linksFor(principal: Principal): NavLink[] {
  */
 export function Nav({ principal, signOut }: { principal: Principal | null; signOut: () => Promise<void> }) {
   return (
-    <header className="relative border-b border-slate-200 bg-white">
+    <header className="relative border-b border-line bg-surface">
       <div className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-3 text-sm">
         <Link
           href="/"
@@ -32,7 +32,7 @@ export function Nav({ principal, signOut }: { principal: Principal | null; signO
         {principal ? (
           <NavMenu links={linksFor(principal)} signOut={signOut} email={principal.email} />
         ) : (
-          <Link href="/sign-in" className={`shrink-0 rounded px-2 py-1 hover:bg-slate-100 ${focusRing}`}>
+          <Link href="/sign-in" className={`shrink-0 rounded px-2 py-1 hover:bg-subtle ${focusRing}`}>
             Sign in
           </Link>
         )}

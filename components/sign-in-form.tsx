@@ -6,7 +6,7 @@ import { useActionState, useEffect, useRef } from "react";
 export type SignInState = { error: string | null; email: string; attempt: number };
 
 const focusRing = "focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-offset-1";
-const inputClass = `rounded border border-slate-400 bg-white px-3 py-2 font-normal text-slate-900 ${focusRing}`;
+const inputClass = `rounded border border-field bg-surface px-3 py-2 font-normal text-fg ${focusRing}`;
 
 /**
  * The sign-in form. A failure comes back as state, not as a redirect, so the e-mail stays in its field
@@ -29,7 +29,7 @@ export function SignInForm({
     <>
       {state.error && (
         // Keyed by attempt: the same message after another failure is a new alert, announced again.
-        <p key={state.attempt} role="alert" className="rounded bg-red-50 p-3 text-sm text-red-800">
+        <p key={state.attempt} role="alert" className="rounded bg-danger-subtle p-3 text-sm text-danger-strong">
           {state.error}
         </p>
       )}

@@ -6,7 +6,8 @@ import { createUserOnPlan, expect, imageFile, signIn, signInForApi, test, upload
 
 /**
  * axe-core on every page, in the state people see it: no violation of any impact (WCAG 2.x A and
- * AA rules and axe's best practices). Each page is checked once it has rendered its data.
+ * AA rules and axe's best practices). Each page is checked once it has rendered its data, in the
+ * light and the dark colour scheme (the app follows prefers-color-scheme).
  */
 const run = Date.now().toString(36);
 const member = { email: `a11y-${run}@e2e.example.com`, password: "a11y-password-1" };
@@ -30,62 +31,89 @@ test.beforeAll(async ({ browser, playwright }) => {
   await context.close();
 });
 
-async function expectNoViolations(page: Page, what: string) {
+/** The page's background as the browser paints it: relative luminance 0 (black) to 1 (white). */
+async function backgroundLuminance(page: Page): Promise<number> {
+  const rgb = await page.evaluate(() => {
+    const probe = document.createElement("canvas").getContext("2d")!;
+    probe.fillStyle = getComputedStyle(document.body).backgroundColor;
+    probe.fillRect(0, 0, 1, 1);
+    return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  });
+  const linear = rgb.map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * linear[0]! + 0.7152 * linear[1]! + 0.0722 * linear[2]!;
+}
+
+/** `alwaysDark`: the share page is a photo viewer, dark in either scheme. */
+async function expectNoViolations(page: Page, what: string, { alwaysDark = false } = {}) {
+  const scheme = await page.evaluate(() => (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  // The scheme really applies: axe on a light page in "dark" would prove nothing.
+  const luminance = await backgroundLuminance(page);
+  if (scheme === "dark" || alwaysDark) expect(luminance, `${what}: dark background`).toBeLessThan(0.05);
+  else expect(luminance, `${what}: light background`).toBeGreaterThan(0.8);
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
     .analyze();
   const found = results.violations.map(
     (v) => `${v.impact ?? "?"} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
   );
-  expect(found, what).toEqual([]);
+  expect(found, `${what} (${scheme})`).toEqual([]);
 }
 
-test("signed out: the sign-in page, a failed sign-in, the 404 page and a share page", async ({ page }) => {
-  await page.goto("/sign-in");
-  await expectNoViolations(page, "sign-in");
-  await page.getByLabel("E-mail").fill(member.email);
-  await page.getByLabel("Password").fill("wrong-password-1");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Wrong" })).toBeVisible();
-  await expectNoViolations(page, "sign-in failed");
-  await page.goto("/no-such-page");
-  await expectNoViolations(page, "404");
-  await page.goto(pageUrl);
-  await expect(page.getByRole("heading", { name: "Harbour" })).toBeVisible();
-  await expectNoViolations(page, "share page");
-});
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`${colorScheme} colour scheme`, () => {
+    test.use({ colorScheme });
 
-test("signed in: gallery, viewer, select mode, image page and account", async ({ page }) => {
-  await signIn(page, member.email, member.password);
-  await expect(page.getByRole("list", { name: "Images" }).getByTestId("image-tile")).toHaveCount(2);
-  await expectNoViolations(page, "gallery");
-  await page.getByRole("list", { name: "Images" }).getByRole("link", { name: "Harbour" }).click();
-  await expect(page.getByRole("dialog", { name: "Harbour" })).toBeVisible();
-  await expectNoViolations(page, "viewer");
-  await page.keyboard.press("Escape");
-  await page.getByRole("button", { name: "Select", exact: true }).click();
-  await page.getByRole("button", { name: "Select Harbour" }).click();
-  await expectNoViolations(page, "select mode");
-  await page.getByRole("button", { name: "Delete…" }).click();
-  await expect(page.getByRole("alertdialog")).toBeVisible();
-  await expectNoViolations(page, "delete confirmation");
-  await page.keyboard.press("Escape");
+    test("signed out: the sign-in page, a failed sign-in, the 404 page and a share page", async ({ page }) => {
+      await page.goto("/sign-in");
+      await expectNoViolations(page, "sign-in");
+      await page.getByLabel("E-mail").fill(member.email);
+      await page.getByLabel("Password").fill("wrong-password-1");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("alert").filter({ hasText: "Wrong" })).toBeVisible();
+      await expectNoViolations(page, "sign-in failed");
+      await page.goto("/no-such-page");
+      await expectNoViolations(page, "404");
+      await page.goto(pageUrl);
+      await expect(page.getByRole("heading", { name: "Harbour" })).toBeVisible();
+      await expectNoViolations(page, "share page", { alwaysDark: true });
+    });
 
-  await page.goto(`/images/${imageId}`);
-  await expect(page.getByRole("heading", { name: "Harbour" })).toBeVisible();
-  await expectNoViolations(page, "image page");
-  await page.getByRole("button", { name: "Create link" }).click();
-  await expect(page.getByTestId("new-link")).toBeVisible();
-  await expectNoViolations(page, "image page with a new link");
+    test("signed in: gallery, viewer, select mode, image page, account and Staff only", async ({ page }) => {
+      await signIn(page, member.email, member.password);
+      await expect(page.getByRole("list", { name: "Images" }).getByTestId("image-tile")).toHaveCount(2);
+      await expectNoViolations(page, "gallery");
+      await page.getByRole("list", { name: "Images" }).getByRole("link", { name: "Harbour" }).click();
+      await expect(page.getByRole("dialog", { name: "Harbour" })).toBeVisible();
+      await expectNoViolations(page, "viewer");
+      await page.keyboard.press("Escape");
+      await page.getByRole("button", { name: "Select", exact: true }).click();
+      await page.getByRole("button", { name: "Select Harbour" }).click();
+      await expectNoViolations(page, "select mode");
+      await page.getByRole("button", { name: "Delete…" }).click();
+      await expect(page.getByRole("alertdialog")).toBeVisible();
+      await expectNoViolations(page, "delete confirmation");
+      await page.keyboard.press("Escape");
 
-  await page.goto("/account");
-  await expectNoViolations(page, "account");
-});
+      await page.goto(`/images/${imageId}`);
+      await expect(page.getByRole("heading", { name: "Harbour" })).toBeVisible();
+      await expectNoViolations(page, "image page");
+      await page.getByRole("button", { name: "Create link" }).click();
+      await expect(page.getByTestId("new-link")).toBeVisible();
+      await expectNoViolations(page, "image page with a new link");
 
-test("staff: users and plans", async ({ page }) => {
-  await signIn(page, E2E.staff.email, E2E.staff.password, "/admin/users");
-  await expect(page).toHaveURL(/\/admin\/users$/);
-  await expectNoViolations(page, "admin users");
-  await page.goto("/admin/plans");
-  await expectNoViolations(page, "admin plans");
-});
+      await page.goto("/account");
+      await expectNoViolations(page, "account");
+      const forbidden = await page.goto("/admin/users");
+      expect(forbidden?.status()).toBe(403);
+      await expectNoViolations(page, "staff only (403)");
+    });
+
+    test("staff: users and plans", async ({ page }) => {
+      await signIn(page, E2E.staff.email, E2E.staff.password, "/admin/users");
+      await expect(page).toHaveURL(/\/admin\/users$/);
+      await expectNoViolations(page, "admin users");
+      await page.goto("/admin/plans");
+      await expectNoViolations(page, "admin plans");
+    });
+  });
+}

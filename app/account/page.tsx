@@ -17,7 +17,7 @@ export default async function AccountPage() {
     <div className="flex flex-col gap-8">
       <section aria-labelledby="plan-heading" className="flex flex-col gap-2">
         <h1 className="text-2xl font-semibold">Account</h1>
-        <p className="text-sm break-all text-slate-600">{principal.email}</p>
+        <p className="text-sm break-all text-muted">{principal.email}</p>
         <h2 id="plan-heading" className="mt-4 text-lg font-semibold">
           Plan: {plan.name}
         </h2>
@@ -38,7 +38,7 @@ export default async function AccountPage() {
           Storage
         </h2>
         <UsageBar bytes={usage.bytes} quotaBytes={usage.quotaBytes} label="Storage used" />
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-muted">
           {usage.images} {usage.images === 1 ? "image" : "images"}; deleting an image frees its space at once.
         </p>
       </section>

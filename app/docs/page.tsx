@@ -7,8 +7,8 @@ import { MAX_ALIVE_SECONDS, MIN_ALIVE_SECONDS } from "@/lib/api/schemas";
 export const metadata: Metadata = { title: "API docs · Tiered Image Hosting" };
 
 const link =
-  "rounded font-medium text-sky-800 underline decoration-sky-300 underline-offset-2 hover:decoration-sky-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
-const code = "rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.85em]";
+  "rounded font-medium text-accent underline decoration-accent-soft underline-offset-2 hover:decoration-accent focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
+const code = "rounded bg-subtle px-1 py-0.5 font-mono text-[0.85em]";
 
 export default async function DocsPage() {
   const { plan } = await requirePrincipal("/docs");
@@ -24,16 +24,16 @@ export default async function DocsPage() {
         <h1 className="text-2xl font-semibold">API docs</h1>
         <section
           aria-labelledby="docs-plan"
-          className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700 shadow-sm"
+          className="flex flex-col gap-3 rounded-lg border border-line bg-surface p-4 text-sm text-fg-soft shadow-sm"
         >
-          <h2 id="docs-plan" className="text-base font-semibold text-slate-900">
+          <h2 id="docs-plan" className="text-base font-semibold text-fg">
             Your plan: {plan.name}
           </h2>
           <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
             {facts.map(([term, value]) => (
               <div key={term} className="contents">
-                <dt className="text-slate-600">{term}</dt>
-                <dd className="font-medium text-slate-900">{value}</dd>
+                <dt className="text-muted">{term}</dt>
+                <dd className="font-medium text-fg">{value}</dd>
               </div>
             ))}
           </dl>

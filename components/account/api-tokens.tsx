@@ -55,9 +55,9 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
       <h2 id="tokens-heading" className="text-lg font-semibold">
         API tokens
       </h2>
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-muted">
         Integrations send <code>Authorization: Bearer &lt;token&gt;</code> to the{" "}
-        <a className={`rounded text-sky-700 underline hover:text-sky-800 hover:decoration-2 ${focusRing}`} href="/docs">
+        <a className={`rounded text-accent underline hover:text-accent hover:decoration-2 ${focusRing}`} href="/docs">
           JSON API
         </a>
         . A token acts as you; it is shown once.
@@ -77,18 +77,18 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
         </button>
       </form>
       {nameError && (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="text-sm text-danger">
           {nameError}
         </p>
       )}
       {(formError || revokeError) && (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="text-sm text-danger">
           {formError || revokeError}
         </p>
       )}
       {created && (
         <div
-          className="flex flex-col gap-1 rounded border border-amber-200 bg-amber-50 p-3 text-sm"
+          className="flex flex-col gap-1 rounded border border-warning-line bg-warning-subtle p-3 text-sm"
           data-testid="new-token"
         >
           <span className="font-medium">Your new token — copy it now, it will not be shown again:</span>
@@ -97,7 +97,7 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
         </div>
       )}
       {tokens.length === 0 ? (
-        <p className="text-sm text-slate-600">No tokens yet.</p>
+        <p className="text-sm text-muted">No tokens yet.</p>
       ) : (
         <div className={cardTableWrapper}>
           {/* A card per token under sm (see cardTable), so Revoke is never cut off on a phone. */}
@@ -108,7 +108,7 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
             </thead>
             <tbody role="rowgroup" className={cardTableBody}>
               {tokens.map((t) => (
-                <tr key={t.id} role="row" className={`${cardRow} bg-white`}>
+                <tr key={t.id} role="row" className={`${cardRow} bg-surface`}>
                   <th scope="row" role="rowheader" className={`${cardTitleCell} break-all`}>
                     {t.name}
                   </th>

@@ -35,7 +35,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
       onSubmit={submit}
       noValidate
       aria-labelledby={`${id}-title`}
-      className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4"
+      className="flex flex-col gap-4 rounded border border-line bg-surface p-4"
     >
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         New user
@@ -69,7 +69,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
             aria-describedby={[`${id}-password-hint`, describedBy("password")].filter(Boolean).join(" ")}
             {...register("password")}
           />
-          <p id={`${id}-password-hint`} className="text-xs text-slate-600">
+          <p id={`${id}-password-hint`} className="text-xs text-muted">
             At least 8 characters.
           </p>
           <FieldError id={`${id}-password-error`} message={errors.password?.message} />
@@ -106,7 +106,7 @@ export function CreateUserForm({ plans, defaultPlanId }: { plans: PlanOption[]; 
               Staff
             </label>
           </div>
-          <p id={`${id}-staff-hint`} className="text-xs text-slate-600">
+          <p id={`${id}-staff-hint`} className="text-xs text-muted">
             Staff can manage users and plans.
           </p>
           <FieldError id={`${id}-isStaff-error`} message={errors.isStaff?.message} />

@@ -82,7 +82,7 @@ export function PlanForm({
         aria-describedby={[`${id}-${field}-hint`, errors[field] ? errorId(field) : ""].filter(Boolean).join(" ")}
         {...register(field)}
       />
-      <p id={`${id}-${field}-hint`} className="text-xs text-slate-600">
+      <p id={`${id}-${field}-hint`} className="text-xs text-muted">
         {hint}
       </p>
       <FieldError id={errorId(field)} message={errors[field]?.message} />
@@ -94,13 +94,13 @@ export function PlanForm({
       onSubmit={submit}
       noValidate
       aria-labelledby={`${id}-title`}
-      className="flex flex-col gap-4 rounded border border-slate-200 bg-white p-4"
+      className="flex flex-col gap-4 rounded border border-line bg-surface p-4"
     >
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         {title}
       </h2>
       {plan?.isDefault && (
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-muted">
           This is the default plan every new user gets: its name stays, its thumbnails and links can change.
         </p>
       )}
@@ -137,7 +137,7 @@ export function PlanForm({
               .join(" ")}
             {...register("heights")}
           />
-          <p id={`${id}-heights-hint`} className="text-xs text-slate-600">
+          <p id={`${id}-heights-hint`} className="text-xs text-muted">
             Thumbnail heights in pixels (1–4096), separated by commas, e.g. 100, 300.
           </p>
           <FieldError id={errorId("heights")} message={errors.heights?.message} />
@@ -172,7 +172,7 @@ export function PlanForm({
           <label htmlFor={`${id}-original`} className="text-sm font-medium">
             Original link
           </label>
-          <span id={`${id}-original-hint`} className="text-xs text-slate-600">
+          <span id={`${id}-original-hint`} className="text-xs text-muted">
             users can download the original file
           </span>
         </div>
@@ -187,7 +187,7 @@ export function PlanForm({
           <label htmlFor={`${id}-expiring`} className="text-sm font-medium">
             Expiring links
           </label>
-          <span id={`${id}-expiring-hint`} className="text-xs text-slate-600">
+          <span id={`${id}-expiring-hint`} className="text-xs text-muted">
             users can create temporary public links
           </span>
         </div>

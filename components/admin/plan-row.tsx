@@ -44,12 +44,12 @@ export function PlanRow({
 
   return (
     <>
-      <tr role="row" className={`${cardRow} bg-white`}>
+      <tr role="row" className={`${cardRow} bg-surface`}>
         <th scope="row" role="rowheader" className={cardTitleCell}>
           {plan.name}
           {plan.isDefault && (
             <span
-              className="ml-2 rounded bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800"
+              className="ml-2 rounded bg-info-subtle px-2 py-0.5 text-xs font-medium text-accent"
               title="New users get this plan; it cannot be renamed or deleted."
             >
               Default
@@ -96,10 +96,10 @@ export function PlanRow({
         </CardCell>
       </tr>
       {(editing || error) && (
-        <tr id={`${id}-details`} role="row" className="bg-slate-50 max-sm:-mt-3 max-sm:block max-sm:rounded-b">
+        <tr id={`${id}-details`} role="row" className="bg-canvas max-sm:-mt-3 max-sm:block max-sm:rounded-b">
           <td role="cell" colSpan={columns} className="px-3 py-3 max-sm:block max-sm:px-0">
             {error && (
-              <div className="mb-3 flex flex-wrap items-start justify-between gap-3 rounded bg-red-50 p-3 text-sm text-red-800">
+              <div className="mb-3 flex flex-wrap items-start justify-between gap-3 rounded bg-danger-subtle p-3 text-sm text-danger-strong">
                 <p role="alert">
                   Cannot delete {plan.name}: {error}
                 </p>

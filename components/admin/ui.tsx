@@ -7,16 +7,16 @@ import type { ReactNode } from "react";
  */
 export const focusRing =
   "focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-offset-1";
-export const inputClass = `rounded border border-slate-400 bg-white px-3 py-2 text-sm font-normal text-slate-900 ${focusRing} aria-[invalid=true]:border-red-600`;
-export const smallInputClass = `rounded border border-slate-400 bg-white px-2 py-1 text-sm text-slate-900 ${focusRing} aria-[invalid=true]:border-red-600`;
-export const checkboxClass = `h-4 w-4 rounded border-slate-400 accent-sky-700 ${focusRing}`;
+export const inputClass = `rounded border border-field bg-surface px-3 py-2 text-sm font-normal text-fg ${focusRing} aria-[invalid=true]:border-danger`;
+export const smallInputClass = `rounded border border-field bg-surface px-2 py-1 text-sm text-fg ${focusRing} aria-[invalid=true]:border-danger`;
+export const checkboxClass = `h-4 w-4 rounded border-field accent-sky-700 ${focusRing}`;
 export const primaryButton = `rounded bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:cursor-wait disabled:bg-slate-600 ${focusRing}`;
-const disabledOutline = "disabled:cursor-wait disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-600";
-export const secondaryButton = `whitespace-nowrap rounded border border-slate-400 bg-white px-2 py-1 text-sm font-medium text-slate-800 hover:bg-slate-100 ${disabledOutline} ${focusRing}`;
-export const dangerButton = `whitespace-nowrap rounded border border-red-300 bg-white px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 hover:text-red-800 ${disabledOutline} ${focusRing}`;
+const disabledOutline = "disabled:cursor-wait disabled:border-line disabled:bg-canvas disabled:text-muted";
+export const secondaryButton = `whitespace-nowrap rounded border border-field bg-surface px-2 py-1 text-sm font-medium text-fg hover:bg-subtle ${disabledOutline} ${focusRing}`;
+export const dangerButton = `whitespace-nowrap rounded border border-danger-line bg-surface px-2 py-1 text-sm font-medium text-danger hover:bg-danger-subtle hover:text-danger-strong ${disabledOutline} ${focusRing}`;
 
 const cellClass = "px-3 py-2 align-top";
-const headerCellClass = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
+const headerCellClass = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-muted";
 
 /*
  * Under the sm breakpoint a table becomes stacked cards: each row a card, its row header the card's
@@ -24,13 +24,13 @@ const headerCellClass = "px-3 py-2 text-left text-xs font-semibold uppercase tra
  * for screen readers, visually hidden). Changing a table's `display` can drop its semantics in some
  * browsers, so the markup states the table roles explicitly (role="table", "row", "cell"...).
  */
-export const cardTableWrapper = "sm:overflow-x-auto sm:rounded sm:border sm:border-slate-200 sm:bg-white";
+export const cardTableWrapper = "sm:overflow-x-auto sm:rounded sm:border sm:border-line sm:bg-surface";
 export const cardTable = "w-full border-collapse text-sm max-sm:block";
-export const cardTableHead = "border-b border-slate-200 bg-slate-50 max-sm:sr-only";
-export const cardTableBody = "divide-y divide-slate-100 max-sm:flex max-sm:flex-col max-sm:gap-3 max-sm:divide-y-0";
+export const cardTableHead = "border-b border-line bg-canvas max-sm:sr-only";
+export const cardTableBody = "divide-y divide-line max-sm:flex max-sm:flex-col max-sm:gap-3 max-sm:divide-y-0";
 /** A row; its background (the card's) is the caller's: white, or slate-50 for a dimmed row. */
 export const cardRow =
-  "max-sm:flex max-sm:flex-col max-sm:gap-2 max-sm:rounded max-sm:border max-sm:border-slate-200 max-sm:p-3";
+  "max-sm:flex max-sm:flex-col max-sm:gap-2 max-sm:rounded max-sm:border max-sm:border-line max-sm:p-3";
 /** The row header: in a card, its title line. */
 export const cardTitleCell = `${cellClass} text-left font-medium max-sm:block max-sm:p-0 max-sm:text-base`;
 
@@ -55,7 +55,7 @@ export function CardCell({
     >
       <span
         aria-hidden="true"
-        className="w-24 shrink-0 text-xs font-semibold uppercase tracking-wide text-slate-600 sm:hidden"
+        className="w-24 shrink-0 text-xs font-semibold uppercase tracking-wide text-muted sm:hidden"
       >
         {label}
       </span>
@@ -86,7 +86,7 @@ export function HeaderRow({ columns, numeric }: { columns: readonly string[]; nu
 export function Badge({ on, onText, offText }: { on: boolean; onText: string; offText: string }) {
   return (
     <span
-      className={`inline-flex items-center gap-1 rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-700"}`}
+      className={`inline-flex items-center gap-1 rounded px-2 py-0.5 text-xs font-medium ${on ? "bg-success-subtle text-success" : "bg-subtle text-fg-soft"}`}
     >
       <span aria-hidden="true">{on ? "✓" : "–"}</span>
       {on ? onText : offText}
@@ -97,7 +97,7 @@ export function Badge({ on, onText, offText }: { on: boolean; onText: string; of
 export function FieldError({ id, message }: { id: string; message: string | undefined }) {
   if (!message) return null;
   return (
-    <p id={id} className="text-sm font-normal text-red-700">
+    <p id={id} className="text-sm font-normal text-danger">
       {message}
     </p>
   );
@@ -106,7 +106,7 @@ export function FieldError({ id, message }: { id: string; message: string | unde
 export function Alert({ children }: { children: ReactNode }) {
   if (!children) return null;
   return (
-    <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-800">
+    <p role="alert" className="rounded bg-danger-subtle p-3 text-sm text-danger-strong">
       {children}
     </p>
   );
@@ -115,7 +115,7 @@ export function Alert({ children }: { children: ReactNode }) {
 /** A live region that is always present, so screen readers announce what appears in it. */
 export function Status({ children }: { children: ReactNode }) {
   return (
-    <p role="status" className="min-h-5 text-sm text-emerald-700">
+    <p role="status" className="min-h-5 text-sm text-success">
       {children}
     </p>
   );

@@ -11,7 +11,7 @@ import { dangerButton, FieldError, secondaryButton, smallInputClass } from "./ui
 function InlineError({ message }: { message: string | null }) {
   if (!message) return null;
   return (
-    <p role="alert" className="max-w-64 text-xs text-red-700">
+    <p role="alert" className="max-w-64 text-xs text-danger">
       {message}
     </p>
   );
@@ -78,13 +78,13 @@ export function UserPlanControl({
           type="submit"
           disabled={pending}
           aria-label={`Save plan for ${email}`}
-          className={`${secondaryButton} ${changed ? "border-slate-900 font-semibold" : ""}`}
+          className={`${secondaryButton} ${changed ? "border-fg font-semibold" : ""}`}
         >
           {pending ? "Saving…" : "Save plan"}
         </button>
       </div>
       <InlineError message={error} />
-      <span role="status" className="text-xs text-emerald-700">
+      <span role="status" className="text-xs text-success">
         {done && !changed ? done : ""}
       </span>
     </form>
@@ -107,9 +107,7 @@ export function UserAccessControls({
 }) {
   const { pending, error, run } = useAction();
   if (isSelf) {
-    return (
-      <p className="max-w-48 text-xs text-slate-600">This is you: another staff member must change your access.</p>
-    );
+    return <p className="max-w-48 text-xs text-muted">This is you: another staff member must change your access.</p>;
   }
   return (
     <div className="flex flex-col gap-1">
@@ -202,7 +200,7 @@ export function ResetPasswordControl({ userId, email }: { userId: string; email:
       >
         Reset password
       </button>
-      <span role="status" className="text-xs text-emerald-700">
+      <span role="status" className="text-xs text-success">
         {status}
       </span>
       <form id={`${id}-form`} hidden={!open} onSubmit={submit} noValidate className="flex flex-col gap-1">

@@ -20,7 +20,7 @@ const primary =
 const danger =
   "rounded bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:ring-offset-2 disabled:opacity-60";
 const secondary =
-  "rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
+  "rounded border border-field bg-surface px-3 py-1.5 text-sm font-medium text-fg hover:bg-subtle focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
 /** A modal dialog box (focus moves in, Esc cancels). */
 function Dialog({ label, onCancel, children }: { label: string; onCancel: () => void; children: React.ReactNode }) {
@@ -47,7 +47,7 @@ function Dialog({ label, onCancel, children }: { label: string; onCancel: () => 
         role="alertdialog"
         aria-modal="true"
         aria-label={label}
-        className="flex w-full max-w-md flex-col gap-4 rounded-lg bg-white p-5 text-slate-900 shadow-xl"
+        className="flex w-full max-w-md flex-col gap-4 rounded-lg bg-surface p-5 text-fg shadow-xl"
       >
         {children}
       </div>
@@ -152,11 +152,11 @@ export function BulkActions({
       {dialog === "delete" && (
         <Dialog label={`Delete ${plural(count, "image")}?`} onCancel={close}>
           <h2 className="text-lg font-semibold">Delete {plural(count, "image")}?</h2>
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-fg-soft">
             Their originals, thumbnails and expiring links are deleted too. This cannot be undone.
           </p>
           {message && (
-            <p role="alert" className="text-sm text-red-700">
+            <p role="alert" className="text-sm text-danger">
               {message}
             </p>
           )}
@@ -179,7 +179,7 @@ export function BulkActions({
               <select
                 value={alive}
                 onChange={(e) => setAlive(Number(e.target.value))}
-                className="rounded border border-slate-400 bg-white px-2 py-1 font-normal"
+                className="rounded border border-field bg-surface px-2 py-1 font-normal"
               >
                 {LINK_CHOICES.map((c) => (
                   <option key={c.seconds} value={c.seconds}>
@@ -193,7 +193,7 @@ export function BulkActions({
               {links.map((l) => (
                 <li key={l.url} className="flex flex-col">
                   <span className="font-medium">{l.name}</span>
-                  <a href={l.url} target="_blank" rel="noreferrer" className="break-all text-sky-800 underline">
+                  <a href={l.url} target="_blank" rel="noreferrer" className="break-all text-accent underline">
                     {l.url}
                   </a>
                 </li>
@@ -201,7 +201,7 @@ export function BulkActions({
             </ul>
           )}
           {message && (
-            <p role="alert" className="text-sm text-red-700">
+            <p role="alert" className="text-sm text-danger">
               {message}
             </p>
           )}

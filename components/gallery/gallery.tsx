@@ -37,7 +37,7 @@ function galleryUrl(query: GalleryQuery, imageId: string | null): string {
 }
 
 const control =
-  "rounded border border-slate-400 bg-white px-2 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
+  "rounded border border-field bg-surface px-2 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
 /**
  * The user's images in justified rows, searched and sorted on the server, loading further pages
@@ -281,13 +281,13 @@ export function Gallery({
       </div>
 
       {items.length === 0 && !loading ? (
-        <div className="rounded-lg border border-dashed border-slate-400 bg-white p-10 text-center">
+        <div className="rounded-lg border border-dashed border-field bg-surface p-10 text-center">
           {searching ? (
             <p className="text-lg font-medium">No images named like “{query.q}”</p>
           ) : (
             <>
               <p className="text-lg font-medium">No images yet</p>
-              <p className="text-sm text-slate-600">
+              <p className="text-sm text-muted">
                 Drop a PNG or JPEG above, or choose files, to make your first upload.
               </p>
             </>
@@ -312,9 +312,9 @@ export function Gallery({
         </ul>
       )}
       <div ref={sentinel} aria-hidden="true" />
-      {loading && <p className="text-center text-sm text-slate-600">Loading…</p>}
+      {loading && <p className="text-center text-sm text-muted">Loading…</p>}
       {error && (
-        <p role="alert" className="text-center text-sm text-red-700">
+        <p role="alert" className="text-center text-sm text-danger">
           {error}{" "}
           <button
             type="button"

@@ -46,7 +46,7 @@ export function ImageTile({
   const processing = image.status === "processing";
   const picture = (
     <>
-      <div className="relative bg-slate-100" style={{ aspectRatio: `${ratio}` }}>
+      <div className="relative bg-subtle" style={{ aspectRatio: `${ratio}` }}>
         {thumb && (
           <PlaceholderImage
             placeholder={image.placeholder}
@@ -83,7 +83,7 @@ export function ImageTile({
           </span>
         )}
       </div>
-      <span className="block truncate px-2 py-1 text-left text-xs font-medium text-slate-700">{image.name}</span>
+      <span className="block truncate px-2 py-1 text-left text-xs font-medium text-fg-soft">{image.name}</span>
     </>
   );
   const focusRing =
@@ -91,9 +91,7 @@ export function ImageTile({
   return (
     <li
       // Rings, not borders: a border would take from the width and break the rows' equal heights.
-      className={`overflow-hidden rounded-md bg-white ${
-        selected ? "ring-[3px] ring-sky-700" : "ring-1 ring-slate-200"
-      }`}
+      className={`overflow-hidden rounded-md bg-surface ${selected ? "ring-[3px] ring-sky-700" : "ring-1 ring-line"}`}
       style={{ flexGrow: ratio, flexBasis: `calc(var(--row-h) * ${ratio})` }}
       data-testid="image-tile"
     >

@@ -64,14 +64,14 @@ export function Uploader({
   const anyDone = items.some((i) => i.status.state === "done");
 
   return (
-    <section aria-labelledby="upload-heading" className="rounded-lg border border-slate-200 bg-white p-4">
+    <section aria-labelledby="upload-heading" className="rounded-lg border border-line bg-surface p-4">
       <h2 id="upload-heading" className="mb-3 text-lg font-semibold">
         Upload
       </h2>
       <DropZone onFiles={add} maxUploadBytes={maxUploadBytes} />
 
       {/* Polite, and only counts: progress percentages would flood a screen reader. */}
-      <p role="status" aria-live="polite" className="mt-3 text-sm text-slate-700 empty:hidden">
+      <p role="status" aria-live="polite" className="mt-3 text-sm text-fg-soft empty:hidden">
         {summary}
       </p>
 
@@ -86,7 +86,7 @@ export function Uploader({
             <button
               type="button"
               onClick={() => queue.clearFinished()}
-              className="mt-3 rounded border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+              className="mt-3 rounded border border-line-strong px-3 py-1.5 text-sm font-medium text-fg hover:bg-canvas focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
             >
               Clear finished
             </button>
@@ -113,9 +113,9 @@ function DropZone({ onFiles, maxUploadBytes }: { onFiles: (list: FileList | null
         setDragging(false);
         onFiles(e.dataTransfer.files);
       }}
-      className={`flex flex-col items-center gap-2 rounded-lg border-2 border-dashed p-6 text-center ${dragging ? "border-sky-500 bg-sky-50" : "border-slate-300"}`}
+      className={`flex flex-col items-center gap-2 rounded-lg border-2 border-dashed p-6 text-center ${dragging ? "border-sky-500 bg-info-subtle" : "border-line-strong"}`}
     >
-      <p className="text-sm text-slate-600">Drop PNG or JPEG images here (up to {formatMb(maxUploadBytes)} each), or</p>
+      <p className="text-sm text-muted">Drop PNG or JPEG images here (up to {formatMb(maxUploadBytes)} each), or</p>
       <button
         type="button"
         onClick={() => input.current?.click()}
@@ -140,16 +140,16 @@ function DropZone({ onFiles, maxUploadBytes }: { onFiles: (list: FileList | null
 }
 
 const linkButton =
-  "rounded px-1 text-sm font-medium text-sky-800 underline hover:text-sky-950 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
+  "rounded px-1 text-sm font-medium text-accent underline hover:text-accent-strong focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
 function UploadRow({ item, queue }: { item: Item; queue: UploadQueue<File, ImageJson> }) {
   const { status, file } = item;
   const canCancel = status.state === "queued" || status.state === "uploading";
   return (
-    <li data-testid="upload-item" className="rounded border border-slate-200 p-3">
+    <li data-testid="upload-item" className="rounded border border-line p-3">
       <div className="flex flex-wrap items-start gap-3">
         <NameField item={item} queue={queue} />
-        <span className="pt-6 text-xs text-slate-600 tabular-nums">{formatBytes(file.size)}</span>
+        <span className="pt-6 text-xs text-muted tabular-nums">{formatBytes(file.size)}</span>
         <div className="flex gap-2 pt-5">
           {canCancel && (
             <button
@@ -209,24 +209,24 @@ function NameField({ item, queue }: { item: Item; queue: UploadQueue<File, Image
           onBlur={() => queue.commitName(item.id)}
           aria-invalid={invalid || rename.state === "failed" ? true : undefined}
           aria-describedby={hintId}
-          className="rounded border border-slate-400 bg-white px-2 py-1 font-normal focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+          className="rounded border border-field bg-surface px-2 py-1 font-normal focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
         />
       </label>
       <p id={hintId} className="min-h-5 text-xs">
         {invalid ? (
-          <Labelled icon={<ErrorIcon />} className="text-red-700">
+          <Labelled icon={<ErrorIcon />} className="text-danger">
             {invalid}
           </Labelled>
         ) : rename.state === "saving" ? (
-          <Labelled icon={<SpinnerIcon />} className="text-slate-700">
+          <Labelled icon={<SpinnerIcon />} className="text-fg-soft">
             Saving…
           </Labelled>
         ) : rename.state === "saved" ? (
-          <Labelled icon={<CheckIcon />} className="text-green-800">
+          <Labelled icon={<CheckIcon />} className="text-success">
             Saved
           </Labelled>
         ) : rename.state === "failed" ? (
-          <Labelled icon={<ErrorIcon />} className="text-red-700">
+          <Labelled icon={<ErrorIcon />} className="text-danger">
             Name not saved: {rename.message}
           </Labelled>
         ) : null}
@@ -240,7 +240,7 @@ function StatusLine({ item }: { item: Item }) {
   switch (status.state) {
     case "queued":
       return (
-        <Labelled icon={<ClockIcon />} className="mt-2 text-sm text-slate-700">
+        <Labelled icon={<ClockIcon />} className="mt-2 text-sm text-fg-soft">
           Queued
         </Labelled>
       );
@@ -248,7 +248,7 @@ function StatusLine({ item }: { item: Item }) {
       const percent = Math.round(status.progress * 100);
       return (
         <div className="mt-2 flex flex-col gap-1">
-          <Labelled icon={<UploadIcon />} className="text-sm text-slate-700">
+          <Labelled icon={<UploadIcon />} className="text-sm text-fg-soft">
             Uploading {percent}%
           </Labelled>
           <ProgressBar label={`Upload progress for ${file.name}`} percent={percent} />
@@ -258,7 +258,7 @@ function StatusLine({ item }: { item: Item }) {
     case "processing":
       return (
         <div className="mt-2 flex flex-col gap-1">
-          <Labelled icon={<SpinnerIcon />} className="text-sm text-slate-700">
+          <Labelled icon={<SpinnerIcon />} className="text-sm text-fg-soft">
             Processing…
           </Labelled>
           <ProgressBar label={`Upload progress for ${file.name}`} percent={100} text="Sent; processing" />
@@ -266,13 +266,13 @@ function StatusLine({ item }: { item: Item }) {
       );
     case "done":
       return (
-        <Labelled icon={<CheckIcon />} className="mt-2 text-sm font-medium text-green-800">
+        <Labelled icon={<CheckIcon />} className="mt-2 text-sm font-medium text-success">
           Done
         </Labelled>
       );
     case "failed":
       return (
-        <p role="alert" className="mt-2 flex items-start gap-1.5 text-sm text-red-700">
+        <p role="alert" className="mt-2 flex items-start gap-1.5 text-sm text-danger">
           <ErrorIcon />
           <span>
             <span className="font-medium">Failed</span> · {file.name}: {status.message}
@@ -292,7 +292,7 @@ function ProgressBar({ label, percent, text }: { label: string; percent: number;
       aria-valuemax={100}
       aria-valuenow={percent}
       aria-valuetext={text ?? `${percent}%`}
-      className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
+      className="h-2 w-full overflow-hidden rounded-full bg-subtle-strong"
     >
       <div className="h-full rounded-full bg-sky-700 transition-[width]" style={{ width: `${percent}%` }} />
     </div>

@@ -29,7 +29,7 @@ export function UsageBar({
     <div className={`flex flex-col gap-1 ${compact ? "min-w-40 text-xs" : "max-w-md text-sm"}`}>
       <p className="flex flex-wrap justify-between gap-x-3">
         {!compact && <span className="font-medium">{label}</span>}
-        <span className="tabular-nums text-slate-700">{text}</span>
+        <span className="tabular-nums text-fg-soft">{text}</span>
       </p>
       {quotaBytes !== null && (
         <div
@@ -39,7 +39,7 @@ export function UsageBar({
           aria-valuemax={quotaBytes}
           aria-valuenow={Math.min(bytes, quotaBytes)}
           aria-valuetext={text}
-          className={`${compact ? "h-1.5" : "h-2.5"} w-full overflow-hidden rounded-full bg-slate-200`}
+          className={`${compact ? "h-1.5" : "h-2.5"} w-full overflow-hidden rounded-full bg-subtle-strong`}
         >
           <div
             className={`h-full rounded-full ${percent >= 90 ? "bg-red-600" : percent >= 75 ? "bg-amber-500" : "bg-sky-600"}`}

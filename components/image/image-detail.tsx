@@ -37,7 +37,7 @@ export function ImageDetail(props: {
   const largest = image.thumbnails.at(-1);
   return (
     <article className="flex flex-col gap-6">
-      <Link href="/" className="self-start text-sm text-sky-800 underline">
+      <Link href="/" className="self-start text-sm text-accent underline">
         ← Gallery
       </Link>
       {largest && (
@@ -56,7 +56,7 @@ export function ImageDetail(props: {
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h1 className="break-words text-2xl font-semibold">{image.name}</h1>
-          <p className="text-sm text-slate-600">
+          <p className="text-sm text-muted">
             {image.width}×{image.height} px · {image.content_type} · {formatBytes(image.bytes)} · uploaded{" "}
             <time dateTime={image.created_at}>{new Date(image.created_at).toLocaleString()}</time>
           </p>
@@ -76,7 +76,7 @@ export function ImageDetail(props: {
               <button
                 type="button"
                 onClick={() => setConfirming(false)}
-                className={`${button} border border-slate-400 hover:bg-slate-100`}
+                className={`${button} border border-field hover:bg-subtle`}
               >
                 Cancel
               </button>
@@ -85,7 +85,7 @@ export function ImageDetail(props: {
             <button
               type="button"
               onClick={() => setConfirming(true)}
-              className={`${button} border border-red-700 text-red-700 hover:bg-red-50`}
+              className={`${button} border border-danger text-danger hover:bg-danger-subtle`}
             >
               Delete image
             </button>
@@ -93,7 +93,7 @@ export function ImageDetail(props: {
         </div>
       </div>
       {deleteError && (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="text-sm text-danger">
           {deleteError}
         </p>
       )}
@@ -102,7 +102,7 @@ export function ImageDetail(props: {
         <h2 id="thumbs-heading" className="text-lg font-semibold">
           Thumbnails
         </h2>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-muted">
           These links work only for you (signed in, or with your API token). To share an image with anyone, make an
           expiring link
           {props.expiringLinks ? " below" : " (plans with expiring links)"}.
@@ -117,11 +117,11 @@ export function ImageDetail(props: {
                 alt={`${image.name}, ${t.height} px thumbnail`}
                 width={t.width}
                 height={Math.min(t.height, image.height)}
-                className="rounded border border-slate-200 bg-white"
+                className="rounded border border-line bg-surface"
               />
               <div className="flex flex-wrap items-center gap-2 text-sm">
                 <span className="font-medium">{t.height} px</span>
-                <a href={t.url} target="_blank" rel="noreferrer" className="text-sky-800 underline">
+                <a href={t.url} target="_blank" rel="noreferrer" className="text-accent underline">
                   Open {t.height} px
                 </a>
                 <CopyButton text={t.url} label={`Copy ${t.height} px link`} />
@@ -137,14 +137,14 @@ export function ImageDetail(props: {
         </h2>
         {image.original ? (
           <div className="flex flex-wrap items-center gap-2 text-sm">
-            <a href={image.original.url} target="_blank" rel="noreferrer" className="text-sky-800 underline">
+            <a href={image.original.url} target="_blank" rel="noreferrer" className="text-accent underline">
               Open original
             </a>
             <CopyButton text={image.original.url} label="Copy original link" />
-            <span className="text-slate-600">(only for you)</span>
+            <span className="text-muted">(only for you)</span>
           </div>
         ) : (
-          <p className="text-sm text-slate-600">Your plan ({props.planName}) does not include the original image.</p>
+          <p className="text-sm text-muted">Your plan ({props.planName}) does not include the original image.</p>
         )}
       </section>
 

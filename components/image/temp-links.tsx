@@ -67,7 +67,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
       <h2 id="links-heading" className="text-lg font-semibold">
         Expiring links
       </h2>
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-muted">
         Anyone with an expiring link can open the original image until it expires. Revoke a link to stop it at once.
       </p>
       <form onSubmit={form.handleSubmit(create)} noValidate className="flex flex-wrap items-end gap-3">
@@ -82,7 +82,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
             {...form.register("alive_duration")}
             aria-invalid={fieldError ? true : undefined}
             aria-describedby="alive-help"
-            className="w-40 rounded border border-slate-300 px-2 py-1 font-normal"
+            className="w-40 rounded border border-line-strong px-2 py-1 font-normal"
           />
         </label>
         <div role="group" aria-label="Quick choices" className="flex gap-2">
@@ -91,7 +91,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
               key={seconds}
               type="button"
               onClick={() => form.setValue("alive_duration", String(seconds), { shouldValidate: true })}
-              className="rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+              className="rounded border border-line-strong bg-surface px-2 py-1 text-sm hover:bg-subtle focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
             >
               {formatDuration(seconds)}
             </button>
@@ -105,22 +105,22 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
           Create link
         </button>
       </form>
-      <p id="alive-help" className="text-xs text-slate-500">
+      <p id="alive-help" className="text-xs text-muted">
         From {MIN_ALIVE_SECONDS} seconds (5 min) to {MAX_ALIVE_SECONDS} seconds (8 h 20 min).
       </p>
       {fieldError && (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="text-sm text-danger">
           {fieldError}
         </p>
       )}
       {serverError && (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="text-sm text-danger">
           {serverError}
         </p>
       )}
       <h3 className="text-base font-semibold">Live links</h3>
       {links.length === 0 ? (
-        <p className="text-sm text-slate-600">No live links.</p>
+        <p className="text-sm text-muted">No live links.</p>
       ) : (
         <ul className="flex flex-col gap-2" aria-label="Live links">
           {links.map((link) => {
@@ -132,7 +132,7 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
                 key={link.id}
                 data-testid={fresh ? "new-link" : undefined}
                 className={`flex flex-wrap items-center gap-2 rounded border p-2 text-sm ${
-                  fresh ? "border-emerald-700 bg-emerald-50" : "border-slate-200 bg-white"
+                  fresh ? "border-success-line bg-success-subtle" : "border-line bg-surface"
                 }`}
               >
                 {fresh && (
@@ -142,14 +142,14 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
                   href={link.page_url}
                   target="_blank"
                   rel="noreferrer"
-                  className="min-w-0 flex-1 truncate text-sky-800 underline"
+                  className="min-w-0 flex-1 truncate text-accent underline"
                   title={link.page_url}
                   data-testid={fresh ? "new-link-page" : undefined}
                   aria-label={`Share page of the link until ${until}`}
                 >
                   {link.page_url}
                 </a>
-                <span className="text-slate-600">
+                <span className="text-muted">
                   until <time dateTime={link.expires_at}>{until}</time>
                 </span>
                 <CopyButton text={link.page_url} label="Copy page link" />
@@ -157,12 +157,12 @@ export function TempLinks({ imageId, initialLinks }: { imageId: string; initialL
                 <button
                   type="button"
                   onClick={() => revoke(link.id)}
-                  className="rounded border border-red-700 px-2 py-1 text-xs text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+                  className="rounded border border-danger px-2 py-1 text-xs text-danger hover:bg-danger-subtle focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
                 >
                   Revoke
                 </button>
                 {fresh && (
-                  <code className="basis-full break-all text-xs text-slate-700" data-testid="new-link-url">
+                  <code className="basis-full break-all text-xs text-fg-soft" data-testid="new-link-url">
                     {link.url}
                   </code>
                 )}

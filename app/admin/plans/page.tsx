@@ -18,7 +18,7 @@ export default async function PlansPage() {
     <div className="flex flex-col gap-6">
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-semibold">Plans</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-muted">
           Changes apply to every user on the plan at once, existing images included: a new thumbnail height is produced
           on its first request.
         </p>
@@ -55,7 +55,7 @@ export default async function PlansPage() {
           </tbody>
         </table>
       </div>
-      <p className="text-sm text-slate-600">A plan can be deleted once nobody is on it; the default plan stays.</p>
+      <p className="text-sm text-muted">A plan can be deleted once nobody is on it; the default plan stays.</p>
 
       <PlanForm globalMaxBytes={globalMaxBytes} />
     </div>

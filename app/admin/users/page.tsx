@@ -66,14 +66,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           {q && (
             <Link
               href="/admin/users"
-              className={`rounded px-2 py-2 text-sm text-slate-700 underline hover:text-slate-900 hover:decoration-2 ${focusRing}`}
+              className={`rounded px-2 py-2 text-sm text-fg-soft underline hover:text-fg hover:decoration-2 ${focusRing}`}
             >
               Clear search
             </Link>
           )}
         </form>
 
-        <p className="text-sm text-slate-600" aria-live="polite">
+        <p className="text-sm text-muted" aria-live="polite">
           {users.length === 0
             ? q
               ? `No users match “${q}”.`
@@ -94,13 +94,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <tr
                     key={user.id}
                     role="row"
-                    className={`${cardRow} ${user.isActive ? "bg-white" : "bg-slate-50 text-slate-700"}`}
+                    className={`${cardRow} ${user.isActive ? "bg-surface" : "bg-canvas text-fg-soft"}`}
                   >
                     <th scope="row" role="rowheader" className={`${cardTitleCell} break-all`}>
                       {user.email}
-                      {user.id === actor.userId && (
-                        <span className="ml-1 text-xs font-normal text-slate-600">(you)</span>
-                      )}
+                      {user.id === actor.userId && <span className="ml-1 text-xs font-normal text-muted">(you)</span>}
                     </th>
                     <CardCell label="Plan">
                       <UserPlanControl userId={user.id} email={user.email} planId={user.planId} plans={planOptions} />
