@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { E2E } from "./config";
 import { orientedJpeg } from "../tests/support/fixtures";
 import {
@@ -34,6 +34,28 @@ test.beforeAll(async ({ browser, playwright }) => {
 
 const grid = (page: Page) => page.getByRole("list", { name: "Images" });
 const tileNames = (page: Page) => grid(page).getByTestId("image-tile").allTextContents();
+
+/**
+ * A modal: Tab goes round the dialog's own controls and never reaches the page behind it (which
+ * is inert). Past the last control Chromium may leave focus on no element (the browser's own UI).
+ */
+async function expectFocusTrapped(page: Page, dialog: Locator) {
+  const visited = new Set<string>();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press("Tab");
+    const where = await dialog.evaluate((d) => {
+      const active = document.activeElement;
+      if (!active || active === document.body) return "nowhere";
+      return d.contains(active)
+        ? `inside: ${active.outerHTML.slice(0, 80)}`
+        : `outside: ${active.outerHTML.slice(0, 80)}`;
+    });
+    expect(where).not.toMatch(/^outside/);
+    visited.add(where);
+  }
+  // It went round: more than one control of the dialog had focus.
+  expect([...visited].filter((w) => w.startsWith("inside")).length).toBeGreaterThan(1);
+}
 
 test("justified rows: every tile of a row is as high as the others, and full rows fill the width", async ({ page }) => {
   await page.setViewportSize({ width: 1100, height: 900 });
@@ -74,6 +96,7 @@ test("the viewer: a tile opens the largest thumbnail over the grid; arrows move,
   await expect(viewer.locator("img")).toHaveAttribute("src", new RegExp(`/api/v1/images/${id}/thumbnails/400$`));
   await expect.poll(() => viewer.locator("img").evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(400);
   await screenshot(page, "gallery-viewer");
+  await expectFocusTrapped(page, viewer);
 
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("dialog", { name: newest[2] })).toBeVisible();
@@ -84,6 +107,8 @@ test("the viewer: a tile opens the largest thumbnail over the grid; arrows move,
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toHaveCount(0);
   expect(new URL(page.url()).searchParams.get("image")).toBeNull();
+  // Focus is back on the tile that opened the viewer.
+  await expect(grid(page).getByRole("link", { name: newest[1] })).toBeFocused();
 
   // The URL names the open image; Back closes it, Forward opens it again.
   await grid(page).getByRole("link", { name: newest[3] }).click();
@@ -156,6 +181,13 @@ test("select mode: click, shift-click a range, keyboard; bulk delete asks with t
   const confirm = page.getByRole("alertdialog", { name: "Delete 3 images?" });
   await expect(confirm).toBeVisible();
   await screenshot(page, "gallery-bulk-delete");
+  await expectFocusTrapped(page, confirm);
+  // Esc cancels and deletes nothing; the selection stays.
+  await page.keyboard.press("Escape");
+  await expect(confirm).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Delete…" })).toBeFocused();
+  await expect(page.getByText("3 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Delete…" }).click();
   await confirm.getByRole("button", { name: "Delete 3 images" }).click();
   await expect(confirm).toHaveCount(0);
   await expect.poll(() => tileNames(page)).toEqual(["five", "one"]);

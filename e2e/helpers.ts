@@ -167,7 +167,9 @@ export async function naturalSizes(page: Page, selector: string): Promise<[numbe
 }
 
 export async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: path.join("test-results", "screenshots", `${name}.png`), fullPage: true });
+  // A modal covers the viewport: a full-page capture would draw it over only part of the page.
+  const fullPage = (await page.locator("dialog[open]").count()) === 0;
+  await page.screenshot({ path: path.join("test-results", "screenshots", `${name}.png`), fullPage });
 }
 
 /** How many images the signed-in user of `page` has (up to 100). */

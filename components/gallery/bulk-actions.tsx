@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { ImageJson, TempLinkCreatedJson } from "@/lib/api/schemas";
 import { apiFetch } from "@/components/api-client";
 import { CopyButton } from "@/components/copy-button";
+import { useModal } from "@/components/use-modal";
 
 type DeleteResult = { id: string; status: "deleted" | "not_found" | "failed"; detail?: string };
 
@@ -22,36 +23,19 @@ const danger =
 const secondary =
   "rounded border border-field bg-surface px-3 py-1.5 text-sm font-medium text-fg hover:bg-subtle focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
-/** A modal dialog box (focus moves in, Esc cancels). */
+/** A modal dialog box: the page behind is inert, focus moves to its first control, Esc cancels. */
 function Dialog({ label, onCancel, children }: { label: string; onCancel: () => void; children: React.ReactNode }) {
-  const box = useRef<HTMLDivElement>(null);
-  // The latest onCancel, so the effect below runs once per dialog, not on every render (it moves focus).
-  const cancel = useRef(onCancel);
-  useEffect(() => {
-    cancel.current = onCancel;
-  });
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    box.current?.querySelector<HTMLElement>("button, select, a")?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && cancel.current();
-    window.addEventListener("keydown", onKey);
-    return () => {
-      window.removeEventListener("keydown", onKey);
-      before?.focus?.();
-    };
-  }, []);
+  const box = useRef<HTMLDialogElement>(null);
+  useModal(box, onCancel, (dialog) => dialog.querySelector<HTMLElement>("button, select, a"));
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4">
-      <div
-        ref={box}
-        role="alertdialog"
-        aria-modal="true"
-        aria-label={label}
-        className="flex w-full max-w-md flex-col gap-4 rounded-lg bg-surface p-5 text-fg shadow-xl"
-      >
-        {children}
-      </div>
-    </div>
+    <dialog
+      ref={box}
+      role="alertdialog"
+      aria-label={label}
+      className="m-auto w-[calc(100%-2rem)] max-w-md flex-col gap-4 rounded-lg bg-surface p-5 text-fg shadow-xl open:flex backdrop:bg-black/50"
+    >
+      {children}
+    </dialog>
   );
 }
 

@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "react";
 import type { ImageJson } from "@/lib/api/schemas";
 import { PlaceholderImage } from "@/components/placeholder-image";
+import { useModal } from "@/components/use-modal";
 
 /** A horizontal swipe this long (px), more sideways than up or down, moves to the next or previous image. */
 const SWIPE_PX = 50;
@@ -12,8 +13,9 @@ const buttonClass =
 
 /**
  * The large view over the gallery: the largest thumbnail the plan allows, its placeholder painted
- * at once. ← and → (or a swipe, or the buttons) move, Esc closes; focus goes to the dialog while it
- * is open and back to where it was after. The gallery keeps the open image in the URL.
+ * at once. ← and → (or a swipe, or the buttons) move, Esc closes. A modal `<dialog>`: focus goes
+ * into it, the page behind is inert while it is open, and focus goes back to where it was after.
+ * The gallery keeps the open image in the URL.
  */
 export function Viewer({
   image,
@@ -27,41 +29,37 @@ export function Viewer({
   onMove: (delta: -1 | 1) => void;
   onClose: () => void;
 }) {
-  const dialog = useRef<HTMLDivElement>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
   const swipe = useRef<{ x: number; y: number } | null>(null);
   const largest = image.thumbnails.at(-1);
 
+  useModal(dialog, onClose, (element) => element);
   useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    dialog.current?.focus();
+    // The page behind must not scroll under a full-screen view (the wheel, or a swipe on touch).
     const overflow = document.body.style.overflow;
     document.body.style.overflow = "hidden";
     return () => {
       document.body.style.overflow = overflow;
-      before?.focus?.();
     };
   }, []);
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (event.key === "Escape") onClose();
-      else if (event.key === "ArrowLeft" && position.hasPrevious) onMove(-1);
+      if (event.key === "ArrowLeft" && position.hasPrevious) onMove(-1);
       else if (event.key === "ArrowRight" && position.hasNext) onMove(1);
       else return;
       event.preventDefault();
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [onClose, onMove, position.hasPrevious, position.hasNext]);
+  }, [onMove, position.hasPrevious, position.hasNext]);
 
   return (
-    <div
+    <dialog
       ref={dialog}
-      role="dialog"
-      aria-modal="true"
       aria-label={image.name}
       tabIndex={-1}
-      className="fixed inset-0 z-50 flex flex-col bg-black/95 text-white focus:outline-none"
+      className="m-0 h-full max-h-none w-full max-w-none flex-col bg-black/95 text-white open:flex focus:outline-none backdrop:bg-black"
       onPointerDown={(e) => (swipe.current = { x: e.clientX, y: e.clientY })}
       onPointerUp={(e) => {
         const start = swipe.current;
@@ -150,6 +148,6 @@ export function Viewer({
           </svg>
         </button>
       </div>
-    </div>
+    </dialog>
   );
 }
