@@ -18,6 +18,15 @@ test("an <img> in Chromium gets AVIF; a client that names no image format gets t
     const image = (await uploaded.json()) as { id: string; thumbnails: { height: number; url: string }[] };
     const first = image.thumbnails[0];
     expect(first).toBeDefined();
+    // The upload's job makes the AVIF just after the 201 (until then a browser gets the JPEG).
+    await expect
+      .poll(async () => {
+        const now = (await (await api.get(`/api/v1/images/${image.id}`)).json()) as typeof image & {
+          thumbnails: { formats: string[] }[];
+        };
+        return now.thumbnails[0]?.formats;
+      })
+      .toContain("avif");
 
     const served = page.waitForResponse((r) => r.url() === first?.url);
     await page.goto(`/images/${image.id}`);

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { negotiateFormat, parseAccept, servableFormats, type SourceFormat } from "./formats";
+import {
+  awaitsMadeAhead,
+  MADE_AHEAD_WINDOW_MS,
+  negotiateFormat,
+  parseAccept,
+  servableFormats,
+  type SourceFormat,
+} from "./formats";
 
 // What browsers send for an <img> (Chromium 120+, Firefox 120+, Safari 17).
 const CHROMIUM = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
@@ -79,5 +86,22 @@ describe("servableFormats", () => {
   it("offers the modern formats, the source's, then the other source format", () => {
     expect(servableFormats("jpeg")).toEqual(["avif", "webp", "jpeg", "png"]);
     expect(servableFormats("png")).toEqual(["avif", "webp", "png", "jpeg"]);
+  });
+});
+
+describe("awaitsMadeAhead", () => {
+  const uploaded = new Date("2026-12-01T10:00:00Z");
+  const after = (ms: number) => new Date(uploaded.getTime() + ms);
+
+  it("waits for the upload's job only for a format it makes, and only while it is young", () => {
+    expect(awaitsMadeAhead("avif", ["webp", "avif"], uploaded, after(500))).toBe(true);
+    expect(awaitsMadeAhead("webp", ["webp"], uploaded, after(MADE_AHEAD_WINDOW_MS - 1))).toBe(true);
+    // Not made ahead (EAGER_FORMATS=none, or only WebP): encoded on the request.
+    expect(awaitsMadeAhead("avif", [], uploaded, after(500))).toBe(false);
+    expect(awaitsMadeAhead("avif", ["webp"], uploaded, after(500))).toBe(false);
+    // Past the window the job has failed or is far behind: encoded on the request.
+    expect(awaitsMadeAhead("avif", ["avif"], uploaded, after(MADE_AHEAD_WINDOW_MS))).toBe(false);
+    // A clock that runs behind the database's does not make it wait forever.
+    expect(awaitsMadeAhead("avif", ["avif"], uploaded, after(-1))).toBe(false);
   });
 });

@@ -81,3 +81,23 @@ export function negotiateFormat(accept: string | null | undefined, source: Sourc
   for (const offer of offers) if (offer.q > chosen.q) chosen = offer;
   return chosen.format;
 }
+
+/** How long after an upload its own job is still expected to be making the EAGER_FORMATS. */
+export const MADE_AHEAD_WINDOW_MS = 2 * 60_000;
+
+/**
+ * Whether a thumbnail negotiated as `format`, not stored yet, gets the source format for now
+ * rather than being encoded on the request: the upload's job makes that format ahead and the
+ * image is young enough for the job to be at it still. Encoding it here as well would do the job's
+ * work twice (an AVIF costs several times the JPEG), and a just-uploaded tile would wait for it.
+ * An older image (a failed job, a format turned on later) is encoded on the request as before.
+ */
+export function awaitsMadeAhead(
+  format: VariantFormat,
+  madeAhead: readonly VariantFormat[],
+  uploadedAt: Date,
+  now: Date,
+): boolean {
+  const age = now.getTime() - uploadedAt.getTime();
+  return madeAhead.includes(format) && age >= 0 && age < MADE_AHEAD_WINDOW_MS;
+}

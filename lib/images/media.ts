@@ -7,7 +7,8 @@ import { AppError, notFound } from "@/lib/errors";
 import { allowsHeight } from "@/lib/plans/entitlements";
 import { getStorage, type StoredObject } from "@/lib/storage";
 import { ensureVariant } from "./ensure-variant";
-import { CONTENT_TYPE_OF, negotiateFormat, sourceFormatOf, type VariantFormat } from "./formats";
+import { env } from "@/lib/env";
+import { awaitsMadeAhead, CONTENT_TYPE_OF, negotiateFormat, sourceFormatOf, type VariantFormat } from "./formats";
 
 /** A stored file ready to send: metadata for headers first, bytes only when needed (not on 304). */
 export type MediaFile = {
@@ -15,7 +16,7 @@ export type MediaFile = {
   /** The image's name, which the download's file name is made from. */
   name: string;
   etag: string;
-  /** Variants never change under their URL; originals may be re-checked. */
+  /** Variants never change under their URL (an interim one excepted); originals may be re-checked. */
   immutable: boolean;
   /** The request header the encoding was chosen by, if any (sent back as `Vary`). */
   varyBy?: "Accept";
@@ -44,7 +45,8 @@ export type FormatChoice = { format?: VariantFormat; accept: string | null };
 /**
  * GET /images/{id}/thumbnails/{height}: owner only, height checked against the current plan,
  * in the format asked for or negotiated (lib/images/formats). One statement reads the image and
- * the variants of that height; a format not made yet is made now.
+ * the variants of that height; a format not made yet is made now, unless the upload's job is
+ * making it (then the source format is the interim answer: awaitsMadeAhead).
  */
 export async function thumbnailMedia(
   principal: Principal,
@@ -66,14 +68,23 @@ export async function thumbnailMedia(
       `Your plan (${principal.plan.name}) includes thumbnails of height ${principal.plan.heights.join(", ")} px, not ${height} px.`,
     );
   }
-  const format = choice.format ?? negotiateFormat(choice.accept, sourceFormatOf(row.image.contentType));
-  const variant =
-    rows.find((r) => r.variant?.format === format)?.variant ?? (await ensureVariant(row.image, height, format));
+  const source = sourceFormatOf(row.image.contentType);
+  let format = choice.format ?? negotiateFormat(choice.accept, source);
+  const stored = (f: VariantFormat) => rows.find((r) => r.variant?.format === f)?.variant ?? undefined;
+  // Negotiated (not forced), not made yet, but the upload's job is making it: the source format
+  // now, revalidated each time (no-cache), so the next request gets the new format once stored.
+  const interim =
+    !choice.format &&
+    !stored(format) &&
+    stored(source) !== undefined &&
+    awaitsMadeAhead(format, env().EAGER_FORMATS, row.image.createdAt, new Date());
+  if (interim) format = source;
+  const variant = stored(format) ?? (await ensureVariant(row.image, height, format));
   return {
     contentType: CONTENT_TYPE_OF[format],
     name: row.image.name,
     etag: `"${variant.sha256}"`,
-    immutable: true,
+    immutable: !interim,
     varyBy: "Accept",
     // A row whose file went missing is repaired rather than answered with a 404.
     open: async () =>

@@ -129,9 +129,15 @@ export const api = {
     }),
   delete: (token: string, id: string) =>
     call(imageItemRoute.DELETE, { method: "DELETE", path: `/api/v1/images/${id}`, token, params: { id } }),
-  thumbnail: (token: string | null, id: string, height: number | string, headers?: Record<string, string>) =>
+  thumbnail: (
+    token: string | null,
+    id: string,
+    height: number | string,
+    headers?: Record<string, string>,
+    format?: string,
+  ) =>
     call(thumbnailRoute.GET, {
-      path: `/api/v1/images/${id}/thumbnails/${height}`,
+      path: `/api/v1/images/${id}/thumbnails/${height}${format ? `?format=${format}` : ""}`,
       token,
       headers,
       params: { id, height: String(height) },

@@ -116,9 +116,31 @@ afterAll(async () => {
   resetEnvForTests();
 });
 
+const CHROMIUM = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+
 describe("thumbnail jobs on BullMQ", () => {
   let kept: ImageBody;
   let deletedId: string;
+  let young: { id: string; interimEtag: string | null };
+
+  it("a browser asking for a just-uploaded image's AVIF before its job made it gets the JPEG for now, and nothing is encoded twice", async () => {
+    const res = await api.upload(user.token, uploadForm("young", await orientedJpeg(1, "landscape")));
+    const created = (await res.json()) as ImageBody;
+    expect(created.status).toBe("ready");
+    // No worker runs yet: the job that makes WebP and AVIF waits in Redis.
+    const served = await api.thumbnail(user.token, created.id, 200, { accept: CHROMIUM });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("content-type")).toBe("image/jpeg");
+    // Not cached for a year under this Accept: the browser asks again and then gets the AVIF.
+    expect(served.headers.get("cache-control")).toBe("private, no-cache");
+    expect(served.headers.get("vary")).toMatch(/Accept/);
+    expect(await variantsOf(created.id)).toEqual(["200 jpeg", "400 jpeg"]);
+    // Forced with ?format= it is made on the request all the same.
+    const forced = await api.thumbnail(user.token, created.id, 400, { accept: CHROMIUM }, "avif");
+    expect(forced.headers.get("content-type")).toBe("image/avif");
+    expect(forced.headers.get("cache-control")).toMatch(/immutable/);
+    young = { id: created.id, interimEtag: served.headers.get("etag") };
+  });
 
   it("an upload whose thumbnails could not be stored answers 201, leaving them to the queue", async () => {
     setStorage(refusingThumbnailWrites());
@@ -189,5 +211,18 @@ describe("thumbnail jobs on BullMQ", () => {
     expect((await imageOf(created.id)).status).toBe("ready");
     const avif = await api.thumbnail(user.token, created.id, 400, { accept: "image/avif" });
     expect(avif.headers.get("content-type")).toBe("image/avif");
+  });
+
+  it("once the job has made it, the browser revalidating the interim JPEG gets the AVIF, cached for good", async () => {
+    expect(await jobDone(young.id)).toBe("ready");
+    expect(await variantsOf(young.id)).toEqual(ALL_FORMATS_200_400);
+    const again = await api.thumbnail(user.token, young.id, 200, {
+      accept: CHROMIUM,
+      "if-none-match": young.interimEtag ?? "",
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("content-type")).toBe("image/avif");
+    expect(again.headers.get("cache-control")).toMatch(/immutable/);
+    expect(again.headers.get("etag")).not.toBe(young.interimEtag);
   });
 });
