@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { sleep } from "../tests/infra/stack/processes";
 import { type App, rssBytes, type Server, startServer } from "./app";
 import { jpegBlob, uploadUntilReady } from "./client";
-import { info, mb, median, ms, noisyJpeg, verdict } from "./measure";
+import { info, mb, median, ms, verdict } from "./measure";
+import { photoLikeJpeg } from "../tests/support/fixtures";
 
 const treeRss = (server: Server) => rssBytes(server.processes().map((p) => p.pid));
 
@@ -27,12 +28,12 @@ async function settledRss(server: Server): Promise<number> {
  */
 export async function benchUploadMemory(app: App): Promise<void> {
   const [WIDTH, HEIGHT] = [8660, 5773]; // 49.99 megapixels: just within MAX_IMAGE_PIXELS (bench/app.ts)
-  const big = jpegBlob(await noisyJpeg(WIDTH, HEIGHT, 85, 64));
+  const big = jpegBlob(await photoLikeJpeg(WIDTH, HEIGHT, 85, 64));
   const server = await startServer(app.env);
   try {
     const target = { origin: server.origin, token: app.token };
     // A small upload first, so one-time costs (first use of the upload path) are not counted.
-    await uploadUntilReady(target, "warm-up", jpegBlob(await noisyJpeg(1600, 1200, 85, 64)));
+    await uploadUntilReady(target, "warm-up", jpegBlob(await photoLikeJpeg(1600, 1200, 85, 64)));
     const tree = server.processes();
     const idle = await settledRss(server);
 
@@ -88,7 +89,7 @@ function jemallocLoaded(server: Server): boolean {
 export async function benchAllocators(app: App, quick: boolean): Promise<void> {
   const UPLOADS = Number(process.env.BENCH_UPLOADS) || (quick ? 50 : 200);
   const EARLY = 10;
-  const file = jpegBlob(await noisyJpeg(4000, 3000, 90, 96));
+  const file = jpegBlob(await photoLikeJpeg(4000, 3000, 90, 96));
   // The caller's shell must not choose the allocator of the default run.
   const { LD_PRELOAD: _preload, MALLOC_ARENA_MAX: _arenas, ...base } = app.env;
   const allocators: { label: string; env: Record<string, string> }[] = [

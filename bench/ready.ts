@@ -6,7 +6,8 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type App, cpuMs } from "./app";
 import { jpegBlob, uploadUntilReady } from "./client";
-import { info, mb, median, ms, noisyJpeg, onPath, runCommand, timeMs, verdict } from "./measure";
+import { info, mb, median, ms, onPath, runCommand, timeMs, verdict } from "./measure";
+import { photoLikeJpeg } from "../tests/support/fixtures";
 
 /** Server CPU time so far (its whole process tree). */
 const serverCpuMs = (app: App) => cpuMs(app.server.processes().map((p) => p.pid));
@@ -33,7 +34,7 @@ async function uploadsPerSecond(
 export async function benchUploadToReady(app: App, scratch: string, quick: boolean): Promise<void> {
   const SEQUENTIAL = quick ? 5 : 15;
   const [ONE_CLIENT, FOUR_CLIENTS] = quick ? [6, 12] : [20, 40];
-  const bytes = await noisyJpeg(4000, 3000, 90, 96);
+  const bytes = await photoLikeJpeg(4000, 3000, 90, 96);
   const path12mp = path.join(scratch, "ready-12mp.jpg");
   await writeFile(path12mp, bytes);
   const file = jpegBlob(bytes);
@@ -61,7 +62,7 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
   const four = await uploadsPerSecond(app, file, 4, FOUR_CLIENTS);
 
   console.log(
-    `4. Upload to ready, ${app.label}: 4000×3000 noisy JPEG (noisyJpeg q90, ${mb(bytes.length)}), plan heights 200 + 400; POST /api/v1/images, then GET every 10 ms until "ready"`,
+    `4. Upload to ready, ${app.label}: 4000×3000 noisy JPEG (photoLikeJpeg q90, ${mb(bytes.length)}), plan heights 200 + 400; POST /api/v1/images, then GET every 10 ms until "ready"`,
   );
   console.log(info(`sequential: median of ${SEQUENTIAL} uploads`, ms(median(uploadTimes))));
   console.log(info("status polls per upload (0: the 201 said ready)", (polls / SEQUENTIAL).toFixed(1)));

@@ -4,7 +4,8 @@ import path from "node:path";
 import sharp from "sharp";
 import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "@/lib/images/imaging";
 import { MAX_IMAGE_PIXELS } from "./app";
-import { info, mb, median, ms, noisyJpeg, onPath, runCommand, timeMs, verdict } from "./measure";
+import { info, mb, median, ms, onPath, runCommand, timeMs, verdict } from "./measure";
+import { photoLikeJpeg } from "../tests/support/fixtures";
 
 const ENTERPRISE_HEIGHTS = [200, 400];
 
@@ -29,7 +30,7 @@ async function medians(
 
 export async function benchThumbnails(scratch: string, quick: boolean): Promise<void> {
   const RUNS = quick ? 3 : 7;
-  const bytes = await noisyJpeg(4000, 3000, 90, 96);
+  const bytes = await photoLikeJpeg(4000, 3000, 90, 96);
   const file = path.join(scratch, "12mp.jpg");
   await writeFile(file, bytes);
   const imageInfo = await probeImage(bytes, "image/jpeg", MAX_IMAGE_PIXELS);
@@ -112,7 +113,7 @@ export async function benchThumbnails(scratch: string, quick: boolean): Promise<
 export async function benchColdHeights(quick: boolean): Promise<void> {
   const RUNS = quick ? 3 : 9;
   const HEIGHTS = [400, 800];
-  const bytes = await noisyJpeg(4000, 3000, 90, 96);
+  const bytes = await photoLikeJpeg(4000, 3000, 90, 96);
   const imageInfo = await probeImage(bytes, "image/jpeg", MAX_IMAGE_PIXELS);
   const candidates = new Map<string, () => Promise<unknown>>();
   for (const height of HEIGHTS) {

@@ -134,7 +134,19 @@ export function uploadThroughApi(
 }
 
 /** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
+/**
+ * Waits until React has attached its handlers to the element (hydration): a server-rendered
+ * drop zone is visible before it, and an event dispatched then is lost.
+ */
+export async function waitForHydration(page: Page, selector: string) {
+  await page.waitForFunction(
+    (sel) => Object.keys(document.querySelector(sel) ?? {}).some((key) => key.startsWith("__reactProps")),
+    selector,
+  );
+}
+
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {
+  await waitForHydration(page, '[data-testid="dropzone"]');
   const dataTransfer = await page.evaluateHandle(
     (list) => {
       const dt = new DataTransfer();

@@ -111,3 +111,34 @@ export function orientedJpeg(orientation: Orientation, shape: Shape): Promise<Bu
     return (orientation === 0 ? image : image.withMetadata({ orientation })).jpeg({ quality: 90 }).toBuffer();
   });
 }
+
+/**
+ * A JPEG that compresses like a photo that is hard to compress: diagonal gradients and a coarse
+ * checkerboard (structure) under per-pixel noise of the given amplitude (0–255). The same for the
+ * same arguments (a fixed-seed generator), so runs agree.
+ */
+export async function photoLikeJpeg(
+  width: number,
+  height: number,
+  quality: number,
+  amplitude: number,
+): Promise<Buffer> {
+  const pixels = new Uint8ClampedArray(width * height * 3);
+  let state = 0x9e3779b9;
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    const gy = (y * 255) / height;
+    for (let x = 0; x < width; x++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const base = ((x * 255) / width + gy) / 2 + (((x >> 6) ^ (y >> 6)) & 1 ? 40 : -40);
+      pixels[i++] = base + (((state & 0xff) * amplitude) >> 8) - amplitude / 2;
+      pixels[i++] = gy + ((((state >>> 8) & 0xff) * amplitude) >> 8) - amplitude / 2;
+      pixels[i++] = 255 - base + ((((state >>> 16) & 0xff) * amplitude) >> 8) - amplitude / 2;
+    }
+  }
+  return sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
+}
