@@ -57,6 +57,49 @@ async function expectNoViolations(page: Page, what: string, { alwaysDark = false
     (v) => `${v.impact ?? "?"} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
   );
   expect(found, `${what} (${scheme})`).toEqual([]);
+  for (const state of [["hover"], ["focus", "focus-visible"]])
+    await expectContrastIn(page, state, `${what} (${scheme})`);
+}
+
+const CONTROLS = "a[href], button, select, input, textarea, summary, [role=button], [tabindex]";
+
+/**
+ * Contrast in the other states a control is seen in: every control of the page is forced into
+ * `states` at once (Chromium's DevTools protocol, as the Styles pane's :hov toggles do), and axe's
+ * colour-contrast rule runs again. Each control's own colours are what change, so forcing them
+ * together is the same as hovering or focusing each in turn.
+ */
+async function expectContrastIn(page: Page, states: string[], what: string) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send("DOM.enable");
+    await cdp.send("CSS.enable");
+    const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
+    const { nodeIds } = await cdp.send("DOM.querySelectorAll", { nodeId: root.nodeId, selector: CONTROLS });
+    const colours = () =>
+      page.evaluate(
+        (selector) =>
+          [...document.querySelectorAll(selector)].map((el) => {
+            const style = getComputedStyle(el);
+            return `${style.color} ${style.backgroundColor} ${style.textDecorationLine}`;
+          }),
+        CONTROLS,
+      );
+    const before = await colours();
+    for (const nodeId of nodeIds) await cdp.send("CSS.forcePseudoState", { nodeId, forcedPseudoClasses: states });
+    try {
+      // The states really apply (hover styles sit behind @media (hover: hover)): some control changes.
+      if (states.includes("hover") && nodeIds.length)
+        expect((await colours()).some((c, i) => c !== before[i])).toBe(true);
+      const results = await new AxeBuilder({ page }).withRules(["color-contrast"]).analyze();
+      const found = results.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`));
+      expect(found, `${what}, :${states.join(", :")}`).toEqual([]);
+    } finally {
+      for (const nodeId of nodeIds) await cdp.send("CSS.forcePseudoState", { nodeId, forcedPseudoClasses: [] });
+    }
+  } finally {
+    await cdp.detach();
+  }
 }
 
 for (const colorScheme of ["light", "dark"] as const) {
