@@ -69,29 +69,9 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
   const contentType = detectImageType(bytes);
   if (!contentType) throw unsupportedType();
 
-  let info;
-  let renditions: Rendition[];
-  let placeholder: string;
-  let digest: string;
-  // A busy app (every render slot taken) with workers to hand them to leaves the thumbnails to the
-  // queue: it still decodes the whole file, which a valid upload needs, but renders and stores none.
-  const slots = renderSlots();
-  const slot = slots.tryTake() ?? (env().REDIS_URL ? null : await slots.take());
-  const deferred = slot === null;
-  try {
-    info = await probeImage(bytes, contentType, MAX_IMAGE_PIXELS);
-    const rendering = renderUpload(bytes, info, deferred ? [] : owner.plan.heights, MAX_IMAGE_PIXELS);
-    // Hashed here on the main thread while libvips decodes on its own.
-    digest = input.sha256?.() ?? sha256(bytes);
-    ({ renditions, placeholder } = await rendering);
-  } catch (error) {
-    throw imagingError(error);
-  } finally {
-    slot?.();
-  }
-
-  // Throws quota-exceeded before anything is stored; from here on every failure gives the bytes back.
-  await reserveBytes(owner.userId, bytes.length);
+  const id = input.id ?? randomUUID();
+  const key = originalKey(id);
+  const storage = getStorage();
   const release = () =>
     releaseBytes(owner.userId, bytes.length).catch((error: unknown) =>
       logger.error(
@@ -100,12 +80,43 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
       ),
     );
 
-  const id = input.id ?? randomUUID();
-  const key = originalKey(id);
-  const storage = getStorage();
+  let info;
+  let renditions: Rendition[];
+  let placeholder: string;
+  let digest: string;
+  // While libvips decodes, the quota is reserved and then the original written (its header has
+  // passed the type and pixel checks): the upload's storage write costs no time of its own. Over
+  // the quota, nothing is written; a file that then fails to decode takes both back.
+  let reserved: Promise<unknown> | undefined;
+  let originalStored: Promise<void> | undefined;
+  // A busy app (every render slot taken) with workers to hand them to leaves the thumbnails to the
+  // queue: it still decodes the whole file, which a valid upload needs, but renders and stores none.
+  const slots = renderSlots();
+  const slot = slots.tryTake() ?? (env().REDIS_URL ? null : await slots.take());
+  const deferred = slot === null;
+  try {
+    info = await probeImage(bytes, contentType, MAX_IMAGE_PIXELS);
+    const rendering = renderUpload(bytes, info, deferred ? [] : owner.plan.heights, MAX_IMAGE_PIXELS);
+    const reservation = reserveBytes(owner.userId, bytes.length);
+    reserved = reservation;
+    originalStored = reservation.then(() => storage.put(key, bytes, contentType));
+    // Awaited below, on every path; until then a rejection is not unhandled.
+    originalStored.catch(() => {});
+    // Hashed here on the main thread while libvips decodes on its own.
+    digest = input.sha256?.() ?? sha256(bytes);
+    ({ renditions, placeholder } = await rendering);
+  } catch (error) {
+    if (reserved) await undoReservedWrite(reserved, originalStored, () => storage.delete([key]), release);
+    throw imagingError(error);
+  } finally {
+    slot?.();
+  }
+
+  // Throws quota-exceeded with nothing stored (the write waits for the reservation).
+  await reserved;
   const variants = renditions.map((r) => variantFile(id, r));
   const [original, ...thumbnails] = await Promise.allSettled([
-    storage.put(key, bytes, contentType),
+    originalStored,
     ...variants.map((v) => storage.put(v.row.storageKey, v.data, v.contentType)),
   ]);
   const thumbnailKeys = variants.map((v) => v.row.storageKey);
@@ -171,4 +182,21 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
   // The queue makes what is missing: the thumbnails if they were not stored, and the WebP and AVIF ones.
   if (!thumbnailsStored || env().EAGER_FORMATS.length) await enqueueThumbnails(image.id, processImageHere);
   return image;
+}
+
+/**
+ * A refused file whose quota reservation and original's write ran beside its decode: the file
+ * goes (should its write have landed) and the bytes are given back, once both have settled. A
+ * reservation that failed (over the quota) reserved nothing and wrote nothing.
+ */
+async function undoReservedWrite(
+  reserved: Promise<unknown>,
+  written: Promise<void> | undefined,
+  remove: () => Promise<void>,
+  release: () => Promise<unknown>,
+): Promise<void> {
+  const [reservation] = await Promise.allSettled([reserved, written]);
+  if (reservation.status === "rejected") return;
+  await remove().catch((error: unknown) => logger.error({ err: error }, "could not remove a refused upload's original"));
+  await release();
 }

@@ -257,18 +257,39 @@ export async function storedKeys(): Promise<string[]> {
   return getStorage().list("");
 }
 
-export type StoreSnapshot = { keys: string[]; rows: number };
+export type StoreSnapshot = { keys: string[]; rows: number; bytesUsed: number };
+
+/** The bytes the user's quota counts as used. */
+export async function bytesUsed(userId: string): Promise<number> {
+  const [row] = await getDb().select({ bytesUsed: users.bytesUsed }).from(users).where(eq(users.id, userId));
+  return row?.bytesUsed ?? NaN;
+}
+
+/** As bytesUsed, or null for a user deleted meanwhile (no usage left to compare). */
+async function bytesUsedIfAny(userId: string): Promise<number | null> {
+  const used = await bytesUsed(userId);
+  return Number.isNaN(used) ? null : used;
+}
 
 export async function snapshot(user: TestUser): Promise<StoreSnapshot> {
   await settleInProcessJobs(); // earlier uploads' thumbnail jobs must not land mid-comparison
-  return { keys: await storedKeys(), rows: (await imageRowsOf(user.id)).length };
+  return { keys: await storedKeys(), rows: (await imageRowsOf(user.id)).length, bytesUsed: await bytesUsed(user.id) };
 }
 
-/** Nothing was stored: the user has no new row, and the store holds exactly what it held before. */
-export async function expectNothingStored(user: TestUser, before: StoreSnapshot) {
+/**
+ * Nothing was stored: the user has no new row, the store holds exactly what it held before, and
+ * the quota counts the same bytes (a reservation made for the failed request was given back).
+ */
+export async function expectNothingStored(
+  user: TestUser,
+  before: StoreSnapshot,
+  options: { usageGivenBack?: boolean } = {},
+) {
   await settleInProcessJobs();
   expect(await imageRowsOf(user.id)).toHaveLength(before.rows);
   expect(await storedKeys()).toEqual(before.keys);
+  const used = await bytesUsedIfAny(user.id);
+  if (used !== null && options.usageGivenBack !== false) expect(used).toBe(before.bytesUsed);
 }
 
 export async function setActive(userId: string, isActive: boolean) {

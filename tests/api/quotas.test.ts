@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { images, users } from "@/db/schema";
+import { images } from "@/db/schema";
 import { env } from "@/lib/env";
 import { createPlan } from "@/lib/plans/create-plan";
 import type { PlanInput } from "@/lib/plans/schemas";
@@ -12,6 +12,7 @@ import { createDiskStorage } from "@/lib/storage/disk";
 import { orientedJpeg, rgbaPng } from "../support/fixtures";
 import {
   api,
+  bytesUsed,
   expectNothingStored,
   expectProblem,
   makeUser,
@@ -42,10 +43,6 @@ async function userOnPlan(limits: Partial<PlanInput>): Promise<TestUser> {
   return makeUser(plan.name);
 }
 
-async function bytesUsed(userId: string): Promise<number> {
-  const [row] = await getDb().select({ bytesUsed: users.bytesUsed }).from(users).where(eq(users.id, userId));
-  return row?.bytesUsed ?? NaN;
-}
 
 async function storedOriginalBytes(userId: string): Promise<{ count: number; bytes: number }> {
   const [row] = await getDb()
