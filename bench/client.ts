@@ -35,7 +35,17 @@ export async function uploadUntilReady(
   const start = performance.now();
   const created = await upload(app, name, file);
   if (created.status !== 201) throw new Error(`upload of ${name} answered ${created.status}: ${created.body}`);
-  let image = JSON.parse(created.body) as ImageBody;
+  return untilReady(app, name, JSON.parse(created.body) as ImageBody, start);
+}
+
+/** Polls GET /api/v1/images/{id} from the upload's answer until the image is ready. */
+async function untilReady(
+  app: Target,
+  name: string,
+  answered: ImageBody,
+  start: number,
+): Promise<{ ms: number; polls: number; id: string }> {
+  let image = answered;
   let polls = 0;
   while (image.status !== "ready") {
     if (image.status === "failed") throw new Error(`image ${image.id} (${name}) failed to process`);
@@ -51,4 +61,31 @@ export async function uploadUntilReady(
     polls++;
   }
   return { ms: performance.now() - start, polls, id: image.id };
+}
+
+/**
+ * The gallery's way: ask for an upload URL, PUT the file there (on disk storage the app's own
+ * signed URL), then complete, whose 201 is the Image. Waits until ready as uploadUntilReady does.
+ */
+export async function directUploadUntilReady(
+  app: Target,
+  name: string,
+  file: Blob,
+): Promise<{ ms: number; polls: number; id: string }> {
+  const start = performance.now();
+  const auth = { Authorization: `Bearer ${app.token}` };
+  const asked = await fetch(`${app.origin}/api/v1/uploads`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify({ name, bytes: file.size, content_type: file.type }),
+  });
+  if (asked.status !== 201)
+    throw new Error(`POST /uploads for ${name} answered ${asked.status}: ${await asked.text()}`);
+  const { id, url, headers } = (await asked.json()) as { id: string; url: string; headers: Record<string, string> };
+  const put = await fetch(url, { method: "PUT", headers, body: file });
+  if (!put.ok) throw new Error(`PUT of ${name} answered ${put.status}: ${await put.text()}`);
+  const completed = await fetch(`${app.origin}/api/v1/uploads/${id}/complete`, { method: "POST", headers: auth });
+  const body = await completed.text();
+  if (completed.status !== 201) throw new Error(`completing ${name} answered ${completed.status}: ${body}`);
+  return untilReady(app, name, JSON.parse(body) as ImageBody, start);
 }

@@ -1,16 +1,22 @@
 /**
  * Upload to ready: a 12 MP JPEG over HTTP until its Image says `ready` (thumbnails stored), one
  * at a time against djpeg's 1/4-scale decode of the same file, then 4 clients against 1.
+ *
+ * The targets are for the upload's own work: an app whose WebP and AVIF are left to workers
+ * (EAGER_FORMATS=none here, as the figures predate the formats). The same figures follow for the
+ * default without workers, where the app encodes WebP and AVIF itself after each upload.
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type App, cpuMs } from "./app";
-import { jpegBlob, uploadUntilReady } from "./client";
+import { type App, cpuMs, startServer } from "./app";
+import { directUploadUntilReady, jpegBlob, uploadUntilReady } from "./client";
 import { info, mb, median, ms, onPath, runCommand, timeMs, verdict } from "./measure";
 import { photoLikeJpeg } from "../tests/support/fixtures";
 
 /** Server CPU time so far (its whole process tree). */
 const serverCpuMs = (app: App) => cpuMs(app.server.processes().map((p) => p.pid));
+
+type Upload = typeof uploadUntilReady;
 
 /** `total` uploads by `clients` clients, each starting its next upload when its last is ready. */
 async function uploadsPerSecond(
@@ -31,6 +37,30 @@ async function uploadsPerSecond(
   return { perSecond: total / seconds, cpuPerUpload: (serverCpuMs(app) - cpuBefore) / total };
 }
 
+/**
+ * `count` uploads one after another, each followed by a djpeg of the same file (so drift in the
+ * machine's load hits both alike). CPU is over the whole loop: what the server still does after
+ * answering "ready" belongs to the upload too.
+ */
+async function sequential(app: App, file: Blob, count: number, upload: Upload, djpeg: (() => Promise<unknown>) | null) {
+  const uploadTimes: number[] = [];
+  const djpegTimes: number[] = [];
+  let polls = 0;
+  const cpuBefore = serverCpuMs(app);
+  for (let i = 0; i < count; i++) {
+    const result = await upload(app, `sequential ${i}`, file);
+    uploadTimes.push(result.ms);
+    polls += result.polls;
+    if (djpeg) djpegTimes.push(await timeMs(djpeg));
+  }
+  return {
+    upload: median(uploadTimes),
+    djpeg: djpegTimes.length ? median(djpegTimes) : null,
+    polls: polls / count,
+    cpu: (serverCpuMs(app) - cpuBefore) / count,
+  };
+}
+
 export async function benchUploadToReady(app: App, scratch: string, quick: boolean): Promise<void> {
   const SEQUENTIAL = quick ? 5 : 15;
   const [ONE_CLIENT, FOUR_CLIENTS] = quick ? [6, 12] : [20, 40];
@@ -38,51 +68,67 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
   const path12mp = path.join(scratch, "ready-12mp.jpg");
   await writeFile(path12mp, bytes);
   const file = jpegBlob(bytes);
-  const hasDjpeg = onPath("djpeg");
-  const djpeg = () => runCommand("djpeg", ["-scale", "1/4", "-outfile", "/dev/null", path12mp]);
+  const djpeg = onPath("djpeg")
+    ? () => runCommand("djpeg", ["-scale", "1/4", "-outfile", "/dev/null", path12mp])
+    : null;
 
-  // Warm-up: the first upload pays for the route's first use, the first djpeg for a cold page cache.
-  await uploadUntilReady(app, "warm-up", file);
-  if (hasDjpeg) await djpeg();
+  // The same database and user, a second server: WebP and AVIF left to workers (none run here).
+  const server = await startServer({ ...app.env, EAGER_FORMATS: "none" });
+  const lean: App = { ...app, label: `${app.label}, EAGER_FORMATS=none`, origin: server.origin, server };
+  try {
+    console.log(
+      `4. Upload to ready, ${lean.label}: 4000×3000 noisy JPEG (photoLikeJpeg q90, ${mb(bytes.length)}), plan heights 200 + 400; POST /api/v1/images, then GET every 10 ms until "ready"`,
+    );
+    // Warm-up: the first upload pays for the route's first use, the first djpeg for a cold page cache.
+    await uploadUntilReady(lean, "warm-up", file);
+    await directUploadUntilReady(lean, "warm-up direct", file);
+    if (djpeg) await djpeg();
 
-  // One upload, then one djpeg, in turn: drift in machine load hits both alike.
-  const uploadTimes: number[] = [];
-  const djpegTimes: number[] = [];
-  let polls = 0;
-  const cpuBefore = serverCpuMs(app);
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const result = await uploadUntilReady(app, `sequential ${i}`, file);
-    uploadTimes.push(result.ms);
-    polls += result.polls;
-    if (hasDjpeg) djpegTimes.push(await timeMs(djpeg));
+    const multipart = await sequential(lean, file, SEQUENTIAL, uploadUntilReady, djpeg);
+    console.log(info(`sequential: median of ${SEQUENTIAL} uploads`, ms(multipart.upload)));
+    console.log(info("status polls per upload (0: the 201 said ready)", multipart.polls.toFixed(1)));
+    console.log(info("server CPU per upload, sequential", ms(multipart.cpu)));
+    if (multipart.djpeg !== null) {
+      console.log(info(`djpeg -scale 1/4, same file: median of ${SEQUENTIAL}`, ms(multipart.djpeg)));
+      console.log(
+        verdict("sequential upload to ready ÷ djpeg", multipart.upload / multipart.djpeg, {
+          op: "≤",
+          value: 1.8,
+          unit: "×",
+        }),
+      );
+    } else console.log("  djpeg not found: install the Debian package libjpeg-turbo-progs for the ratio; skipped.");
+    const direct = await sequential(lean, file, SEQUENTIAL, directUploadUntilReady, djpeg);
+    console.log(info("direct (POST /uploads, PUT, complete): median", ms(direct.upload)));
+    console.log(info("server CPU per direct upload", ms(direct.cpu)));
+    if (direct.djpeg !== null)
+      console.log(info("direct upload to ready ÷ djpeg", `${(direct.upload / direct.djpeg).toFixed(2)}×`));
+
+    const one = await uploadsPerSecond(lean, file, 1, ONE_CLIENT);
+    const four = await uploadsPerSecond(lean, file, 4, FOUR_CLIENTS);
+    console.log(info(`1 client, ${ONE_CLIENT} uploads`, `${one.perSecond.toFixed(2)} uploads/s`));
+    console.log(info("server CPU per upload, 1 client", ms(one.cpuPerUpload)));
+    console.log(info(`4 clients, ${FOUR_CLIENTS} uploads`, `${four.perSecond.toFixed(2)} uploads/s`));
+    console.log(info("server CPU per upload, 4 clients", ms(four.cpuPerUpload)));
+    console.log(
+      verdict("4 clients ÷ 1 client, uploads/s", four.perSecond / one.perSecond, { op: "≥", value: 1.6, unit: "×" }),
+    );
+    console.log();
+  } finally {
+    console.log(server.output().split("\n").filter((l) => l.includes("PROF")).slice(-30).join("\n"));
+    await server.stop();
   }
-  // Over the whole loop: what the server still does after answering "ready" belongs to the upload too.
-  const cpu = serverCpuMs(app) - cpuBefore;
+
+  // The default without workers: after each 201 the app also encodes every height in WebP and AVIF.
+  console.log(`4b. The same, ${app.label} with the default EAGER_FORMATS=webp,avif and no workers (no targets)`);
+  await uploadUntilReady(app, "warm-up", file);
+  const eager = await sequential(app, file, SEQUENTIAL, uploadUntilReady, djpeg);
+  console.log(info(`sequential: median of ${SEQUENTIAL} uploads`, ms(eager.upload)));
+  console.log(info("server CPU per upload, WebP and AVIF included", ms(eager.cpu)));
+  if (eager.djpeg !== null) console.log(info("sequential ÷ djpeg", `${(eager.upload / eager.djpeg).toFixed(2)}×`));
   const one = await uploadsPerSecond(app, file, 1, ONE_CLIENT);
   const four = await uploadsPerSecond(app, file, 4, FOUR_CLIENTS);
-
-  console.log(
-    `4. Upload to ready, ${app.label}: 4000×3000 noisy JPEG (photoLikeJpeg q90, ${mb(bytes.length)}), plan heights 200 + 400; POST /api/v1/images, then GET every 10 ms until "ready"`,
-  );
-  console.log(info(`sequential: median of ${SEQUENTIAL} uploads`, ms(median(uploadTimes))));
-  console.log(info("status polls per upload (0: the 201 said ready)", (polls / SEQUENTIAL).toFixed(1)));
-  console.log(info("server CPU per upload, sequential", ms(cpu / SEQUENTIAL)));
-  if (hasDjpeg) {
-    console.log(info(`djpeg -scale 1/4, same file: median of ${SEQUENTIAL}`, ms(median(djpegTimes))));
-    console.log(
-      verdict("sequential upload to ready ÷ djpeg", median(uploadTimes) / median(djpegTimes), {
-        op: "≤",
-        value: 1.8,
-        unit: "×",
-      }),
-    );
-  } else console.log("  djpeg not found: install the Debian package libjpeg-turbo-progs for the ratio; skipped.");
-  console.log(info(`1 client, ${ONE_CLIENT} uploads`, `${one.perSecond.toFixed(2)} uploads/s`));
-  console.log(info("server CPU per upload, 1 client", ms(one.cpuPerUpload)));
-  console.log(info(`4 clients, ${FOUR_CLIENTS} uploads`, `${four.perSecond.toFixed(2)} uploads/s`));
-  console.log(info("server CPU per upload, 4 clients", ms(four.cpuPerUpload)));
-  console.log(
-    verdict("4 clients ÷ 1 client, uploads/s", four.perSecond / one.perSecond, { op: "≥", value: 1.6, unit: "×" }),
-  );
+  console.log(info("1 client / 4 clients", `${one.perSecond.toFixed(2)} / ${four.perSecond.toFixed(2)} uploads/s`));
+  console.log(info("server CPU per upload, 1 / 4 clients", `${ms(one.cpuPerUpload)} / ${ms(four.cpuPerUpload)}`));
   console.log();
 }
