@@ -1,4 +1,6 @@
+import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { AppError } from "@/lib/errors";
+import { rememberUploadedFile } from "./uploaded-file";
 
 /** Room for the multipart boundaries, headers and the name field around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -18,7 +20,8 @@ export type MultipartFields = Record<string, FormDataEntryValue | FormDataEntryV
 /**
  * Reads a multipart/form-data body, refusing an oversized one early: by its Content-Length
  * before reading anything, or by counting bytes as they stream in (chunked uploads), so an
- * oversized body is never buffered whole.
+ * oversized body is never buffered whole. Parsed as it arrives (busboy): a file's bytes are
+ * gathered from the socket's chunks into one Buffer, which readUploadedFile hands on as it is.
  */
 export async function readMultipart(request: Request, maxBytes: number): Promise<MultipartFields> {
   const contentType = request.headers.get("content-type") ?? "";
@@ -30,41 +33,87 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
   if (declared > bodyLimit) throw tooLarge(maxBytes);
   if (!request.body) throw new AppError("invalid", "The request has no body.", { fields: { image: ["required"] } });
 
-  let received = 0;
-  let exceeded = false;
-  const counted = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        received += chunk.byteLength;
-        if (received > bodyLimit) {
-          exceeded = true;
-          controller.error(new Error("upload too large"));
-          return;
-        }
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-
-  let form: FormData;
+  // In the body's order: a file takes its place when its part begins, and gets its bytes at its end.
+  const entries: { name: string; value?: FormDataEntryValue }[] = [];
+  let parser: BusboyInstance;
   try {
-    const init = {
-      method: "POST",
+    parser = Busboy({
       headers: { "content-type": contentType },
-      body: counted,
-      duplex: "half",
-    } as RequestInit;
-    form = await new Request(request.url, init).formData();
+      // As the Fetch standard's formData(): a part is a file when it names a file name.
+      isPartAFile: (_field, _type, fileName) => fileName !== undefined,
+      // The file name as sent, as formData() gives it (it never reaches a storage key).
+      preservePath: true,
+      limits: { fileSize: maxBytes },
+    });
   } catch {
-    if (exceeded) throw tooLarge(maxBytes);
-    throw new AppError("bad-request", "The multipart body could not be parsed.");
+    throw unparseable();
   }
 
+  let failure: AppError | undefined;
+  const parsed = new Promise<void>((resolve, reject) => {
+    const fail = (error: AppError) => {
+      failure ??= error;
+      reject(failure);
+    };
+    parser.on("field", (name, value) => entries.push({ name, value }));
+    parser.on("file", (name, stream, fileName, _encoding, mimeType) => {
+      const entry: (typeof entries)[number] = { name };
+      entries.push(entry);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+      });
+      stream.on("limit", () => fail(tooLarge(maxBytes)));
+      stream.on("error", () => fail(unparseable()));
+      stream.on("end", () => {
+        if (stream.truncated) return;
+        const bytes = Buffer.concat(chunks, size);
+        const file = new File([bytes], fileName, { type: mimeType });
+        rememberUploadedFile(file, bytes);
+        entry.value = file;
+      });
+    });
+    parser.on("finish", () => (failure ? reject(failure) : resolve()));
+    parser.on("error", () => fail(unparseable()));
+  });
+  parsed.catch(() => {}); // awaited below; a failure while the body still streams stops the pump first
+
+  const reader = request.body.getReader();
+  let received = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (failure) break;
+      if (done) {
+        parser.end();
+        break;
+      }
+      received += value.byteLength;
+      if (received > bodyLimit) {
+        failure ??= tooLarge(maxBytes);
+        break;
+      }
+      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      if (!parser.write(chunk)) await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
+    }
+  } catch {
+    failure ??= new AppError("bad-request", "The upload was interrupted before its end.");
+  }
+  if (failure) {
+    await reader.cancel().catch(() => {});
+    parser.destroy();
+    throw failure;
+  }
+  await parsed;
   const fields: MultipartFields = {};
-  for (const key of new Set(form.keys())) {
-    const values = form.getAll(key);
-    if (values.some((v) => typeof v !== "string" && v.size > maxBytes)) throw tooLarge(maxBytes);
-    fields[key] = values.length === 1 ? (values[0] as FormDataEntryValue) : values;
+  for (const { name, value } of entries) {
+    if (value === undefined) continue;
+    const earlier = fields[name];
+    fields[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
   }
   return fields;
 }
+
+const unparseable = () => new AppError("bad-request", "The multipart body could not be parsed.");

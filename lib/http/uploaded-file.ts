@@ -14,12 +14,18 @@ const read = new WeakMap<Blob, Promise<UploadedFile>>();
 export function readUploadedFile(file: Blob): Promise<UploadedFile> {
   let result = read.get(file);
   if (!result) {
-    result = file.arrayBuffer().then((buffer) => {
-      const bytes = Buffer.from(buffer);
-      let digest: string | undefined;
-      return { bytes, sha256: () => (digest ??= createHash("sha256").update(bytes).digest("hex")) };
-    });
+    result = file.arrayBuffer().then((buffer) => uploadedFile(Buffer.from(buffer)));
     read.set(file, result);
   }
   return result;
+}
+
+/** The multipart parser made `file` from `bytes`: they are its bytes, with no copy out of the Blob. */
+export function rememberUploadedFile(file: Blob, bytes: Buffer): void {
+  read.set(file, Promise.resolve(uploadedFile(bytes)));
+}
+
+function uploadedFile(bytes: Buffer): UploadedFile {
+  let digest: string | undefined;
+  return { bytes, sha256: () => (digest ??= createHash("sha256").update(bytes).digest("hex")) };
 }
