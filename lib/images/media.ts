@@ -2,12 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { type Image, imageVariants, images } from "@/db/schema";
 import type { Principal } from "@/lib/accounts/principal";
+import { env } from "@/lib/env";
 import { idOrNotFound } from "@/lib/ids";
 import { AppError, notFound } from "@/lib/errors";
 import { allowsHeight } from "@/lib/plans/entitlements";
 import { getStorage, type StoredObject } from "@/lib/storage";
 import { ensureVariant } from "./ensure-variant";
-import { env } from "@/lib/env";
 import { awaitsMadeAhead, CONTENT_TYPE_OF, negotiateFormat, sourceFormatOf, type VariantFormat } from "./formats";
 
 /** A stored file ready to send: metadata for headers first, bytes only when needed (not on 304). */
