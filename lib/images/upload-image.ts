@@ -197,6 +197,8 @@ async function undoReservedWrite(
 ): Promise<void> {
   const [reservation] = await Promise.allSettled([reserved, written]);
   if (reservation.status === "rejected") return;
-  await remove().catch((error: unknown) => logger.error({ err: error }, "could not remove a refused upload's original"));
+  await remove().catch((error: unknown) =>
+    logger.error({ err: error }, "could not remove a refused upload's original"),
+  );
   await release();
 }

@@ -43,7 +43,6 @@ async function userOnPlan(limits: Partial<PlanInput>): Promise<TestUser> {
   return makeUser(plan.name);
 }
 
-
 async function storedOriginalBytes(userId: string): Promise<{ count: number; bytes: number }> {
   const [row] = await getDb()
     .select({
