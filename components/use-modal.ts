@@ -29,8 +29,11 @@ export function useModal(
       latest.current.onCancel();
     };
     // Chromium closes a dialog without a cancel event when Esc repeats with no user activation
-    // between: the caller is told all the same.
-    const closed = () => latest.current.onCancel();
+    // between: the caller is told all the same. A dialog open again by the time the event
+    // arrives was closed by an earlier cleanup (StrictMode runs effects twice): nothing to report.
+    const closed = () => {
+      if (!element.open) latest.current.onCancel();
+    };
     element.addEventListener("cancel", cancel);
     element.addEventListener("close", closed);
     if (!element.open) element.showModal();

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { AppError } from "@/lib/errors";
 import { rememberUploadedFile } from "./uploaded-file";
@@ -43,7 +44,8 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
       isPartAFile: (_field, _type, fileName) => fileName !== undefined,
       // The file name as sent, as formData() gives it (it never reaches a storage key).
       preservePath: true,
-      limits: { fileSize: maxBytes },
+      // A text field whole, as formData() keeps it (the body's limit bounds it); busboy cuts at 1 MiB.
+      limits: { fileSize: maxBytes, fieldSize: bodyLimit },
     });
   } catch {
     throw unparseable();
@@ -96,7 +98,7 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
         break;
       }
       const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      if (!parser.write(chunk)) await new Promise((resolve) => parser.once("drain", resolve).once("error", resolve));
+      if (!parser.write(chunk)) await once(parser, "drain").catch(() => {}); // an error is reported by `parsed`
     }
   } catch {
     failure ??= new AppError("bad-request", "The upload was interrupted before its end.");

@@ -97,11 +97,15 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
   try {
     info = await probeImage(bytes, contentType, MAX_IMAGE_PIXELS);
     const rendering = renderUpload(bytes, info, deferred ? [] : owner.plan.heights, MAX_IMAGE_PIXELS);
+    rendering.catch(() => {}); // awaited below; should a step before that throw, not unhandled
     const reservation = reserveBytes(owner.userId, bytes.length);
     reserved = reservation;
-    originalStored = reservation.then(() => storage.put(key, bytes, contentType));
-    // Awaited below, on every path; until then a rejection is not unhandled.
-    originalStored.catch(() => {});
+    // A direct upload's id may be completed twice at once: its original is written only once its
+    // file has decoded, so a failure here never deletes the file the other request recorded.
+    if (input.id === undefined) {
+      originalStored = reservation.then(() => storage.put(key, bytes, contentType));
+      originalStored.catch(() => {}); // awaited below, on every path
+    }
     // Hashed here on the main thread while libvips decodes on its own.
     digest = input.sha256?.() ?? sha256(bytes);
     ({ renditions, placeholder } = await rendering);
@@ -116,7 +120,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
   await reserved;
   const variants = renditions.map((r) => variantFile(id, r));
   const [original, ...thumbnails] = await Promise.allSettled([
-    originalStored,
+    originalStored ?? storage.put(key, bytes, contentType),
     ...variants.map((v) => storage.put(v.row.storageKey, v.data, v.contentType)),
   ]);
   const thumbnailKeys = variants.map((v) => v.row.storageKey);
@@ -187,7 +191,8 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
 /**
  * A refused file whose quota reservation and original's write ran beside its decode: the file
  * goes (should its write have landed) and the bytes are given back, once both have settled. A
- * reservation that failed (over the quota) reserved nothing and wrote nothing.
+ * reservation that failed (over the quota) reserved nothing and wrote nothing; with no write
+ * (a direct upload's, written only once decoded), only the bytes are given back.
  */
 async function undoReservedWrite(
   reserved: Promise<unknown>,
@@ -197,8 +202,9 @@ async function undoReservedWrite(
 ): Promise<void> {
   const [reservation] = await Promise.allSettled([reserved, written]);
   if (reservation.status === "rejected") return;
-  await remove().catch((error: unknown) =>
-    logger.error({ err: error }, "could not remove a refused upload's original"),
-  );
+  if (written)
+    await remove().catch((error: unknown) =>
+      logger.error({ err: error }, "could not remove a refused upload's original"),
+    );
   await release();
 }
