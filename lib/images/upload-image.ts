@@ -99,6 +99,7 @@ export async function uploadImage(owner: Principal, input: UploadInput): Promise
     const rendering = renderUpload(bytes, info, deferred ? [] : owner.plan.heights, MAX_IMAGE_PIXELS);
     rendering.catch(() => {}); // awaited below; should a step before that throw, not unhandled
     const reservation = reserveBytes(owner.userId, bytes.length);
+    reservation.catch(() => {}); // awaited below (over the quota: after the decode's own verdict)
     reserved = reservation;
     // A direct upload's id may be completed twice at once: its original is written only once its
     // file has decoded, so a failure here never deletes the file the other request recorded.
