@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -57,9 +57,16 @@ export function lockDataDir(dataDir: string, port: number): { lock: DataDirLock 
   const file = path.resolve(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(file, "wx", 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, port }));
-      closeSync(fd);
+      // Created with its content at once (a hard link of a finished file fails if the lock exists):
+      // a file created empty and written after could be read in between, taken for a stale
+      // half-written lock and removed, and two processes would both own the directory.
+      const temp = `${file}.${process.pid}.${attempt}.tmp`;
+      writeFileSync(temp, JSON.stringify({ pid: process.pid, port }), { mode: 0o600 });
+      try {
+        linkSync(temp, file);
+      } finally {
+        rmSync(temp, { force: true });
+      }
       held.add(file);
       const ours = () => held.has(file) && readOwner(file)?.pid === process.pid;
       return {
