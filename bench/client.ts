@@ -4,6 +4,8 @@ import { sleep } from "../tests/infra/stack/processes";
 type Target = { origin: string; token: string };
 type ImageBody = { id: string; status: "processing" | "ready" | "failed" };
 
+const authorization = (app: Target) => ({ Authorization: `Bearer ${app.token}` });
+
 /** A JPEG as the multipart part; made once per file, so building it is not timed with each upload. */
 export const jpegBlob = (bytes: Buffer) => new Blob([new Uint8Array(bytes)], { type: "image/jpeg" });
 
@@ -13,7 +15,7 @@ async function upload(app: Target, name: string, file: Blob): Promise<{ status: 
   form.append("image", file, `${name}.jpg`);
   const response = await fetch(`${app.origin}/api/v1/images`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${app.token}` },
+    headers: authorization(app),
     body: form,
   });
   return { status: response.status, body: await response.text() };
@@ -53,7 +55,7 @@ async function untilReady(
       throw new Error(`image ${image.id} (${name}) was not ready within ${READY_TIMEOUT_MS / 1000} s`);
     await sleep(POLL_MS);
     const response = await fetch(`${app.origin}/api/v1/images/${image.id}`, {
-      headers: { Authorization: `Bearer ${app.token}` },
+      headers: authorization(app),
     });
     if (response.status !== 200)
       throw new Error(`GET image ${image.id} answered ${response.status}: ${await response.text()}`);
@@ -73,7 +75,7 @@ export async function directUploadUntilReady(
   file: Blob,
 ): Promise<{ ms: number; polls: number; id: string }> {
   const start = performance.now();
-  const auth = { Authorization: `Bearer ${app.token}` };
+  const auth = authorization(app);
   const asked = await fetch(`${app.origin}/api/v1/uploads`, {
     method: "POST",
     headers: { ...auth, "content-type": "application/json" },

@@ -115,14 +115,6 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
     );
     console.log();
   } finally {
-    console.log(
-      server
-        .output()
-        .split("\n")
-        .filter((l) => l.includes("PROF"))
-        .slice(-30)
-        .join("\n"),
-    );
     await server.stop();
   }
 
