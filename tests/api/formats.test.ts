@@ -1,21 +1,28 @@
 import { and, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as thumbnailRoute from "@/app/api/v1/images/[id]/thumbnails/[height]/route";
 import { getDb } from "@/db/client";
 import { imageVariants } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
-import { api, bodyBytes, call, expectProblem, makeUser, type TestUser, uploadForm, uploadOk } from "./harness";
+import {
+  api,
+  bodyBytes,
+  CHROMIUM_ACCEPT as CHROMIUM,
+  expectProblem,
+  SAFARI_15_ACCEPT as SAFARI_15,
+  makeUser,
+  type TestUser,
+  uploadForm,
+  uploadOk,
+} from "./harness";
 
 /**
  * Thumbnails in AVIF, WebP or the source format, by Accept or `?format=`: what a browser, an
  * older Safari and curl each get, that a PNG keeps its alpha, an ETag per encoding, one row and
  * one file per (image, height, format), and the queue making WebP and AVIF after the upload.
  */
-const CHROMIUM = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
-const SAFARI_15 = "image/webp,image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5";
 
 /** A 900×600 JPEG; each `shade` makes other bytes (the same bytes again would be the same upload). */
 const photoOf = (shade: number) =>
@@ -40,20 +47,6 @@ const transparent = await sharp({
   ])
   .png()
   .toBuffer();
-
-function thumbnail(
-  user: TestUser,
-  id: string,
-  height: number,
-  init: { query?: string; headers?: Record<string, string> } = {},
-) {
-  return call(thumbnailRoute.GET, {
-    path: `/api/v1/images/${id}/thumbnails/${height}${init.query ?? ""}`,
-    token: user.token,
-    headers: init.headers,
-    params: { id, height: String(height) },
-  });
-}
 
 /** What the bytes really are, by decoding them. */
 async function decoded(res: Response) {
@@ -89,7 +82,7 @@ describe("format negotiation", () => {
       ["*/*", "image/jpeg", "jpeg"],
       [undefined, "image/jpeg", "jpeg"],
     ] as const) {
-      const res = await thumbnail(user, image.id, 400, { headers: accept ? { accept } : {} });
+      const res = await api.thumbnail(user.token, image.id, 400, accept ? { accept } : {});
       expect(res.status, accept).toBe(200);
       expect(res.headers.get("content-type")).toBe(type);
       expect(res.headers.get("vary")).toBe("Accept");
@@ -100,12 +93,12 @@ describe("format negotiation", () => {
     }
     expect(etags.size).toBe(3); // curl and no Accept share the JPEG's
     // Each encoding revalidates under its own ETag only.
-    const avif = await thumbnail(user, image.id, 400, { headers: { accept: CHROMIUM } });
+    const avif = await api.thumbnail(user.token, image.id, 400, { accept: CHROMIUM });
     const avifTag = avif.headers.get("etag") as string;
     expect(
-      (await thumbnail(user, image.id, 400, { headers: { accept: CHROMIUM, "if-none-match": avifTag } })).status,
+      (await api.thumbnail(user.token, image.id, 400, { accept: CHROMIUM, "if-none-match": avifTag })).status,
     ).toBe(304);
-    expect((await thumbnail(user, image.id, 400, { headers: { "if-none-match": avifTag } })).status).toBe(200);
+    expect((await api.thumbnail(user.token, image.id, 400, { "if-none-match": avifTag })).status).toBe(200);
   });
 
   it("lists the formats of every thumbnail in the Image JSON", async () => {
@@ -126,13 +119,13 @@ describe("format negotiation", () => {
       ["png", "png"],
       ["jpeg", "jpeg"],
     ] as const) {
-      const res = await thumbnail(user, image.id, 200, { query: `?format=${format}`, headers: { accept: SAFARI_15 } });
+      const res = await api.thumbnail(user.token, image.id, 200, { accept: SAFARI_15 }, format);
       expect(res.status).toBe(200);
       expect((await decoded(res)).kind).toBe(kind);
       expect(res.headers.get("content-disposition")).toContain(format === "jpeg" ? ".jpg" : `.${format}`);
     }
     for (const bad of ["gif", "AVIF", "", "jpg"]) {
-      const res = await thumbnail(user, image.id, 200, { query: `?format=${bad}` });
+      const res = await api.thumbnail(user.token, image.id, 200, undefined, bad);
       const problem = await expectProblem(res, 422);
       expect(problem.detail ?? JSON.stringify(problem)).toMatch(/avif, webp, jpeg, png/);
     }
@@ -144,7 +137,7 @@ describe("format negotiation", () => {
       ...(await sharp(bytes).ensureAlpha().extract({ left: x, top: 100, width: 1, height: 1 }).raw().toBuffer()),
     ];
     for (const format of ["webp", "avif"]) {
-      const { bytes, meta } = await decoded(await thumbnail(user, image.id, 200, { query: `?format=${format}` }));
+      const { bytes, meta } = await decoded(await api.thumbnail(user.token, image.id, 200, undefined, format));
       expect(meta.hasAlpha, format).toBe(true);
       const [, , , clear = 255] = await pixelAt(bytes, 250);
       const [red = 0, , , opaque = 0] = await pixelAt(bytes, 50);
@@ -152,7 +145,7 @@ describe("format negotiation", () => {
       expect(opaque, format).toBeGreaterThan(245);
       expect(red, format).toBeGreaterThan(180);
     }
-    const { bytes, meta } = await decoded(await thumbnail(user, image.id, 200, { query: "?format=jpeg" }));
+    const { bytes, meta } = await decoded(await api.thumbnail(user.token, image.id, 200, undefined, "jpeg"));
     expect(meta.hasAlpha).toBe(false);
     expect((await pixelAt(bytes, 250)).slice(0, 3).every((c) => c > 245)).toBe(true);
   });
@@ -161,7 +154,7 @@ describe("format negotiation", () => {
     const image = await uploadOk(user, await photo());
     expect((await variantRows(image.id)).filter((v) => v.format === "avif")).toEqual([]); // EAGER_FORMATS is off here
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => thumbnail(user, image.id, 200, { headers: { accept: CHROMIUM } })),
+      Array.from({ length: 6 }, () => api.thumbnail(user.token, image.id, 200, { accept: CHROMIUM })),
     );
     expect(new Set(answers.map((r) => r.status))).toEqual(new Set([200]));
     const rows = (await variantRows(image.id)).filter((v) => v.format === "avif");
@@ -207,7 +200,7 @@ describe("WebP and AVIF made by the queue after the upload (EAGER_FORMATS)", () 
       [CHROMIUM, "avif"],
       [SAFARI_15, "webp"],
     ] as const) {
-      const served = await thumbnail(user, created.id, 400, { headers: { accept } });
+      const served = await api.thumbnail(user.token, created.id, 400, { accept });
       const row = rows.find((r) => r.height === 400 && r.format === format);
       expect(served.headers.get("etag")).toBe(`"${row?.sha256}"`);
     }

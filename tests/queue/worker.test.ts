@@ -12,6 +12,7 @@ import { closeQueue, settleInProcessJobs, THUMBNAIL_QUEUE } from "@/lib/queue/th
 import { setStorage } from "@/lib/storage";
 import {
   api,
+  CHROMIUM_ACCEPT,
   makeUser,
   refusingThumbnailWrites,
   storedHeights,
@@ -116,8 +117,6 @@ afterAll(async () => {
   resetEnvForTests();
 });
 
-const CHROMIUM = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
-
 describe("thumbnail jobs on BullMQ", () => {
   let kept: ImageBody;
   let deletedId: string;
@@ -128,7 +127,7 @@ describe("thumbnail jobs on BullMQ", () => {
     const created = (await res.json()) as ImageBody;
     expect(created.status).toBe("ready");
     // No worker runs yet: the job that makes WebP and AVIF waits in Redis.
-    const served = await api.thumbnail(user.token, created.id, 200, { accept: CHROMIUM });
+    const served = await api.thumbnail(user.token, created.id, 200, { accept: CHROMIUM_ACCEPT });
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toBe("image/jpeg");
     // Not cached for a year under this Accept: the browser asks again and then gets the AVIF.
@@ -136,7 +135,7 @@ describe("thumbnail jobs on BullMQ", () => {
     expect(served.headers.get("vary")).toMatch(/Accept/);
     expect(await variantsOf(created.id)).toEqual(["200 jpeg", "400 jpeg"]);
     // Forced with ?format= it is made on the request all the same.
-    const forced = await api.thumbnail(user.token, created.id, 400, { accept: CHROMIUM }, "avif");
+    const forced = await api.thumbnail(user.token, created.id, 400, { accept: CHROMIUM_ACCEPT }, "avif");
     expect(forced.headers.get("content-type")).toBe("image/avif");
     expect(forced.headers.get("cache-control")).toMatch(/immutable/);
     young = { id: created.id, interimEtag: served.headers.get("etag") };
@@ -217,7 +216,7 @@ describe("thumbnail jobs on BullMQ", () => {
     expect(await jobDone(young.id)).toBe("ready");
     expect(await variantsOf(young.id)).toEqual(ALL_FORMATS_200_400);
     const again = await api.thumbnail(user.token, young.id, 200, {
-      accept: CHROMIUM,
+      accept: CHROMIUM_ACCEPT,
       "if-none-match": young.interimEtag ?? "",
     });
     expect(again.status).toBe(200);
