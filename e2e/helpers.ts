@@ -133,7 +133,9 @@ export function uploadThroughApi(
   });
 }
 
-/** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
+/** The gallery's upload area. */
+export const DROPZONE = '[data-testid="dropzone"]';
+
 /**
  * Waits until React has attached its handlers to the element (hydration): a server-rendered
  * drop zone is visible before it, and an event dispatched then is lost.
@@ -145,8 +147,9 @@ export async function waitForHydration(page: Page, selector: string) {
   );
 }
 
+/** Drops files on the upload area the way a browser does: a real DataTransfer with File objects. */
 export async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]) {
-  await waitForHydration(page, '[data-testid="dropzone"]');
+  await waitForHydration(page, DROPZONE);
   const dataTransfer = await page.evaluateHandle(
     (list) => {
       const dt = new DataTransfer();
@@ -158,8 +161,8 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Buffer
     },
     files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString("base64") })),
   );
-  await page.dispatchEvent('[data-testid="dropzone"]', "dragover", { dataTransfer });
-  await page.dispatchEvent('[data-testid="dropzone"]', "drop", { dataTransfer });
+  await page.dispatchEvent(DROPZONE, "dragover", { dataTransfer });
+  await page.dispatchEvent(DROPZONE, "drop", { dataTransfer });
 }
 
 /** A generated image (tests/support/fixtures) as the browser sends it: a named, typed file. */

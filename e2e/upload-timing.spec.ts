@@ -2,7 +2,7 @@ import { writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { photoLikeJpeg } from "../tests/support/fixtures";
 import { E2E } from "./config";
-import { createUserOnPlan, expect, imageCount, signIn, test, waitForHydration } from "./helpers";
+import { createUserOnPlan, DROPZONE, expect, imageCount, signIn, test, waitForHydration } from "./helpers";
 
 /**
  * What a person sees after dropping a phone photo (a 12 MP JPEG) on the gallery: its row in the
@@ -30,18 +30,18 @@ test("a dropped 12 MP photo is listed at once, then tiled with its placeholder, 
   const photo = await photoLikeJpeg(4000, 3000, 85, 24);
   expect(photo.length).toBeLessThan(E2E.maxUploadBytes);
   await signIn(page, member.email, member.password);
-  await waitForHydration(page, '[data-testid="dropzone"]');
+  await waitForHydration(page, DROPZONE);
   const runs: Marks[] = [];
   for (let i = 0; i < DROPS; i++) {
     const name = `photo-${i}.jpg`;
     // Dropped and watched from inside the page, so the times are the page's own (every frame).
     const marks = await page.evaluate(
-      ({ base64, name }) =>
+      ({ base64, name, dropzone }) =>
         new Promise<Marks>((resolve) => {
           const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
           const files = new DataTransfer();
           files.items.add(new File([bytes], name, { type: "image/jpeg" }));
-          const zone = document.querySelector('[data-testid="dropzone"]');
+          const zone = document.querySelector(dropzone);
           const seen: Partial<Marks> = {};
           const start = performance.now();
           const watch = () => {
@@ -67,7 +67,7 @@ test("a dropped 12 MP photo is listed at once, then tiled with its placeholder, 
           zone?.dispatchEvent(new DragEvent("drop", { dataTransfer: files, bubbles: true, cancelable: true }));
           requestAnimationFrame(watch);
         }),
-      { base64: photo.toString("base64"), name },
+      { base64: photo.toString("base64"), name, dropzone: DROPZONE },
     );
     // The order a person sees: listed, then a tile painted with its placeholder, then its pixels.
     expect(marks.listed).toBeLessThanOrEqual(marks.tile);
