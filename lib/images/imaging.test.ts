@@ -12,35 +12,62 @@ const refused = (work: Promise<unknown>) =>
     () => true,
   );
 
-/** A noisy JPEG (noise keeps the entropy-coded data long), cut short with its end marker put back. */
-async function cutJpeg(width: number, height: number, quality: number, progressive: boolean, cutPermille: number) {
+type Cut = { progressive: boolean; subsampling: "4:2:0" | "4:4:4"; cutPermille: number; endMarker: boolean };
+
+/**
+ * A noisy JPEG (noise keeps the entropy-coded data long) cut short: its last bytes gone, as an
+ * interrupted transfer leaves it, or with its end marker put back after the cut.
+ */
+async function cutJpeg(width: number, height: number, quality: number, cut: Cut) {
   const intact = await sharp({
     create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } },
   })
-    .jpeg({ quality, progressive })
+    .jpeg({ quality, progressive: cut.progressive, chromaSubsampling: cut.subsampling })
     .toBuffer();
-  const cut = 2 + Math.floor((intact.length * cutPermille) / 1000);
-  return Buffer.concat([intact.subarray(0, intact.length - 2 - cut), Buffer.from([0xff, 0xd9])]);
+  const kept = intact.subarray(0, intact.length - 2 - 2 - Math.floor((intact.length * cut.cutPermille) / 1000));
+  return cut.endMarker ? Buffer.concat([kept, Buffer.from([0xff, 0xd9])]) : Buffer.from(kept);
 }
 
+const sizes = [
+  fc.integer({ min: 64, max: 1200 }),
+  fc.integer({ min: 64, max: 1200 }),
+  fc.integer({ min: 50, max: 95 }),
+] as const;
+const planHeights = fc.constantFrom([], [16], [50, 100], [200, 400]);
+
 describe("renderUpload: the upload's one decode", () => {
-  it("refuses a cut-short JPEG exactly when a full-size decode does, whatever the thumbnail heights", async () => {
+  it("refuses a JPEG cut short, whatever the thumbnail heights (a reduced-size decode too)", async () => {
+    const cuts = fc.record({
+      progressive: fc.boolean(),
+      subsampling: fc.constantFrom("4:2:0" as const, "4:4:4" as const),
+      cutPermille: fc.integer({ min: 0, max: 30 }),
+      endMarker: fc.constant(false),
+    });
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 64, max: 1200 }),
-        fc.integer({ min: 64, max: 1200 }),
-        fc.integer({ min: 50, max: 95 }),
-        fc.boolean(),
-        fc.integer({ min: 0, max: 30 }),
-        fc.constantFrom([], [16], [50, 100], [200, 400]),
-        async (width, height, quality, progressive, cutPermille, heights) => {
-          const bytes = await cutJpeg(width, height, quality, progressive, cutPermille);
-          const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
-          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
-        },
-      ),
+      fc.asyncProperty(...sizes, cuts, planHeights, async (width, height, quality, cut, heights) => {
+        const bytes = await cutJpeg(width, height, quality, cut);
+        const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+        expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
+      }),
       { numRuns: 40 },
+    );
+  });
+
+  it("refuses a progressive JPEG cut short with its end marker put back, as a full-size decode does", async () => {
+    const cuts = fc.record({
+      progressive: fc.constant(true),
+      subsampling: fc.constantFrom("4:2:0" as const, "4:4:4" as const),
+      cutPermille: fc.integer({ min: 0, max: 30 }),
+      endMarker: fc.constant(true),
+    });
+    await fc.assert(
+      fc.asyncProperty(...sizes, cuts, planHeights, async (width, height, quality, cut, heights) => {
+        const bytes = await cutJpeg(width, height, quality, cut);
+        const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
+        const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+        expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
+      }),
+      { numRuns: 30 },
     );
   });
 

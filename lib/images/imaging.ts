@@ -74,16 +74,17 @@ function decoder(bytes: Buffer, maxPixels: number): Sharp {
 }
 
 /**
- * Every pixel of an upload, decoded at full size. Not with JPEG shrink-on-load: a reduced-size
- * decode does not always read the image to its end. A baseline JPEG whose last entropy-coded
- * bytes are gone (the end marker put back) decodes without an error or even a warning at 1/4 or
- * 1/8 scale in a few cases in a hundred (djpeg at the same scale reports it; libvips stops short).
- * An extract of the whole image before the resize turns shrink-on-load off: sharp only shrinks
- * on load when nothing comes between the load and the resize. The pixels stream through libvips
- * in strips, so even a 50-megapixel image never sits in memory whole.
+ * Every pixel of an upload, decoded at the size its largest thumbnail needs: the resize that
+ * follows lets JPEG shrink-on-load reduce inside the decoder (the entropy-coded data is read to
+ * its end all the same). A file cut short, as an interrupted transfer leaves it, is refused at
+ * every scale (failOn). One corruption is not always caught, at any scale: a baseline JPEG whose
+ * last entropy-coded bytes were replaced by an end marker. libvips reports that warning only once
+ * the image has been read, too late to fail (a full-size decode refuses such a 4:2:0 file, but
+ * passes a 4:4:4 one as well). The pixels stream through libvips in strips, so even a
+ * 50-megapixel image never sits in memory whole.
  */
-function fullDecode(bytes: Buffer, info: Size, maxPixels: number): Sharp {
-  return decoder(bytes, maxPixels).rotate().extract({ left: 0, top: 0, width: info.width, height: info.height });
+function uploadDecode(bytes: Buffer, maxPixels: number): Sharp {
+  return decoder(bytes, maxPixels).rotate();
 }
 
 function decodeError(error: unknown): Error {
@@ -161,10 +162,10 @@ async function placeholderOf(pixels: Pixels): Promise<string> {
 }
 
 /**
- * The one decode of an upload: proves every pixel of the file decodes (see fullDecode) and
- * renders each plan height and the placeholder from those pixels, EXIF orientation applied. The
- * full-size pixels are reduced to the largest height (with none, to the placeholder's box) inside
- * the decoding pipeline; everything else is derived from that.
+ * The one decode of an upload: proves the file decodes to its end (see uploadDecode) and renders
+ * each plan height and the placeholder from those pixels, EXIF orientation applied. The decode
+ * reduces to the largest height (with none, to the placeholder's box) inside its pipeline;
+ * everything else is derived from that.
  */
 export async function renderUpload(
   bytes: Buffer,
@@ -180,7 +181,7 @@ export async function renderUpload(
       : { ...variantSize(info, largest), fit: "fill" as const };
   let base;
   try {
-    base = await fullDecode(bytes, info, maxPixels).resize(reduce).raw().toBuffer({ resolveWithObject: true });
+    base = await uploadDecode(bytes, maxPixels).resize(reduce).raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw decodeError(error);
   }

@@ -18,7 +18,7 @@ const RETRYABLE = new Set(["unavailable", "rate-limited", "conflict"]);
 
 /**
  * Finishes a direct upload: the stored object is read once, validated and made an image exactly
- * as a multipart upload is (lib/images/upload-image: type from the bytes, pixel limit, full decode,
+ * as a multipart upload is (lib/images/upload-image: type from the bytes, pixel limit, the decode,
  * quota, thumbnails; the bytes validated are the ones stored as the original), under the upload's
  * id; then the staged object goes. A refused file gets the same 4xx as a multipart
  * upload, and its object and upload are deleted; a fault that a retry may get past (storage or

@@ -10,7 +10,7 @@ export const completeUploadOperation = defineOperation({
   tag: "Uploads",
   summary: "Complete a direct upload",
   description:
-    "After the file was sent to the upload's `url`: it is validated exactly as a multipart upload is (type from its bytes, pixel limit, a full decode, your quota) and becomes an image with the upload's id, thumbnails made. A refused file gets the same status as a multipart upload, and it is deleted. Calling it again answers the same image: the work is done once.",
+    "After the file was sent to the upload's `url`: it is validated exactly as a multipart upload is (type from its bytes, pixel limit, a decode to its end, your quota) and becomes an image with the upload's id, thumbnails made. A refused file gets the same status as a multipart upload, and it is deleted. Calling it again answers the same image: the work is done once.",
   params: { schema: idParams, notFound: "upload" },
   responses: {
     201: jsonResponse("Created: the image.", imageSchema, {
