@@ -2,6 +2,7 @@ import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
 import type { ImageContentType } from "./detect-type";
 import { VARIANT_ENCODINGS } from "./encodings";
+import { jpegReachesEnd } from "./jpeg-end";
 import type { SourceFormat, VariantFormat } from "./formats";
 import { type Size, variantSize } from "./variants";
 
@@ -76,12 +77,12 @@ function decoder(bytes: Buffer, maxPixels: number): Sharp {
 /**
  * Every pixel of an upload, decoded at the size its largest thumbnail needs: the resize that
  * follows lets JPEG shrink-on-load reduce inside the decoder (the entropy-coded data is read to
- * its end all the same). A file cut short, as an interrupted transfer leaves it, is refused at
- * every scale (failOn). One corruption is not always caught, at any scale: a baseline JPEG whose
- * last entropy-coded bytes were replaced by an end marker. libvips reports that warning only once
- * the image has been read, too late to fail (a full-size decode refuses such a 4:2:0 file, but
- * passes a 4:4:4 one as well). The pixels stream through libvips in strips, so even a
- * 50-megapixel image never sits in memory whole.
+ * its end all the same). Any warning fails it (failOn), and a JPEG cut short is refused before it
+ * (jpegReachesEnd): libvips hears of data missing from the last rows only once they are read,
+ * too late to fail. For that reason one corruption passes: a baseline JPEG whose last bytes were
+ * replaced by an end marker (a full-size decode refuses such a 4:2:0 file, but passes a 4:4:4 one
+ * as well). The pixels stream through libvips in strips, so even a 50-megapixel image never sits
+ * in memory whole.
  */
 function uploadDecode(bytes: Buffer, maxPixels: number): Sharp {
   return decoder(bytes, maxPixels).rotate();
@@ -143,11 +144,15 @@ function distinctTargets(targets: readonly VariantTarget[]): VariantTarget[] {
 /** What an upload's one decode gives: its thumbnails and its placeholder. */
 export type UploadRendering = { renditions: Rendition[]; placeholder: string };
 
-/** ThumbHash's input: at most 100 px on each side. */
-const PLACEHOLDER_BOX = 100;
+/**
+ * ThumbHash's input: at most 32 px on each side (it takes up to 100). The hash keeps only a few
+ * low frequencies: on 13 corpus photos the decoded previews differ from those of a 100 px input
+ * by 1.3/255 per channel (median), and the JavaScript encode takes 0.4 ms instead of 2.9 ms.
+ */
+const PLACEHOLDER_BOX = 32;
 
 /**
- * A ThumbHash (base64) of pixels already decoded: a few hundred pixels reduced to a 100 px box.
+ * A ThumbHash (base64) of pixels already decoded: a few hundred pixels reduced to a small box.
  * The client paints it as a blurred preview until the thumbnail has loaded.
  */
 async function placeholderOf(pixels: Pixels): Promise<string> {
@@ -173,6 +178,9 @@ export async function renderUpload(
   planHeights: readonly number[],
   maxPixels: number,
 ): Promise<UploadRendering> {
+  if (info.format === "jpeg" && !jpegReachesEnd(bytes)) {
+    throw new UndecodableImageError("The image could not be decoded: the JPEG file is cut short (no end marker).");
+  }
   const heights = ascending(planHeights);
   const largest = heights.at(-1);
   const reduce =
