@@ -12,10 +12,19 @@ function requestOf(form: FormData): Request {
   return new Request("http://app.test/api/v1/images", { method: "POST", body: form });
 }
 
-/** The same request's body, streamed in chunks of `size` bytes with no Content-Length (chunked). */
-async function chunkedRequestOf(form: FormData, size: number): Promise<{ request: Request; pulled: () => number }> {
+/**
+ * The same request's body, streamed in chunks of `size` bytes: with no Content-Length (chunked),
+ * or declaring the body's length plus `declaredOffBy` (only a capacity to the parser: the server
+ * holds a body to its declared length).
+ */
+async function chunkedRequestOf(
+  form: FormData,
+  size: number,
+  declaredOffBy?: number,
+): Promise<{ request: Request; pulled: () => number }> {
   const encoded = requestOf(form);
   const body = new Uint8Array(await encoded.arrayBuffer());
+  const length = declaredOffBy === undefined ? {} : { "content-length": String(body.length + declaredOffBy) };
   let offset = 0;
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -26,7 +35,7 @@ async function chunkedRequestOf(form: FormData, size: number): Promise<{ request
   });
   const request = new Request(encoded.url, {
     method: "POST",
-    headers: { "content-type": encoded.headers.get("content-type") ?? "" },
+    headers: { "content-type": encoded.headers.get("content-type") ?? "", ...length },
     body: stream,
     duplex: "half",
   } as RequestInit);
@@ -77,18 +86,47 @@ describe("readMultipart", () => {
         type: fc.constantFrom("image/jpeg", "image/png", "application/octet-stream"),
       }),
     );
+    // Declared lengths off either way reach both of the parser's ways of gathering a file.
+    const declaredOffBy = fc.option(fc.integer({ min: -400, max: 400 }), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(fc.array(part, { maxLength: 5 }), fc.integer({ min: 1, max: 700 }), async (parts, chunk) => {
-        const form = new FormData();
-        for (const p of parts) {
-          if ("value" in p) form.append(p.key, p.value);
-          else form.append(p.key, new Blob([new Uint8Array(p.file)], { type: p.type }), p.fileName);
-        }
-        const expected = await comparable(await requestOf(form).formData());
-        const { request } = await chunkedRequestOf(form, chunk);
-        expect(await comparable(await readMultipart(request, LIMIT))).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(part, { maxLength: 5 }),
+        fc.integer({ min: 1, max: 700 }),
+        declaredOffBy,
+        async (parts, chunk, offBy) => {
+          const form = new FormData();
+          for (const p of parts) {
+            if ("value" in p) form.append(p.key, p.value);
+            else form.append(p.key, new Blob([new Uint8Array(p.file)], { type: p.type }), p.fileName);
+          }
+          const expected = await comparable(await requestOf(form).formData());
+          const { request } = await chunkedRequestOf(form, chunk, offBy);
+          expect(await comparable(await readMultipart(request, LIMIT))).toEqual(expected);
+        },
+      ),
       { numRuns: 150 },
+    );
+  });
+
+  it("gives a file that reads as the File formData() gives, through every Blob method", async () => {
+    const bytes = fc.uint8Array({ maxLength: 2000 });
+    const range = fc.option(fc.integer({ min: -2100, max: 2100 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(bytes, range, range, async (content, start, end) => {
+        const form = new FormData();
+        form.append("image", new Blob([new Uint8Array(content)], { type: "image/png" }), "a.png");
+        const expected = (await requestOf(form).formData()).get("image") as File;
+        const file = (await readMultipart(requestOf(form), LIMIT)).image as File;
+        expect(file).toBeInstanceOf(File);
+        expect([file.name, file.type, file.size]).toEqual([expected.name, expected.type, expected.size]);
+        const hex = (buffer: ArrayBuffer) => Buffer.from(buffer).toString("hex");
+        expect(hex(await file.arrayBuffer())).toBe(hex(await expected.arrayBuffer()));
+        expect(hex(await new Response(file.stream()).arrayBuffer())).toBe(hex(await expected.arrayBuffer()));
+        expect(await file.text()).toBe(await expected.text());
+        const [mine, theirs] = [file.slice(start, end), expected.slice(start, end)];
+        expect(hex(await mine.arrayBuffer())).toBe(hex(await theirs.arrayBuffer()));
+      }),
+      { numRuns: 60 },
     );
   });
 

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { AppError } from "@/lib/errors";
-import { rememberUploadedFile } from "./uploaded-file";
+import { uploadedFileOf } from "./uploaded-file";
 
 /** Room for the multipart boundaries, headers and the name field around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -58,23 +58,19 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
       reject(failure);
     };
     parser.on("field", (name, value) => entries.push({ name, value }));
+    let files = 0;
     parser.on("file", (name, stream, fileName, _encoding, mimeType) => {
       const entry: (typeof entries)[number] = { name };
       entries.push(entry);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-      });
+      // The one file an upload sends fits in the body's declared length, and in the limit.
+      const first = files++ === 0 && Number.isSafeInteger(declared);
+      const gathered = new GatheredBytes(first ? Math.min(declared, maxBytes) : 0);
+      stream.on("data", (chunk: Buffer) => gathered.add(chunk));
       stream.on("limit", () => fail(tooLarge(maxBytes)));
       stream.on("error", () => fail(unparseable()));
       stream.on("end", () => {
         if (stream.truncated) return;
-        const bytes = Buffer.concat(chunks, size);
-        const file = new File([bytes], fileName, { type: mimeType });
-        rememberUploadedFile(file, bytes);
-        entry.value = file;
+        entry.value = uploadedFileOf(gathered.bytes(), fileName, mimeType);
       });
     });
     parser.on("finish", () => (failure ? reject(failure) : resolve()));
@@ -116,6 +112,36 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
     fields[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
   }
   return fields;
+}
+
+/**
+ * A file part's bytes as they arrive: copied at once into one buffer of the capacity given (the
+ * socket's chunks then go as soon as they are read, and nothing is left to join at the end);
+ * past it, or with none, kept and joined at the end.
+ */
+class GatheredBytes {
+  #buffer: Buffer<ArrayBuffer> | undefined;
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(capacity: number) {
+    if (capacity > 0) this.#buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  add(chunk: Buffer): void {
+    if (this.#buffer && this.#size + chunk.length <= this.#buffer.length) chunk.copy(this.#buffer, this.#size);
+    else {
+      if (this.#buffer) this.#chunks.push(this.#buffer.subarray(0, this.#size));
+      this.#buffer = undefined;
+      this.#chunks.push(chunk);
+    }
+    this.#size += chunk.length;
+  }
+
+  /** Only the bytes written: never the rest of the buffer, which allocUnsafe left as it found it. */
+  bytes(): Buffer<ArrayBuffer> {
+    return this.#buffer ? this.#buffer.subarray(0, this.#size) : Buffer.concat(this.#chunks, this.#size);
+  }
 }
 
 const unparseable = () => new AppError("bad-request", "The multipart body could not be parsed.");
