@@ -53,6 +53,36 @@ describe("renderUpload: the upload's one decode", () => {
     );
   });
 
+  it("refuses a JPEG with an end marker inside its data, which only the decode can tell, whatever the heights", async () => {
+    // Above its last rows: in the last 8 rows a reduced-size decode writes, libvips hears of damage
+    // too late to fail (see uploadDecode); at 400 px high and 1/8 scale those are its last 64.
+    const files = fc.record({
+      progressive: fc.boolean(),
+      subsampling: fc.constantFrom("4:2:0" as const, "4:4:4" as const),
+      cutPermille: fc.constant(0),
+      endMarker: fc.constant(true),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 64, max: 1200 }),
+        fc.integer({ min: 400, max: 1200 }),
+        fc.integer({ min: 50, max: 95 }),
+        files,
+        fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+        planHeights,
+        async (width, height, quality, file, at, heights) => {
+          const intact = await cutJpeg(width, height, quality, file);
+          const scan = intact.indexOf(Buffer.from([0xff, 0xda]));
+          const inside = scan + Math.floor((intact.length - scan) * at);
+          const bytes = Buffer.concat([intact.subarray(0, inside), Buffer.from([0xff, 0xd9]), intact.subarray(inside)]);
+          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("refuses a progressive JPEG cut short with its end marker put back, as a full-size decode does", async () => {
     const cuts = fc.record({
       progressive: fc.constant(true),

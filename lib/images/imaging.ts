@@ -77,12 +77,12 @@ function decoder(bytes: Buffer, maxPixels: number): Sharp {
 /**
  * Every pixel of an upload, decoded at the size its largest thumbnail needs: the resize that
  * follows lets JPEG shrink-on-load reduce inside the decoder (the entropy-coded data is read to
- * its end all the same). Any warning fails it (failOn), and a JPEG cut short is refused before it
- * (jpegReachesEnd): libvips hears of data missing from the last rows only once they are read,
- * too late to fail. For that reason one corruption passes: a baseline JPEG whose last bytes were
- * replaced by an end marker (a full-size decode refuses such a 4:2:0 file, but passes a 4:4:4 one
- * as well). The pixels stream through libvips in strips, so even a 50-megapixel image never sits
- * in memory whole.
+ * its end all the same). Any warning fails it (failOn), with one blind spot: damage to the last 8
+ * rows the decoder writes (8 × its scale's rows of the image: the last 32 of a 3000-row photo
+ * decoded at 1/4 for 400 px) is heard of only as libvips finishes, too late to fail. A file cut
+ * short there is refused all the same, by its missing end marker (jpegReachesEnd); other damage
+ * there passes, as it did at full size in a 4:4:4 file's last 8 rows. The pixels stream through
+ * libvips in strips, so even a 50-megapixel image never sits in memory whole.
  */
 function uploadDecode(bytes: Buffer, maxPixels: number): Sharp {
   return decoder(bytes, maxPixels).rotate();

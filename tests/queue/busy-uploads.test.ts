@@ -66,9 +66,11 @@ describe("an upload while the app is busy", () => {
     resetEnvForTests();
     const user = await makeUser("Premium");
     const intact = await orientedJpeg(1, "landscape");
-    const cut = Buffer.concat([intact.subarray(0, intact.length - 200), Buffer.from([0xff, 0xd9])]);
+    // An end marker halfway through its data: whole as far as its bytes go, broken as pixels.
+    const half = Math.floor(intact.length / 2);
+    const damaged = Buffer.concat([intact.subarray(0, half), Buffer.from([0xff, 0xd9]), intact.subarray(half)]);
     occupyEverySlot();
-    expect((await api.upload(user.token, uploadForm("cut", cut))).status).toBe(422);
+    expect((await api.upload(user.token, uploadForm("damaged", damaged))).status).toBe(422);
   });
 
   it("without a queue: it waits for a slot, then answers ready", async () => {
