@@ -20,22 +20,31 @@ type Upload = typeof uploadUntilReady;
 
 type Throughput = { perSecond: number; cpuPerUpload: number };
 
-/** `total` uploads by `clients` clients, each starting its next upload when its last is ready. */
+/**
+ * `total` uploads by `clients` clients, each starting its next upload when its last is ready. The
+ * rate is the steady one, between the `clients`-th completion and the `clients`-th from the end:
+ * before and after, while the clients start and while the last ones finish, fewer are in flight.
+ */
 async function uploadRound(app: App, file: Blob, clients: number, total: number) {
   let next = 0;
+  const completed: number[] = [];
   const cpuBefore = serverCpuMs(app);
-  const start = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      for (let n = next++; n < total; n = next++) await uploadUntilReady(app, `client ${client} upload ${n}`, file);
+      for (let n = next++; n < total; n = next++) {
+        await uploadUntilReady(app, `client ${client} upload ${n}`, file);
+        completed.push(performance.now());
+      }
     }),
   );
-  return { seconds: (performance.now() - start) / 1000, cpuMs: serverCpuMs(app) - cpuBefore };
+  const [from = 0, to = 0] = [completed[clients - 1], completed[total - clients]];
+  return { steadyUploads: total - 2 * clients + 1, seconds: (to - from) / 1000, cpuMs: serverCpuMs(app) - cpuBefore };
 }
 
 /**
  * Uploads/s of 1 client and of 4, in alternating rounds (`perRound` uploads for 1 client, twice as
- * many for 4), so drift in the machine's speed over the run hits both alike.
+ * many for 4), so drift in the machine's speed over the run hits both alike. CPU is per upload
+ * over whole rounds.
  */
 async function oneAndFourClients(
   app: App,
@@ -43,22 +52,25 @@ async function oneAndFourClients(
   rounds: number,
   perRound: number,
 ): Promise<{ one: Throughput; four: Throughput }> {
-  const totals = { one: { seconds: 0, cpuMs: 0 }, four: { seconds: 0, cpuMs: 0 } };
+  const zero = () => ({ steadyUploads: 0, seconds: 0, cpuMs: 0, uploads: 0 });
+  const totals = { one: zero(), four: zero() };
   for (let round = 0; round < rounds; round++) {
     for (const [key, clients, count] of [
       ["one", 1, perRound],
       ["four", 4, 2 * perRound],
     ] as const) {
-      const { seconds, cpuMs } = await uploadRound(app, file, clients, count);
-      totals[key].seconds += seconds;
-      totals[key].cpuMs += cpuMs;
+      const measured = await uploadRound(app, file, clients, count);
+      totals[key].steadyUploads += measured.steadyUploads;
+      totals[key].seconds += measured.seconds;
+      totals[key].cpuMs += measured.cpuMs;
+      totals[key].uploads += count;
     }
   }
-  const throughput = (t: { seconds: number; cpuMs: number }, uploads: number): Throughput => ({
-    perSecond: uploads / t.seconds,
-    cpuPerUpload: t.cpuMs / uploads,
+  const throughput = (t: ReturnType<typeof zero>): Throughput => ({
+    perSecond: t.steadyUploads / t.seconds,
+    cpuPerUpload: t.cpuMs / t.uploads,
   });
-  return { one: throughput(totals.one, rounds * perRound), four: throughput(totals.four, rounds * 2 * perRound) };
+  return { one: throughput(totals.one), four: throughput(totals.four) };
 }
 
 /**
