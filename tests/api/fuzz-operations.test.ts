@@ -198,7 +198,7 @@ function jsonSchemaOf(schema: z.ZodType): JsonSchema {
 }
 
 /** Values naming the caller's own things, where a schema alone would only give strangers' ids. */
-function hintFor(operation: Operation, field: string): fc.Arbitrary<string> | undefined {
+function hintFor(operation: Operation, field: string): fc.Arbitrary<unknown> | undefined {
   switch (field) {
     case "id":
       return fc.constantFrom(
@@ -219,6 +219,9 @@ function hintFor(operation: Operation, field: string): fc.Arbitrary<string> | un
       return fc.constantFrom(...HEIGHTS.map(String));
     case "content_type":
       return fc.constantFrom("image/png", "image/jpeg", "IMAGE/JPEG");
+    case "bytes":
+      // A direct upload's size: often one the caller's plan and quota take, else anything.
+      return fc.oneof(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: -1e6, max: 1e9 }));
     case "If-None-Match":
       return fc.constantFrom(ref("own-etag"), "*", `W/${ref("own-etag")}`);
     default:
