@@ -32,8 +32,8 @@ export function uploadedFileOf(bytes: Buffer<ArrayBuffer>, name: string, type: s
 
 /**
  * A File that answers from bytes already in memory. `new File([bytes])` copies them into storage
- * of its own: 6.6 MB more per 12 MP upload, and the garbage collections that much external memory
- * brings on. Node's own consumers of a Blob (`new Response(file)`, `FormData.append`) read that
+ * of its own: one more copy of every upload (6.6 MB for a 12 MP photo), made after its last byte
+ * arrived. Node's own consumers of a Blob (`new Response(file)`, `FormData.append`) read that
  * storage, empty here: hand them the bytes (readUploadedFile), never this file.
  */
 class InMemoryFile extends File {
