@@ -197,9 +197,7 @@ export const api = {
   },
 };
 
-/** What browsers send for an <img>: Chromium 120+, and a Safari before AVIF (15). */
-export const CHROMIUM_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
-export const SAFARI_15_ACCEPT = "image/webp,image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5";
+export { CHROMIUM_ACCEPT, SAFARI_15_ACCEPT } from "../support/accept";
 
 /** What a JPEG's thumbnail can be served in (formats.test.ts covers the negotiation). */
 export const JPEG_FORMATS = ["avif", "webp", "jpeg", "png"];
