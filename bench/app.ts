@@ -213,6 +213,18 @@ let clockTicks: number | undefined;
  * CPU time (user + system) the given processes have used, in ms, counting children they have
  * already reaped (cutime, cstime) and not children still running (those are in the list).
  */
+/**
+ * The machine's CPU time so far, from /proc/stat: `busy` (user, nice, system, irq, softirq) and
+ * `steal` (taken by the hypervisor for other guests), in clock ticks. A figure of several clients
+ * needs every core; steal says when the machine did not have them all to give.
+ */
+export function machineTicks(): { busy: number; steal: number; total: number } {
+  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  const busy = user + nice + system + irq + softirq;
+  return { busy, steal, total: busy + idle + iowait + steal };
+}
+
 export function cpuMs(pids: readonly number[]): number {
   clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
   let ticks = 0;

@@ -8,7 +8,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type App, cpuMs, startServer } from "./app";
+import { type App, cpuMs, machineTicks, startServer } from "./app";
 import { directUploadUntilReady, jpegBlob, uploadUntilReady } from "./client";
 import { info, mb, median, ms, onPath, runCommand, timeMs, verdict } from "./measure";
 import { photoLikeJpeg } from "../tests/support/fixtures";
@@ -99,7 +99,7 @@ async function sequential(app: App, file: Blob, count: number, upload: Upload, d
 
 export async function benchUploadToReady(app: App, scratch: string, quick: boolean): Promise<void> {
   const SEQUENTIAL = quick ? 5 : 15;
-  const [ROUNDS, PER_ROUND] = quick ? [2, 4] : [3, 10];
+  const [ROUNDS, PER_ROUND] = quick ? [2, 6] : [3, 10];
   const bytes = await photoLikeJpeg(4000, 3000, 90, 96);
   const path12mp = path.join(scratch, "ready-12mp.jpg");
   await writeFile(path12mp, bytes);
@@ -135,7 +135,9 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
       );
     } else console.log("  djpeg not found: install the Debian package libjpeg-turbo-progs for the ratio; skipped.");
     // Both client counts back to back, before the direct uploads, so they meet the server in the same state.
+    const before = machineTicks();
     const { one, four } = await oneAndFourClients(lean, file, ROUNDS, PER_ROUND);
+    const after = machineTicks();
     console.log(info("rounds, alternating 1 client and 4", String(ROUNDS)));
     console.log(info(`1 client, ${ROUNDS * PER_ROUND} uploads`, `${one.perSecond.toFixed(2)} uploads/s`));
     console.log(info("server CPU per upload, 1 client", ms(one.cpuPerUpload)));
@@ -143,6 +145,13 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
     console.log(info("server CPU per upload, 4 clients", ms(four.cpuPerUpload)));
     console.log(
       verdict("4 clients ÷ 1 client, uploads/s", four.perSecond / one.perSecond, { op: "≥", value: 1.6, unit: "×" }),
+    );
+    const share = (ticks: number) => `${((100 * ticks) / (after.total - before.total)).toFixed(1)} %`;
+    console.log(
+      info(
+        "machine during the rounds: busy / stolen by the host",
+        `${share(after.busy - before.busy)} / ${share(after.steal - before.steal)}`,
+      ),
     );
     const direct = await sequential(lean, file, SEQUENTIAL, directUploadUntilReady, djpeg);
     console.log(info("direct (POST /uploads, PUT, complete): median", ms(direct.upload)));
