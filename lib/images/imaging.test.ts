@@ -2,6 +2,7 @@ import fc from "fast-check";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA } from "thumbhash";
+import { noisyJpeg } from "@/tests/support/fixtures";
 import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "./imaging";
 
 const MAX_PIXELS = 50_000_000;
@@ -12,20 +13,16 @@ const refused = (work: Promise<unknown>) =>
     () => true,
   );
 
-type Cut = { progressive: boolean; subsampling: "4:2:0" | "4:4:4"; cutPermille: number; endMarker: boolean };
+const subsamplings = fc.constantFrom("4:2:0" as const, "4:4:4" as const);
+const encodings = fc.record({ progressive: fc.boolean(), chromaSubsampling: subsamplings });
 
 /**
- * A noisy JPEG (noise keeps the entropy-coded data long) cut short: its last bytes gone, as an
- * interrupted transfer leaves it, or with its end marker put back after the cut.
+ * A JPEG cut short: its end marker and `cutPermille` ‰ more gone, as an interrupted transfer
+ * leaves it, or with its end marker put back after the cut.
  */
-async function cutJpeg(width: number, height: number, quality: number, cut: Cut) {
-  const intact = await sharp({
-    create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } },
-  })
-    .jpeg({ quality, progressive: cut.progressive, chromaSubsampling: cut.subsampling })
-    .toBuffer();
-  const kept = intact.subarray(0, intact.length - 2 - 2 - Math.floor((intact.length * cut.cutPermille) / 1000));
-  return cut.endMarker ? Buffer.concat([kept, Buffer.from([0xff, 0xd9])]) : Buffer.from(kept);
+function cutShort(intact: Buffer, cutPermille: number, endMarker: boolean): Buffer {
+  const kept = intact.subarray(0, intact.length - 2 - 2 - Math.floor((intact.length * cutPermille) / 1000));
+  return endMarker ? Buffer.concat([kept, Buffer.from([0xff, 0xd9])]) : Buffer.from(kept);
 }
 
 const sizes = [
@@ -37,18 +34,18 @@ const planHeights = fc.constantFrom([], [16], [50, 100], [200, 400]);
 
 describe("renderUpload: the upload's one decode", () => {
   it("refuses a JPEG cut short, whatever the thumbnail heights (a reduced-size decode too)", async () => {
-    const cuts = fc.record({
-      progressive: fc.boolean(),
-      subsampling: fc.constantFrom("4:2:0" as const, "4:4:4" as const),
-      cutPermille: fc.integer({ min: 0, max: 30 }),
-      endMarker: fc.constant(false),
-    });
     await fc.assert(
-      fc.asyncProperty(...sizes, cuts, planHeights, async (width, height, quality, cut, heights) => {
-        const bytes = await cutJpeg(width, height, quality, cut);
-        const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-        expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
-      }),
+      fc.asyncProperty(
+        ...sizes,
+        encodings,
+        fc.integer({ min: 0, max: 30 }),
+        planHeights,
+        async (width, height, quality, encoding, cutPermille, heights) => {
+          const bytes = cutShort(await noisyJpeg(width, height, { quality, ...encoding }), cutPermille, false);
+          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -56,22 +53,16 @@ describe("renderUpload: the upload's one decode", () => {
   it("refuses a JPEG with an end marker inside its data, which only the decode can tell, whatever the heights", async () => {
     // Above its last rows: in the last 8 rows a reduced-size decode writes, libvips hears of damage
     // too late to fail (see uploadDecode); at 400 px high and 1/8 scale those are its last 64.
-    const files = fc.record({
-      progressive: fc.boolean(),
-      subsampling: fc.constantFrom("4:2:0" as const, "4:4:4" as const),
-      cutPermille: fc.constant(0),
-      endMarker: fc.constant(true),
-    });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 64, max: 1200 }),
         fc.integer({ min: 400, max: 1200 }),
         fc.integer({ min: 50, max: 95 }),
-        files,
+        encodings,
         fc.double({ min: 0.05, max: 0.6, noNaN: true }),
         planHeights,
-        async (width, height, quality, file, at, heights) => {
-          const intact = await cutJpeg(width, height, quality, file);
+        async (width, height, quality, encoding, at, heights) => {
+          const intact = await noisyJpeg(width, height, { quality, ...encoding });
           const scan = intact.indexOf(Buffer.from([0xff, 0xda]));
           const inside = scan + Math.floor((intact.length - scan) * at);
           const bytes = Buffer.concat([intact.subarray(0, inside), Buffer.from([0xff, 0xd9]), intact.subarray(inside)]);
@@ -84,19 +75,20 @@ describe("renderUpload: the upload's one decode", () => {
   });
 
   it("refuses a progressive JPEG cut short with its end marker put back, as a full-size decode does", async () => {
-    const cuts = fc.record({
-      progressive: fc.constant(true),
-      subsampling: fc.constantFrom("4:2:0" as const, "4:4:4" as const),
-      cutPermille: fc.integer({ min: 0, max: 30 }),
-      endMarker: fc.constant(true),
-    });
     await fc.assert(
-      fc.asyncProperty(...sizes, cuts, planHeights, async (width, height, quality, cut, heights) => {
-        const bytes = await cutJpeg(width, height, quality, cut);
-        const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
-        const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-        expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
-      }),
+      fc.asyncProperty(
+        ...sizes,
+        subsamplings,
+        fc.integer({ min: 0, max: 30 }),
+        planHeights,
+        async (width, height, quality, chromaSubsampling, cutPermille, heights) => {
+          const intact = await noisyJpeg(width, height, { quality, progressive: true, chromaSubsampling });
+          const bytes = cutShort(intact, cutPermille, true);
+          const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
+          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -1,14 +1,9 @@
 import fc from "fast-check";
-import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { noisyJpeg } from "@/tests/support/fixtures";
 import { jpegReachesEnd } from "./jpeg-end";
 
-const jpeg = (width: number, height: number, progressive: boolean) =>
-  sharp({
-    create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } },
-  })
-    .jpeg({ quality: 80, progressive })
-    .toBuffer();
+const jpeg = (width: number, height: number, progressive: boolean) => noisyJpeg(width, height, { progressive });
 
 /** An APP1 segment holding a small JPEG of its own (as an EXIF thumbnail is), right after SOI. */
 function withEmbeddedJpeg(file: Buffer, embedded: Buffer): Buffer {

@@ -1,5 +1,5 @@
-import sharp from "sharp";
 import { beforeAll, expect, it } from "vitest";
+import { noisyJpeg } from "../support/fixtures";
 import { api, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm, uploadOk } from "./harness";
 
 /**
@@ -10,17 +10,7 @@ import { api, expectNothingStored, expectProblem, makeUser, snapshot, uploadForm
 let intact: Buffer;
 
 beforeAll(async () => {
-  intact = await sharp({
-    create: {
-      width: 2000,
-      height: 1600,
-      channels: 3,
-      background: "#808080",
-      noise: { type: "gaussian", mean: 128, sigma: 40 },
-    },
-  })
-    .jpeg({ quality: 80, progressive: false })
-    .toBuffer();
+  intact = await noisyJpeg(2000, 1600);
 });
 
 it("a JPEG whose last bytes are lost (as an interrupted transfer leaves it) is refused with 422, nothing stored", async () => {

@@ -113,6 +113,23 @@ export function orientedJpeg(orientation: Orientation, shape: Shape): Promise<Bu
 }
 
 /**
+ * A JPEG of gaussian noise: noise keeps its entropy-coded data long, so damage to any part of the
+ * file falls inside the pixels' data rather than in a few bytes of it.
+ */
+export function noisyJpeg(
+  width: number,
+  height: number,
+  options: { quality?: number; progressive?: boolean; chromaSubsampling?: "4:2:0" | "4:4:4" } = {},
+): Promise<Buffer> {
+  const { quality = 80, progressive = false, chromaSubsampling = "4:2:0" } = options;
+  return sharp({
+    create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } },
+  })
+    .jpeg({ quality, progressive, chromaSubsampling })
+    .toBuffer();
+}
+
+/**
  * A JPEG that compresses like a photo that is hard to compress: diagonal gradients and a coarse
  * checkerboard (structure) under per-pixel noise of the given amplitude (0–255). The same for the
  * same arguments (a fixed-seed generator), so runs agree.
