@@ -5,6 +5,7 @@ import { isUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { AppError, notFound, parseOrThrow } from "@/lib/errors";
+import { type Loans, uploadBuffers } from "@/lib/memory/buffer-pool";
 import { idempotencyKeyOf, idempotently, requestFingerprint } from "./idempotency";
 import { ApiError, appErrorResponse, problemOf, problemResponse } from "./problem";
 import { countRequest } from "./rate-limit";
@@ -174,6 +175,7 @@ async function parseInput<O extends Operation>(
   request: Request,
   context: RouteContext,
   principal?: Principal,
+  loans?: Loans,
 ): Promise<OperationInput<O>> {
   const params = operation.params ? operation.params.schema.safeParse(await context.params) : undefined;
   if (params && !params.success) throw notFound(operation.params?.notFound ?? "resource");
@@ -181,7 +183,7 @@ async function parseInput<O extends Operation>(
     ? parseOrThrow(operation.query, Object.fromEntries(new URL(request.url).searchParams))
     : {};
   const body = operation.body
-    ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type, principal))
+    ? parseOrThrow(operation.body.schema, await readBody(request, operation.body.type, principal, loans))
     : undefined;
   return { params: params?.data ?? {}, query, body } as OperationInput<O>;
 }
@@ -190,10 +192,11 @@ async function readBody(
   request: Request,
   type: NonNullable<Operation["body"]>["type"],
   principal?: Principal,
+  loans?: Loans,
 ): Promise<unknown> {
   // The caller's plan may allow less than the global MAX_UPLOAD_BYTES, never more.
   const maxBytes = Math.min(principal?.plan.maxUploadBytes ?? Infinity, env().MAX_UPLOAD_BYTES);
-  return type === "application/json" ? readJson(request) : readMultipart(request, maxBytes);
+  return type === "application/json" ? readJson(request) : readMultipart(request, maxBytes, loans?.borrow);
 }
 
 /**
@@ -244,6 +247,9 @@ export function route<const O extends Operation, R extends { principal: Principa
   const bound = async (request: Request, context: RouteContext): Promise<Response> =>
     logged(request, async (requestId, log) => {
       let limitHeaders: Record<string, string> = {};
+      // An upload's body is read into borrowed buffers, given back once the handler has settled:
+      // its work on them (the decode, the writes) is awaited before it answers, on every path.
+      const loans = uploadBuffers.loans();
       try {
         const token = bearerRead ? bearerTokenOf(request) : undefined;
         let input: OperationInput<O> | undefined;
@@ -267,7 +273,7 @@ export function route<const O extends Operation, R extends { principal: Principa
         limitHeaders = await countRequest(operation, request, principal);
         if (badInput) throw badInput;
         const idempotencyKey = operation.idempotent ? idempotencyKeyOf(request) : null;
-        const parsed = input ?? (await parseInput(operation, request, context, principal));
+        const parsed = input ?? (await parseInput(operation, request, context, principal, loans));
         const respond = () =>
           handler({
             ...parsed,
@@ -288,6 +294,8 @@ export function route<const O extends Operation, R extends { principal: Principa
         return withHeaders(response, { ...responseSecurityHeaders(request), ...limitHeaders });
       } catch (error) {
         return withHeaders(errorResponse(error, requestId), { ...responseSecurityHeaders(request), ...limitHeaders });
+      } finally {
+        loans.end();
       }
     });
   return Object.assign(bound, { operation });

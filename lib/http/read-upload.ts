@@ -23,8 +23,13 @@ export type MultipartFields = Record<string, FormDataEntryValue | FormDataEntryV
  * before reading anything, or by counting bytes as they stream in (chunked uploads), so an
  * oversized body is never buffered whole. Parsed as it arrives (busboy): a file's bytes are
  * gathered from the socket's chunks into one Buffer, which readUploadedFile hands on as it is.
+ * That buffer comes from `borrow` (lib/memory/buffer-pool: the caller gives it back when done).
  */
-export async function readMultipart(request: Request, maxBytes: number): Promise<MultipartFields> {
+export async function readMultipart(
+  request: Request,
+  maxBytes: number,
+  borrow: (size: number) => Buffer<ArrayBuffer> = Buffer.allocUnsafe,
+): Promise<MultipartFields> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
     throw new AppError("unsupported-type", "Send the upload as multipart/form-data.");
@@ -63,8 +68,8 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
       const entry: (typeof entries)[number] = { name };
       entries.push(entry);
       // The one file an upload sends fits in the body's declared length, and in the limit.
-      const first = files++ === 0 && Number.isSafeInteger(declared);
-      const gathered = new GatheredBytes(first ? Math.min(declared, maxBytes) : 0);
+      const capacity = files++ === 0 && Number.isSafeInteger(declared) ? Math.min(declared, maxBytes) : 0;
+      const gathered = new GatheredBytes(capacity > 0 ? borrow(capacity) : undefined);
       stream.on("data", (chunk: Buffer) => gathered.add(chunk));
       stream.on("limit", () => fail(tooLarge(maxBytes)));
       stream.on("error", () => fail(unparseable()));
@@ -115,17 +120,17 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
 }
 
 /**
- * A file part's bytes as they arrive: copied at once into one buffer of the capacity given (the
- * socket's chunks then go as soon as they are read, and nothing is left to join at the end);
- * past it, or with none, kept and joined at the end.
+ * A file part's bytes as they arrive: copied at once into the buffer given (the socket's chunks
+ * then go as soon as they are read, and nothing is left to join at the end); past its end, or
+ * with none, kept and joined at the end.
  */
 class GatheredBytes {
   #buffer: Buffer<ArrayBuffer> | undefined;
   #chunks: Buffer[] = [];
   #size = 0;
 
-  constructor(capacity: number) {
-    if (capacity > 0) this.#buffer = Buffer.allocUnsafe(capacity);
+  constructor(buffer: Buffer<ArrayBuffer> | undefined) {
+    this.#buffer = buffer;
   }
 
   add(chunk: Buffer): void {
@@ -138,7 +143,7 @@ class GatheredBytes {
     this.#size += chunk.length;
   }
 
-  /** Only the bytes written: never the rest of the buffer, which allocUnsafe left as it found it. */
+  /** Only the bytes written: never the rest of the buffer, which may hold an earlier upload's. */
   bytes(): Buffer<ArrayBuffer> {
     return this.#buffer ? this.#buffer.subarray(0, this.#size) : Buffer.concat(this.#chunks, this.#size);
   }

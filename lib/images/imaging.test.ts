@@ -6,6 +6,8 @@ import { noisyJpeg } from "@/tests/support/fixtures";
 import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "./imaging";
 
 const MAX_PIXELS = 50_000_000;
+/** A property below encodes and decodes dozens of images of up to 1.4 MP: seconds when the machine is busy. */
+const PROPERTY_TIMEOUT_MS = 60_000;
 
 const refused = (work: Promise<unknown>) =>
   work.then(
@@ -33,65 +35,81 @@ const sizes = [
 const planHeights = fc.constantFrom([], [16], [50, 100], [200, 400]);
 
 describe("renderUpload: the upload's one decode", () => {
-  it("refuses a JPEG cut short, whatever the thumbnail heights (a reduced-size decode too)", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        ...sizes,
-        encodings,
-        fc.integer({ min: 0, max: 30 }),
-        planHeights,
-        async (width, height, quality, encoding, cutPermille, heights) => {
-          const bytes = cutShort(await noisyJpeg(width, height, { quality, ...encoding }), cutPermille, false);
-          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
+  it(
+    "refuses a JPEG cut short, whatever the thumbnail heights (a reduced-size decode too)",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          ...sizes,
+          encodings,
+          fc.integer({ min: 0, max: 30 }),
+          planHeights,
+          async (width, height, quality, encoding, cutPermille, heights) => {
+            const bytes = cutShort(await noisyJpeg(width, height, { quality, ...encoding }), cutPermille, false);
+            const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+            expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it("refuses a JPEG with an end marker inside its data, which only the decode can tell, whatever the heights", async () => {
-    // Above its last rows: in the last 8 rows a reduced-size decode writes, libvips hears of damage
-    // too late to fail (see uploadDecode); at 400 px high and 1/8 scale those are its last 64.
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 64, max: 1200 }),
-        fc.integer({ min: 400, max: 1200 }),
-        fc.integer({ min: 50, max: 95 }),
-        encodings,
-        fc.double({ min: 0.05, max: 0.6, noNaN: true }),
-        planHeights,
-        async (width, height, quality, encoding, at, heights) => {
-          const intact = await noisyJpeg(width, height, { quality, ...encoding });
-          const scan = intact.indexOf(Buffer.from([0xff, 0xda]));
-          const inside = scan + Math.floor((intact.length - scan) * at);
-          const bytes = Buffer.concat([intact.subarray(0, inside), Buffer.from([0xff, 0xd9]), intact.subarray(inside)]);
-          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
+  it(
+    "refuses a JPEG with an end marker inside its data, which only the decode can tell, whatever the heights",
+    async () => {
+      // Above its last rows: in the last 8 rows a reduced-size decode writes, libvips hears of damage
+      // too late to fail (see uploadDecode); at 400 px high and 1/8 scale those are its last 64.
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 64, max: 1200 }),
+          fc.integer({ min: 400, max: 1200 }),
+          fc.integer({ min: 50, max: 95 }),
+          encodings,
+          fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+          planHeights,
+          async (width, height, quality, encoding, at, heights) => {
+            const intact = await noisyJpeg(width, height, { quality, ...encoding });
+            const scan = intact.indexOf(Buffer.from([0xff, 0xda]));
+            const inside = scan + Math.floor((intact.length - scan) * at);
+            const bytes = Buffer.concat([
+              intact.subarray(0, inside),
+              Buffer.from([0xff, 0xd9]),
+              intact.subarray(inside),
+            ]);
+            const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+            expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it("refuses a progressive JPEG cut short with its end marker put back, as a full-size decode does", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        ...sizes,
-        subsamplings,
-        fc.integer({ min: 0, max: 30 }),
-        planHeights,
-        async (width, height, quality, chromaSubsampling, cutPermille, heights) => {
-          const intact = await noisyJpeg(width, height, { quality, progressive: true, chromaSubsampling });
-          const bytes = cutShort(intact, cutPermille, true);
-          const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
-          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
-        },
-      ),
-      { numRuns: 30 },
-    );
-  });
+  it(
+    "refuses a progressive JPEG cut short with its end marker put back, as a full-size decode does",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          ...sizes,
+          subsamplings,
+          fc.integer({ min: 0, max: 30 }),
+          planHeights,
+          async (width, height, quality, chromaSubsampling, cutPermille, heights) => {
+            const intact = await noisyJpeg(width, height, { quality, progressive: true, chromaSubsampling });
+            const bytes = cutShort(intact, cutPermille, true);
+            const fullDecodeFails = await refused(sharp(bytes, { failOn: "warning" }).raw().toBuffer());
+            const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+            expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(fullDecodeFails);
+          },
+        ),
+        { numRuns: 30 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it("renders every height from one decode, oriented, at the plan's sizes", async () => {
     // Stored as 300×200 with EXIF orientation 6: displayed 200×300.

@@ -6,6 +6,7 @@ import { pgErrorCode, UNIQUE_VIOLATION } from "@/lib/db-errors";
 import { AppError, notFound } from "@/lib/errors";
 import { uploadImage } from "@/lib/images/upload-image";
 import { logger } from "@/lib/log";
+import { uploadBuffers } from "@/lib/memory/buffer-pool";
 import { getStorage } from "@/lib/storage";
 import { COMPLETE_GRACE_SECONDS } from "./grant";
 import { readExactly } from "./read-exactly";
@@ -64,8 +65,15 @@ export async function completeUpload(owner: Principal, uploadId: string): Promis
     }
     if (Date.now() > upload.expiresAt.getTime() + COMPLETE_GRACE_SECONDS * 1000)
       throw new AppError("gone", "This upload expired before it was completed: start a new one.");
-    const bytes = await storedBytes(upload);
-    const image = await uploadImage(owner, { name: upload.name, bytes, id: upload.id });
+    // The file is read into a borrowed buffer, given back once uploadImage has settled its work on it.
+    const loans = uploadBuffers.loans();
+    let image: Image;
+    try {
+      const bytes = await storedBytes(upload, loans.borrow);
+      image = await uploadImage(owner, { name: upload.name, bytes, id: upload.id });
+    } finally {
+      loans.end();
+    }
     await markCompleted(upload);
     await removeStaged(upload);
     return image;
@@ -90,12 +98,12 @@ async function recordedImage(owner: Principal, id: string): Promise<Image | unde
 }
 
 /** The object's bytes, held to the announced size (the store enforced it; disk and S3 alike are checked). */
-async function storedBytes(upload: DirectUpload): Promise<Buffer> {
+async function storedBytes(upload: DirectUpload, borrow: (size: number) => Buffer<ArrayBuffer>): Promise<Buffer> {
   const object = await getStorage().get(upload.storageKey);
   if (!object) {
     throw new AppError("conflict", "No file has been uploaded yet: PUT it to the upload's url, then complete it.");
   }
-  const bytes = object.size === upload.byteSize ? await readExactly(object.body, upload.byteSize) : null;
+  const bytes = object.size === upload.byteSize ? await readExactly(object.body, upload.byteSize, borrow) : null;
   if (!bytes) {
     if (object.size !== upload.byteSize) await object.body.cancel().catch(() => {});
     throw new AppError("invalid", `The stored file is not the ${upload.byteSize} bytes the upload announced.`, {

@@ -1,9 +1,14 @@
 /**
- * Reads a stream of exactly `bytes` bytes into one buffer allocated up front (one copy, whatever
- * the chunking). `null` if it ends short or runs past: then it is cancelled, never read to its end.
+ * Reads a stream of exactly `bytes` bytes into one buffer taken up front from `allocate` (one
+ * copy, whatever the chunking). `null` if it ends short or runs past: then it is cancelled, never
+ * read to its end.
  */
-export async function readExactly(stream: ReadableStream<Uint8Array>, bytes: number): Promise<Buffer | null> {
-  const buffer = Buffer.allocUnsafe(bytes);
+export async function readExactly(
+  stream: ReadableStream<Uint8Array>,
+  bytes: number,
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+): Promise<Buffer | null> {
+  const buffer = allocate(bytes);
   let offset = 0;
   const reader = stream.getReader();
   try {
