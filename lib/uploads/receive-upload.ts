@@ -4,6 +4,7 @@ import { directUploads } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError, notFound } from "@/lib/errors";
 import { verifyUploadGrant } from "@/lib/links/signing";
+import { uploadBuffers } from "@/lib/memory/buffer-pool";
 import { getStorage } from "@/lib/storage";
 import { readExactly } from "./read-exactly";
 
@@ -52,8 +53,14 @@ export async function receiveUpload(uploadId: string, put: UploadPut): Promise<v
     throw new AppError("conflict", "This upload is being completed; its file can no longer be replaced.");
   if (!put.body) throw new AppError("bad-request", "The request has no body.");
 
-  const bytes = await readExactly(put.body, upload.byteSize);
-  if (!bytes)
-    throw new AppError("bad-request", `The body is not the ${upload.byteSize} bytes its Content-Length says.`);
-  await storage.put(upload.storageKey, bytes, upload.contentType);
+  // Into a borrowed buffer, given back once the write has settled (lib/memory/buffer-pool).
+  const loans = uploadBuffers.loans();
+  try {
+    const bytes = await readExactly(put.body, upload.byteSize, loans.borrow);
+    if (!bytes)
+      throw new AppError("bad-request", `The body is not the ${upload.byteSize} bytes its Content-Length says.`);
+    await storage.put(upload.storageKey, bytes, upload.contentType);
+  } finally {
+    loans.end();
+  }
 }
