@@ -7,7 +7,7 @@ import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "./im
 
 const MAX_PIXELS = 50_000_000;
 /** A property below encodes and decodes dozens of images of up to 1.4 MP: seconds when the machine is busy. */
-const PROPERTY_TIMEOUT_MS = 60_000;
+const slow = { timeout: 60_000 };
 
 const refused = (work: Promise<unknown>) =>
   work.then(
@@ -35,29 +35,26 @@ const sizes = [
 const planHeights = fc.constantFrom([], [16], [50, 100], [200, 400]);
 
 describe("renderUpload: the upload's one decode", () => {
-  it(
-    "refuses a JPEG cut short, whatever the thumbnail heights (a reduced-size decode too)",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          ...sizes,
-          encodings,
-          fc.integer({ min: 0, max: 30 }),
-          planHeights,
-          async (width, height, quality, encoding, cutPermille, heights) => {
-            const bytes = cutShort(await noisyJpeg(width, height, { quality, ...encoding }), cutPermille, false);
-            const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
-            expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
-          },
-        ),
-        { numRuns: 40 },
-      );
-    },
-    PROPERTY_TIMEOUT_MS,
-  );
+  it("refuses a JPEG cut short, whatever the thumbnail heights (a reduced-size decode too)", slow, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ...sizes,
+        encodings,
+        fc.integer({ min: 0, max: 30 }),
+        planHeights,
+        async (width, height, quality, encoding, cutPermille, heights) => {
+          const bytes = cutShort(await noisyJpeg(width, height, { quality, ...encoding }), cutPermille, false);
+          const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
+          expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 
   it(
     "refuses a JPEG with an end marker inside its data, which only the decode can tell, whatever the heights",
+    slow,
     async () => {
       // Above its last rows: in the last 8 rows a reduced-size decode writes, libvips hears of damage
       // too late to fail (see uploadDecode); at 400 px high and 1/8 scale those are its last 64.
@@ -85,11 +82,11 @@ describe("renderUpload: the upload's one decode", () => {
         { numRuns: 40 },
       );
     },
-    PROPERTY_TIMEOUT_MS,
   );
 
   it(
     "refuses a progressive JPEG cut short with its end marker put back, as a full-size decode does",
+    slow,
     async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -108,7 +105,6 @@ describe("renderUpload: the upload's one decode", () => {
         { numRuns: 30 },
       );
     },
-    PROPERTY_TIMEOUT_MS,
   );
 
   it("renders every height from one decode, oriented, at the plan's sizes", async () => {
