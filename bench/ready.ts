@@ -6,7 +6,7 @@
  * (EAGER_FORMATS=none here, as the figures predate the formats). The same figures follow for the
  * default without workers, where the app encodes WebP and AVIF itself after each upload.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type App, cpuMs, machineTicks, startServer } from "./app";
 import { directUploadUntilReady, jpegBlob, uploadUntilReady } from "./client";
@@ -77,6 +77,19 @@ async function oneAndFourClients(
     cpuPerUpload: t.cpuMs / t.uploads,
   });
   return { one: throughput(totals.one), four: throughput(totals.four), ratios };
+}
+
+/**
+ * CPU (user + kernel) of writing a new file of `bytes`, as the upload's original is written: the
+ * kernel's page-cache work, which on a VM whose free memory the host has taken back costs several
+ * times a plain copy. The files stay until the bench's scratch directory goes.
+ */
+async function newFileWriteCpuMs(dir: string, bytes: Buffer, count = 10): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i++) await writeFile(path.join(dir, `file-${i}`), bytes);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
 }
 
 /**
@@ -161,6 +174,12 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
       info(
         "machine during the rounds: busy / stolen by the host",
         `${share(after.busy - before.busy)} / ${share(after.steal - before.steal)}`,
+      ),
+    );
+    console.log(
+      info(
+        `CPU to write a new ${mb(bytes.length)} file here (the original's write)`,
+        ms(await newFileWriteCpuMs(path.join(scratch, "ready-writes"), bytes)),
       ),
     );
     const direct = await sequential(lean, file, SEQUENTIAL, directUploadUntilReady, djpeg);
