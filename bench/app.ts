@@ -207,12 +207,6 @@ export function rssBytes(pids: readonly number[]): number {
   return kb * 1024;
 }
 
-let clockTicks: number | undefined;
-
-/**
- * CPU time (user + system) the given processes have used, in ms, counting children they have
- * already reaped (cutime, cstime) and not children still running (those are in the list).
- */
 /**
  * The machine's CPU time so far, from /proc/stat: `busy` (user, nice, system, irq, softirq) and
  * `steal` (taken by the hypervisor for other guests), in clock ticks. A figure of several clients
@@ -225,6 +219,12 @@ export function machineTicks(): { busy: number; steal: number; total: number } {
   return { busy, steal, total: busy + idle + iowait + steal };
 }
 
+let clockTicks: number | undefined;
+
+/**
+ * CPU time (user + system) the given processes have used, in ms, counting children they have
+ * already reaped (cutime, cstime) and not children still running (those are in the list).
+ */
 export function cpuMs(pids: readonly number[]): number {
   clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
   let ticks = 0;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA } from "thumbhash";
-import { noisyJpeg } from "@/tests/support/fixtures";
+import { noisyJpeg, withEndMarkerAt } from "@/tests/support/fixtures";
 import { inSourceFormat, probeImage, renderThumbnails, renderUpload } from "./imaging";
 
 const MAX_PIXELS = 50_000_000;
@@ -70,11 +70,7 @@ describe("renderUpload: the upload's one decode", () => {
             const intact = await noisyJpeg(width, height, { quality, ...encoding });
             const scan = intact.indexOf(Buffer.from([0xff, 0xda]));
             const inside = scan + Math.floor((intact.length - scan) * at);
-            const bytes = Buffer.concat([
-              intact.subarray(0, inside),
-              Buffer.from([0xff, 0xd9]),
-              intact.subarray(inside),
-            ]);
+            const bytes = withEndMarkerAt(intact, inside);
             const info = await probeImage(bytes, "image/jpeg", MAX_PIXELS);
             expect(await refused(renderUpload(bytes, info, heights, MAX_PIXELS))).toBe(true);
           },

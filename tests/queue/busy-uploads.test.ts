@@ -5,7 +5,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { type ReleaseSlot, renderSlots } from "@/lib/images/render-slots";
 import { closeQueue, THUMBNAIL_QUEUE } from "@/lib/queue/thumbnail-jobs";
 import { api, makeUser, storedHeights, storedKeys, uploadForm, type ImageBody } from "../api/harness";
-import { orientedJpeg } from "../support/fixtures";
+import { orientedJpeg, withEndMarkerAt } from "../support/fixtures";
 
 /**
  * A busy app, every render slot taken (as by as many uploads rendering at once): with a queue,
@@ -67,8 +67,7 @@ describe("an upload while the app is busy", () => {
     const user = await makeUser("Premium");
     const intact = await orientedJpeg(1, "landscape");
     // An end marker halfway through its data: whole as far as its bytes go, broken as pixels.
-    const half = Math.floor(intact.length / 2);
-    const damaged = Buffer.concat([intact.subarray(0, half), Buffer.from([0xff, 0xd9]), intact.subarray(half)]);
+    const damaged = withEndMarkerAt(intact, Math.floor(intact.length / 2));
     occupyEverySlot();
     expect((await api.upload(user.token, uploadForm("damaged", damaged))).status).toBe(422);
   });

@@ -130,6 +130,15 @@ export function noisyJpeg(
 }
 
 /**
+ * A JPEG with an end marker put in at `offset` (inside its entropy-coded data): every byte of the
+ * file is still there and it still ends as a JPEG does, but its pixels break from there on, which
+ * only a decode can tell.
+ */
+export function withEndMarkerAt(jpeg: Buffer, offset: number): Buffer {
+  return Buffer.concat([jpeg.subarray(0, offset), Buffer.from([0xff, 0xd9]), jpeg.subarray(offset)]);
+}
+
+/**
  * A JPEG that compresses like a photo that is hard to compress: diagonal gradients and a coarse
  * checkerboard (structure) under per-pixel noise of the given amplitude (0–255). The same for the
  * same arguments (a fixed-seed generator), so runs agree.
