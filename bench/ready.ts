@@ -6,8 +6,11 @@
  * (EAGER_FORMATS=none here, as the figures predate the formats). The same figures follow for the
  * default without workers, where the app encodes WebP and AVIF itself after each upload.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pageAlignedBuffer } from "@/lib/memory/buffer-pool";
+import { writeFileDirect } from "@/lib/storage/direct-write";
 import { type App, cpuMs, machineTicks, startServer } from "./app";
 import { directUploadUntilReady, jpegBlob, uploadUntilReady } from "./client";
 import { info, mb, median, ms, onPath, runCommand, timeMs, verdict } from "./measure";
@@ -80,16 +83,28 @@ async function oneAndFourClients(
 }
 
 /**
- * CPU (user + kernel) of writing a new file of `bytes`, as the upload's original is written: the
- * kernel's page-cache work, which on a VM whose free memory the host has taken back costs several
- * times a plain copy. The files stay until the bench's scratch directory goes.
+ * CPU (user + kernel) of writing a new file of `bytes`, the ordinary way and as disk storage
+ * writes an original (around the page cache, lib/storage/direct-write.ts): the ordinary write's
+ * page-cache work, on a VM whose free memory the host has taken back, costs several times a plain
+ * copy. The files stay until the bench's scratch directory goes.
  */
-async function newFileWriteCpuMs(dir: string, bytes: Buffer, count = 10): Promise<number> {
+async function newFileWriteCpuMs(
+  dir: string,
+  bytes: Buffer,
+  count = 10,
+): Promise<{ ordinary: number; direct: number }> {
   await mkdir(dir, { recursive: true });
-  const before = process.cpuUsage();
-  for (let i = 0; i < count; i++) await writeFile(path.join(dir, `file-${i}`), bytes);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / count;
+  const staging = pageAlignedBuffer(bytes.length + 4096);
+  const cpuPerWrite = async (write: (file: string) => Promise<unknown>) => {
+    const before = process.cpuUsage();
+    for (let i = 0; i < count; i++) await write(path.join(dir, `file-${randomUUID()}`));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000 / count;
+  };
+  return {
+    ordinary: await cpuPerWrite((file) => writeFile(file, bytes)),
+    direct: await cpuPerWrite((file) => writeFileDirect(file, bytes, (size) => staging.subarray(0, size))),
+  };
 }
 
 /**
@@ -176,10 +191,11 @@ export async function benchUploadToReady(app: App, scratch: string, quick: boole
         `${share(after.busy - before.busy)} / ${share(after.steal - before.steal)}`,
       ),
     );
+    const writeCpu = await newFileWriteCpuMs(path.join(scratch, "ready-writes"), bytes);
     console.log(
       info(
-        `CPU to write a new ${mb(bytes.length)} file here (the original's write)`,
-        ms(await newFileWriteCpuMs(path.join(scratch, "ready-writes"), bytes)),
+        `CPU to write a new ${mb(bytes.length)} file here: ordinary / direct (an original)`,
+        `${ms(writeCpu.ordinary)} / ${ms(writeCpu.direct)}`,
       ),
     );
     const direct = await sequential(lean, file, SEQUENTIAL, directUploadUntilReady, djpeg);

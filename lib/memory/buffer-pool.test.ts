@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BufferPool, type Loans } from "./buffer-pool";
+import { BufferPool, type Loans, pageAlignedBuffer } from "./buffer-pool";
 
 const MiB = 1024 * 1024;
 const options = { minBytes: MiB, maxIdleBytes: 8 * MiB, idleMs: 30_000 };
@@ -72,6 +72,24 @@ describe("BufferPool", () => {
     loans.borrow(MiB - 1);
     loans.end();
     expect(pool.idleBytes).toBe(0);
+  });
+
+  it("makes its buffers with the allocator it is given, in whole MiB, and lends them again", () => {
+    const made: number[] = [];
+    const pool = new BufferPool({
+      ...options,
+      allocate: (bytes) => {
+        made.push(bytes);
+        return pageAlignedBuffer(bytes);
+      },
+    });
+    const first = pool.loans();
+    const lent = first.borrow(3 * MiB + 1);
+    first.end();
+    const again = pool.loans().borrow(3 * MiB);
+    expect(made).toEqual([4 * MiB]);
+    expect(again.buffer).toBe(lent.buffer);
+    expect(again.length).toBe(3 * MiB);
   });
 
   it("refuses to lend from loans that have ended", () => {

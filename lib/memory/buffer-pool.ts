@@ -8,6 +8,8 @@ export type BufferPoolOptions = {
   maxIdleBytes: number;
   /** Idle buffers are dropped this long after the last one came back. */
   idleMs: number;
+  /** Makes a pooled buffer of `bytes` (a whole number of MiB); default Buffer.allocUnsafe. */
+  allocate?: (bytes: number) => Buffer<ArrayBuffer>;
 };
 
 /** The buffers one holder (a request) borrowed, given back together when it is done. */
@@ -71,7 +73,7 @@ export class BufferPool {
       if (fits && (best < 0 || slab.length < (this.#idle[best]?.length ?? Infinity))) best = i;
     }
     const [reused] = best < 0 ? [] : this.#idle.splice(best, 1);
-    if (!reused) return Buffer.allocUnsafe(Math.ceil(size / GRANULE) * GRANULE);
+    if (!reused) return (this.#options.allocate ?? Buffer.allocUnsafe)(Math.ceil(size / GRANULE) * GRANULE);
     this.#idleBytes -= reused.length;
     return reused;
   }
@@ -87,6 +89,21 @@ export class BufferPool {
     }, this.#options.idleMs);
     this.#dropIdle.unref();
   }
+}
+
+/** WebAssembly's page, the unit its memory grows by. */
+const WASM_PAGE = 64 * 1024;
+
+/**
+ * A buffer whose first byte is page-aligned, as direct I/O needs (O_DIRECT reads and writes
+ * user memory in place). JavaScript cannot ask for an address's alignment, but V8 maps each
+ * WebAssembly memory with pages of its own, so its first byte starts a page (the kernel refuses
+ * a misaligned direct write with EINVAL, which lib/storage/direct-write.ts answers by writing the
+ * ordinary way). Freed like any ArrayBuffer once unreachable.
+ */
+export function pageAlignedBuffer(bytes: number): Buffer<ArrayBuffer> {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / WASM_PAGE) });
+  return Buffer.from(memory.buffer, 0, bytes);
 }
 
 /**

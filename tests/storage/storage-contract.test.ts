@@ -131,6 +131,26 @@ describe.each(adapters)("$name storage", (adapter) => {
     expect(sha256(got?.data ?? new Uint8Array(0))).toBe(sha256(data));
   });
 
+  it("keeps each of several large objects put at once intact, and a shorter one replaces a longer", async () => {
+    const prefix = ns();
+    // Sizes off and on 4 KiB blocks: the disk adapter writes these around the page cache, in blocks.
+    const sizes = [1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 - 4095, 2 * 1024 * 1024 + 4096, 5_000_001];
+    const objects = sizes.map((size, i) => ({ key: `${prefix}/large-${i}`, data: new Uint8Array(randomBytes(size)) }));
+    await Promise.all(objects.map((o) => storage.put(o.key, o.data, "image/jpeg")));
+    for (const o of objects) {
+      const got = await read(await storage.get(o.key));
+      expect(got?.size).toBe(o.data.byteLength);
+      expect(sha256(got?.data ?? new Uint8Array(0))).toBe(sha256(o.data));
+    }
+
+    const longest = `${prefix}/large-${sizes.length - 1}`;
+    const shorter = new Uint8Array(randomBytes(1024 * 1024 + 3));
+    await storage.put(longest, shorter, "image/jpeg");
+    const got = await read(await storage.get(longest));
+    expect(got?.size).toBe(shorter.byteLength);
+    expect(sha256(got?.data ?? new Uint8Array(0))).toBe(sha256(shorter));
+  });
+
   it("returns null for a key that does not exist", async () => {
     const prefix = ns();
     await storage.put(`${prefix}/present`, bytes("x"), "text/plain");
