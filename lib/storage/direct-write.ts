@@ -24,23 +24,20 @@ export async function writeFileDirect(
   data: Uint8Array,
   staging: (size: number) => Uint8Array,
 ): Promise<WriteMode> {
-  const flags =
-    constants.O_DIRECT === undefined
-      ? undefined
-      : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT;
-  if (flags === undefined) return buffered(file, data);
-  const padded = Math.ceil(data.length / BLOCK) * BLOCK;
-  const blocks = staging(padded);
-  blocks.set(data);
-  blocks.fill(0, data.length, padded); // the tail past the end is cut off, but never another upload's bytes
+  if (constants.O_DIRECT === undefined) return buffered(file, data);
   let handle: FileHandle;
   try {
-    handle = await open(file, flags);
+    handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT);
   } catch (error) {
     if (refusesDirectIo(error)) return buffered(file, data);
     throw error;
   }
+  let refused = false;
   try {
+    const padded = Math.ceil(data.length / BLOCK) * BLOCK;
+    const blocks = staging(padded);
+    blocks.set(data);
+    blocks.fill(0, data.length, padded); // the tail past the end is cut off, but never another upload's bytes
     for (let written = 0; written < padded;) {
       const { bytesWritten } = await handle.write(blocks, written, padded - written, written);
       if (bytesWritten === 0) throw new Error(`Writing ${file} made no progress.`);
@@ -48,12 +45,12 @@ export async function writeFileDirect(
     }
     await handle.truncate(data.length);
   } catch (error) {
+    if (!refusesDirectIo(error)) throw error;
+    refused = true;
+  } finally {
     await handle.close();
-    if (refusesDirectIo(error)) return buffered(file, data);
-    throw error;
   }
-  await handle.close();
-  return "direct";
+  return refused ? buffered(file, data) : "direct";
 }
 
 async function buffered(file: string, data: Uint8Array): Promise<WriteMode> {
