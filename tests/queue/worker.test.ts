@@ -189,12 +189,17 @@ describe("thumbnail jobs on BullMQ", () => {
   });
 
   it("an image whose stored original no longer decodes ends failed, with the reason", async () => {
+    // The worker runs: with the queue paused, it cannot take the job before the original is damaged.
+    const queue = new Queue(THUMBNAIL_QUEUE, { connection: { url: REDIS_URL }, prefix });
+    await queue.pause();
     setStorage(refusingThumbnailWrites());
     const res = await api.upload(user.token, uploadForm("doomed", await rgbPng()));
     setStorage(undefined);
     const { id } = (await res.json()) as ImageBody;
-    // Damage the stored original before the worker gets to it (disk storage in this suite).
+    // Damage the stored original (disk storage in this suite), then let the worker have the job.
     await writeFile(path.join(env().MEDIA_DIR, "originals", id), Buffer.from("no longer an image"));
+    await queue.resume();
+    await queue.close();
     const image = await settled(id);
     expect(image.status).toBe("failed");
     const [row] = await getDb().select({ reason: images.failureReason }).from(images).where(eq(images.id, id));
