@@ -108,6 +108,9 @@ function describeReconcile(r: ReconcileReport): string {
       list(r.stuckImageIds),
     `Direct uploads expired before completion: ${r.uploadsExpired} found${did(`${r.uploadsRemoved} removed`)}`,
     `Expired idempotency records: ${r.idempotencyExpired} found${did(`${r.idempotencyPurged} purged`)}`,
+    `Storage usage of users who reserved nothing for ${r.usageQuietSeconds} s: ${r.usageMiscounted} miscounted` +
+      did(`${r.usageCorrected} corrected`) +
+      list(r.usageMiscounts.map((m) => `${m.userId}: ${m.recorded} B recorded, ${m.counted} B counted`)),
     ...r.errors.map((e) => `Failed: ${e}`),
   ].join("\n");
 }

@@ -25,7 +25,7 @@ export function assertStaff(actor: Principal | null | undefined): asserts actor 
 }
 
 /** A user as the staff pages show it: never the password hash. */
-export type ManagedUser = Omit<User, "passwordHash" | "credentialsChangedAt">;
+export type ManagedUser = Omit<User, "passwordHash" | "credentialsChangedAt" | "bytesReservedAt">;
 
 /** `bytesUsed` against the plan's `quotaBytes` (null: unlimited) is the user's storage usage. */
 type UserListRow = ManagedUser & { planName: string; imageCount: number; quotaBytes: number | null };

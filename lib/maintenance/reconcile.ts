@@ -7,6 +7,7 @@ import { logger } from "@/lib/log";
 import { requeueThumbnails } from "@/lib/queue/thumbnail-jobs";
 import { getStorage, type ListedObject } from "@/lib/storage";
 import { expireUploads } from "@/lib/uploads/expire-uploads";
+import { recountUsage, type UsageMiscount } from "./recount-usage";
 
 /**
  * Repairs what a process killed mid-request leaves behind, and what expires:
@@ -19,17 +20,25 @@ import { expireUploads } from "@/lib/uploads/expire-uploads";
  *   idempotent);
  * - direct uploads never completed, past their expiry (lib/uploads/expire-uploads), with their
  *   staged objects (uploads/<id>); a pending one's is no orphan, a completed one's is;
- * - idempotency records past their expiry.
+ * - idempotency records past their expiry;
+ * - storage usage (users.bytes_used) recounted from the user's images once they have reserved
+ *   nothing for `usageQuietSeconds` (lib/maintenance/recount-usage): an upload that failed while
+ *   the database was unreachable, or was killed, leaves its reservation counted.
  *
  * Safe to run from several processes at once. Each step runs even if another failed.
  */
-export const RECONCILE_DEFAULTS = { minAgeSeconds: 3600, stuckAfterSeconds: 600 } as const;
+export const RECONCILE_DEFAULTS = { minAgeSeconds: 3600, stuckAfterSeconds: 600, usageQuietSeconds: 3600 } as const;
 
 export type ReconcileOptions = {
   /** Report what would be done, change nothing. */
   dryRun?: boolean;
   minAgeSeconds?: number;
   stuckAfterSeconds?: number;
+  /**
+   * Users who reserved nothing for this long have their usage recounted. Apart from minAgeSeconds,
+   * so that `--min-age 0` (a stopped app) never recounts a user whose upload is in flight elsewhere.
+   */
+  usageQuietSeconds?: number;
 };
 
 export type ReconcileReport = {
@@ -55,6 +64,12 @@ export type ReconcileReport = {
   uploadsRemoved: number;
   idempotencyExpired: number;
   idempotencyPurged: number;
+  usageQuietSeconds: number;
+  /** Users quiet for usageQuietSeconds whose bytes_used was not the sum of their images' sizes. */
+  usageMiscounted: number;
+  usageCorrected: number;
+  /** Those users, with the figure recorded and the one counted. */
+  usageMiscounts: UsageMiscount[];
   /** Steps that failed, with the reason (the others still ran). */
   errors: string[];
 };
@@ -91,6 +106,10 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
     uploadsRemoved: 0,
     idempotencyExpired: 0,
     idempotencyPurged: 0,
+    usageQuietSeconds: options.usageQuietSeconds ?? RECONCILE_DEFAULTS.usageQuietSeconds,
+    usageMiscounted: 0,
+    usageCorrected: 0,
+    usageMiscounts: [],
     errors: [],
   };
   const step = async (name: string, run: () => Promise<void>) => {
@@ -104,6 +123,7 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   await step("stuck images", () => reenqueueStuck(report));
   await step("expired uploads", () => removeExpiredUploads(report));
   await step("expired idempotency records", () => purgeIdempotency(report));
+  await step("storage usage", () => recountStorageUsage(report));
   return report;
 }
 
@@ -183,12 +203,24 @@ async function purgeIdempotency(report: ReconcileReport): Promise<void> {
   if (!report.dryRun) report.idempotencyPurged = n;
 }
 
+async function recountStorageUsage(report: ReconcileReport): Promise<void> {
+  report.usageMiscounts = await recountUsage({ quietSeconds: report.usageQuietSeconds, dryRun: report.dryRun });
+  report.usageMiscounted = report.usageMiscounts.length;
+  if (!report.dryRun) report.usageCorrected = report.usageMiscounts.length;
+}
+
 /** The periodic run (worker's job scheduler, or the app's timer): one log line with the report. */
 export async function reconcileAndLog(trigger: "scheduler" | "timer"): Promise<ReconcileReport> {
   const report = await reconcile();
-  const { orphanKeys, stuckImageIds, ...counts } = report;
+  const { orphanKeys, stuckImageIds, usageMiscounts, ...counts } = report;
   // The counts say how much; the first few keys and ids say where to look.
-  const line = { trigger, ...counts, orphanKeys: orphanKeys.slice(0, 20), stuckImageIds: stuckImageIds.slice(0, 20) };
+  const line = {
+    trigger,
+    ...counts,
+    orphanKeys: orphanKeys.slice(0, 20),
+    stuckImageIds: stuckImageIds.slice(0, 20),
+    usageMiscounts: usageMiscounts.slice(0, 20),
+  };
   if (report.errors.length) logger.error(line, "reconcile finished with errors");
   else logger.info(line, "reconcile done");
   return report;

@@ -9,6 +9,8 @@ import { formatMb } from "./sizes";
  * reserves its size with one conditional UPDATE (never past the plan's quota, however many
  * uploads race: each one rechecks the row as the previous one left it) before it stores
  * anything, and gives the bytes back if it then fails; a delete subtracts them in its transaction.
+ * The reservation also stamps users.bytes_reserved_at, by which the reconciler knows when no
+ * upload of the user's can be in flight (lib/maintenance/recount-usage).
  */
 type Executor = Pick<Database, "update">;
 
@@ -17,7 +19,7 @@ export async function reserveBytes(userId: string, bytes: number): Promise<numbe
   const db = getDb();
   const [row] = await db
     .update(users)
-    .set({ bytesUsed: sql`"users"."bytes_used" + ${bytes}` })
+    .set({ bytesUsed: sql`"users"."bytes_used" + ${bytes}`, bytesReservedAt: sql`now()` })
     .where(
       and(
         eq(users.id, userId),

@@ -8,17 +8,20 @@
 import { randomUUID } from "node:crypto";
 import { utimes } from "node:fs/promises";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { idempotencyKeys, imageVariants, images } from "@/db/schema";
+import { idempotencyKeys, imageVariants, images, users } from "@/db/schema";
 import { env } from "@/lib/env";
+import { deleteImageFiles } from "@/lib/images/store-variants";
 import { originalKey, variantPrefix } from "@/lib/images/variants";
 import { reconcile } from "@/lib/maintenance/reconcile";
+import { recountUsage } from "@/lib/maintenance/recount-usage";
+import { releaseBytes, reserveBytes } from "@/lib/plans/quota";
 import { settleInProcessJobs } from "@/lib/queue/thumbnail-jobs";
 import { getStorage } from "@/lib/storage";
 import { rgbaPng } from "../support/fixtures";
-import { makeUser, storedHeights, storedKeys, type TestUser, uploadOk } from "./harness";
+import { bytesUsed, makeUser, storedHeights, storedKeys, type TestUser, uploadOk } from "./harness";
 
 const png = await rgbaPng(); // 32 × 32
 
@@ -50,6 +53,14 @@ async function processingImage(owner: TestUser, ms: number): Promise<string> {
       createdAt: new Date(Date.now() - ms),
     });
   return id;
+}
+
+/** Whether a statement of this database whose text contains `text` waits on a lock now. */
+async function waitsOnLock(text: string): Promise<boolean> {
+  const rows = await getDb().execute<{ waiting: number }>(
+    sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ${`%${text}%`} and pid <> pg_backend_pid()`,
+  );
+  return (rows[0]?.waiting ?? 0) > 0;
 }
 
 const statusOf = async (id: string) =>
@@ -171,5 +182,98 @@ describe("reconcile", () => {
       .innerJoin(images, eq(images.id, imageVariants.imageId))
       .where(eq(images.ownerId, user.id));
     expect(await storedKeys()).toEqual([...rows, ...variants].map((r) => r.key).sort());
+  });
+});
+
+describe("reconcile: storage usage", () => {
+  const reservedAt = async (userId: string) =>
+    (await getDb().select({ at: users.bytesReservedAt }).from(users).where(eq(users.id, userId)))[0]?.at ?? null;
+  /** As if the user's last reservation were `ms` old. */
+  const quietFor = (userId: string, ms: number) =>
+    getDb()
+      .update(users)
+      .set({ bytesReservedAt: new Date(Date.now() - ms) })
+      .where(eq(users.id, userId));
+  const miscountOf = (report: Awaited<ReturnType<typeof reconcile>>, userId: string) =>
+    report.usageMiscounts.find((m) => m.userId === userId);
+
+  let lost: TestUser;
+  let right: TestUser;
+  let stored: number;
+
+  beforeAll(async () => {
+    [lost, right] = [await makeUser("Premium"), await makeUser("Premium")];
+    expect(await reservedAt(lost.id)).toBeNull();
+    await uploadOk(lost, png, "kept");
+    await uploadOk(right, png, "kept");
+    stored = png.length;
+    // An upload killed after its reservation, or failing while the database was unreachable:
+    // the reservation is made, and nothing gives it back.
+    await reserveBytes(lost.id, 5000);
+  });
+
+  it("an upload's reservation is stamped; a user who reserved within the hour keeps their count, whatever it is", async () => {
+    const at = await reservedAt(lost.id);
+    expect(at).not.toBeNull();
+    expect(Date.now() - (at?.getTime() ?? 0)).toBeLessThan(60_000);
+    const report = await reconcile();
+    expect(report).toMatchObject({ usageQuietSeconds: 3600, errors: [] });
+    expect(miscountOf(report, lost.id)).toBeUndefined();
+    expect(await bytesUsed(lost.id)).toBe(stored + 5000);
+  });
+
+  it("once quiet for the hour, a dry run reports the lost reservation and changes nothing; a run corrects it", async () => {
+    await quietFor(lost.id, 2 * HOUR);
+    await quietFor(right.id, 2 * HOUR);
+
+    const dry = await reconcile({ dryRun: true });
+    expect(dry.errors).toEqual([]);
+    expect(miscountOf(dry, lost.id)).toEqual({ userId: lost.id, recorded: stored + 5000, counted: stored });
+    expect(miscountOf(dry, right.id)).toBeUndefined();
+    expect(dry.usageCorrected).toBe(0);
+    expect(await bytesUsed(lost.id)).toBe(stored + 5000);
+
+    const run = await reconcile();
+    expect(run.errors).toEqual([]);
+    expect(miscountOf(run, lost.id)).toEqual({ userId: lost.id, recorded: stored + 5000, counted: stored });
+    expect(run.usageCorrected).toBe(run.usageMiscounted);
+    expect(await bytesUsed(lost.id)).toBe(stored);
+    expect(await bytesUsed(right.id)).toBe(stored);
+
+    const again = await reconcile();
+    expect(miscountOf(again, lost.id)).toBeUndefined();
+  });
+
+  it("a delete whose transaction is open as the recount starts: the recount waits for it, and counts without its image", async () => {
+    const second = await uploadOk(lost, png, "second");
+    await reserveBytes(lost.id, 777); // lost again
+    await quietFor(lost.id, 2 * HOUR);
+    // deleteImage's transaction, held open after its row delete and its give-back.
+    let commit = () => {};
+    const open = new Promise<void>((resolve) => (commit = resolve));
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const deletion = getDb().transaction(async (tx) => {
+      await tx.delete(images).where(eq(images.id, second.id));
+      await releaseBytes(lost.id, png.length, tx);
+      held();
+      await open;
+    });
+    await holding;
+    const recount = recountUsage({ quietSeconds: 3600, dryRun: false });
+    // Until the recount waits on the user's row lock (bounded by count, not time).
+    for (let i = 0; i < 200 && !(await waitsOnLock("bytes_reserved_at")); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await waitsOnLock("bytes_reserved_at")).toBe(true);
+    commit();
+    await deletion;
+    const miscounts = await recount;
+    expect(miscounts.find((m) => m.userId === lost.id)).toEqual({
+      userId: lost.id,
+      recorded: stored + 777,
+      counted: stored,
+    });
+    expect(await bytesUsed(lost.id)).toBe(stored);
+    await deleteImageFiles(second.id);
   });
 });

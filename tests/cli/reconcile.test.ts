@@ -67,6 +67,7 @@ describe("admin CLI: reconcile", () => {
     expect(dry.stdout).toContain("Orphaned objects (no row points to them): 1 found");
     expect(dry.stdout).toContain(`\n  ${orphan}\n`);
     expect(dry.stdout).toContain(`\n  ${stuck}`);
+    expect(dry.stdout).toMatch(/\nStorage usage of users who reserved nothing for 3600 s: \d+ miscounted\n/);
     expect(await storedKeys()).toEqual(before);
     expect(await statusOf(stuck)).toBe("processing");
 
@@ -75,6 +76,9 @@ describe("admin CLI: reconcile", () => {
     expect(run.stdout).toContain("Orphaned objects (no row points to them): 1 found, 1 deleted");
     expect(run.stdout).toMatch(/Images processing for more than 86400 s: \d+ found, \d+ re-enqueued/);
     expect(run.stdout).toContain(`\n  ${stuck}`);
+    expect(run.stdout).toMatch(
+      /\nStorage usage of users who reserved nothing for 3600 s: \d+ miscounted, \d+ corrected/,
+    );
     expect(await statusOf(stuck)).toBe("ready");
     expect(await storedHeights(stuck)).toEqual([200]);
     expect(await storedKeys()).not.toContain(orphan);

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "bytes_reserved_at" timestamp (3) with time zone;
