@@ -50,8 +50,9 @@ async function uploadRound(app: App, file: Blob, clients: number, total: number)
  * the median of the pairs' ratios: a pair shares the few seconds it runs in, so a burst of load
  * from elsewhere on the host (this VM's stolen time) spoils one pair rather than the figure.
  * Rates and CPU per upload are over all rounds. Without the warm-up the first pair was the
- * lowest in 5 runs of 5 (1.31–1.55× against medians of 1.49–1.73×); with 10 uploads a round
- * instead of 20, a 4-client round's steady part lasted under a second, and pairs spread wider.
+ * lowest in 4 runs of 5 and the second lowest in the fifth (1.31–1.55× against medians of
+ * 1.49–1.73×); with 10 uploads a round instead of 20, a 4-client round's steady part lasted
+ * under a second, and pairs spread wider.
  */
 async function oneAndFourClients(
   app: App,
