@@ -74,10 +74,10 @@ export const users = pgTable(
      */
     bytesUsed: bigint("bytes_used", { mode: "number" }).notNull().default(0),
     /**
-     * When an upload last reserved bytes (null: never). A reservation whose give-back was lost (the
-     * database unreachable as the upload failed, the process killed) stays counted; once the user
-     * has reserved nothing for an hour, no upload of theirs is in flight, and the reconciler
-     * recounts bytes_used from their images.
+     * When an upload last reserved bytes (null: not since the reconciler last recounted the user).
+     * A reservation whose give-back was lost (the database unreachable as the upload failed, the
+     * process killed) stays counted; once the user has reserved nothing for an hour, no upload of
+     * theirs is in flight, and the reconciler recounts bytes_used from their images.
      */
     bytesReservedAt: timestamp("bytes_reserved_at", { withTimezone: true, mode: "date", precision: 3 }),
     createdAt: createdAt(),

@@ -13,7 +13,8 @@ export type UsageMiscount = { userId: string; recorded: number; counted: number 
  * older than `quietSeconds`, and corrects it where it differs (unless `dryRun`). A reservation
  * whose give-back was lost (the database unreachable as the upload failed, the process killed)
  * stays counted; an upload in flight holds one its row does not show yet, so a user who reserved
- * within `quietSeconds` is left alone.
+ * within `quietSeconds` is left alone. A recounted user's stamp is cleared, so each user is
+ * recounted once after their last reservation, not on every run.
  *
  * Each batch locks its users' rows first, then sums their images in the next statement, whose
  * snapshot is taken after the locks: a delete that committed before is in the sum; one still
@@ -40,23 +41,21 @@ export async function recountUsage(options: { quietSeconds: number; dryRun: bool
         .limit(BATCH)
         .for("update");
       if (quiet.length === 0) return undefined;
+      const ids = quiet.map((q) => q.id);
       const counted = sql<number>`coalesce(sum(${images.byteSize}), 0)`.mapWith(Number);
       const off = await tx
         .select({ userId: users.id, recorded: users.bytesUsed, counted })
         .from(users)
         .leftJoin(images, eq(images.ownerId, users.id))
-        .where(
-          inArray(
-            users.id,
-            quiet.map((q) => q.id),
-          ),
-        )
+        .where(inArray(users.id, ids))
         .groupBy(users.id)
         .having(sql`${users.bytesUsed} <> ${counted}`);
       for (const user of off) {
         if (!options.dryRun) await tx.update(users).set({ bytesUsed: user.counted }).where(eq(users.id, user.userId));
         miscounted.push(user);
       }
+      // Recounted: only a new reservation can put them off again, and it stamps them again.
+      if (!options.dryRun) await tx.update(users).set({ bytesReservedAt: null }).where(inArray(users.id, ids));
       return quiet.at(-1)?.id;
     });
     if (last === undefined) return miscounted;

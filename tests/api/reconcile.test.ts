@@ -239,6 +239,9 @@ describe("reconcile: storage usage", () => {
     expect(run.usageCorrected).toBe(run.usageMiscounted);
     expect(await bytesUsed(lost.id)).toBe(stored);
     expect(await bytesUsed(right.id)).toBe(stored);
+    // Both recounted: neither is again until a new reservation stamps them.
+    expect(await reservedAt(lost.id)).toBeNull();
+    expect(await reservedAt(right.id)).toBeNull();
 
     const again = await reconcile();
     expect(miscountOf(again, lost.id)).toBeUndefined();
